@@ -1,0 +1,426 @@
+//! A case's state, folded from its events by `apply`. The state holds everything `decide`
+//! needs to judge the next command, and nothing that isn't derived from events.
+
+use crate::charge::{Charge, Finding};
+use crate::command::{Complainant, Respondent, ReviewVerdict};
+use crate::contact::Contact;
+use crate::event::CaseEvent;
+use crate::function::{Function, Functions};
+use crate::ids::{CaseId, PersonId, Text};
+use crate::measure::{LeaderInstruction, Measure, MeasureReview};
+use crate::sanction::SanctionChoice;
+use crate::stage::Stage;
+use jiff::civil::Date;
+use jiff::{Timestamp, tz::TimeZone};
+use serde::{Deserialize, Serialize};
+
+/// The organisation's day for a moment in time. Docket counts days in UTC: the domain has no
+/// time-zone database (that would be I/O), and a day's shift around midnight never moves a
+/// clock by more than one working day.
+pub fn day_of(t: Timestamp) -> Date {
+    t.to_zoned(TimeZone::UTC).date()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hearing {
+    pub date: Date,
+    pub venue: Text,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    pub decided_at: Timestamp,
+    pub findings: Vec<Finding>,
+    pub sanction: Option<SanctionChoice>,
+    /// Set once an independent reviewer verified it.
+    pub verified: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Appeal {
+    pub lodged_at: Timestamp,
+    pub grounds: Text,
+    pub upheld: Option<bool>,
+    pub reasons: Option<Text>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StageChange {
+    pub stage: Stage,
+    pub at: Timestamp,
+    pub by: PersonId,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Case {
+    pub id: CaseId,
+    /// Number of events applied; the optimistic-concurrency token.
+    pub version: u64,
+    pub stage: Stage,
+    pub stage_entered: Timestamp,
+    pub received_at: Timestamp,
+    pub complainant: Complainant,
+    pub respondent: Respondent,
+    pub category: String,
+    pub conduct_date: Date,
+    pub summary: Text,
+    pub narrative: Text,
+    pub assessment: Option<Text>,
+    pub functions: Functions,
+    pub charges: Vec<Charge>,
+    pub hearing: Option<Hearing>,
+    pub decision: Option<Decision>,
+    pub review_vetoes: u32,
+    pub appeal_deadline: Option<Date>,
+    pub appeal: Option<Appeal>,
+    /// The sanction in force once the case is final (after any appeal).
+    pub final_sanction: Option<SanctionChoice>,
+    pub sanction_live: Option<(Date, Option<Date>)>,
+    pub measures: Vec<Measure>,
+    pub leader_instructions: Vec<LeaderInstruction>,
+    pub contacts: Vec<(Timestamp, PersonId, Contact)>,
+    /// Reasons recorded when the case closed or changed course (dismissal, NFA, withdrawal…).
+    pub closing_reasons: Option<Text>,
+    pub merged_into: Option<CaseId>,
+    pub resigned_at_stage: Option<Stage>,
+    pub history: Vec<StageChange>,
+}
+
+/// An event that cannot follow the state it was applied to: the stored log is corrupt or was
+/// written by a newer version of the rules. Replays stop rather than guess.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("event {kind} cannot be applied to {state}")]
+pub struct ReplayError {
+    pub kind: String,
+    pub state: String,
+}
+
+impl Case {
+    pub fn is_open(&self) -> bool {
+        self.stage.is_open()
+    }
+
+    pub fn active_measures(&self) -> impl Iterator<Item = &Measure> {
+        self.measures.iter().filter(|m| m.is_active())
+    }
+
+    fn enter(&mut self, stage: Stage, at: Timestamp, by: &PersonId) {
+        self.stage = stage;
+        self.stage_entered = at;
+        self.history.push(StageChange {
+            stage,
+            at,
+            by: by.clone(),
+        });
+    }
+
+    fn measure_mut(&mut self, number: u32) -> Option<&mut Measure> {
+        self.measures.iter_mut().find(|m| m.number == number)
+    }
+}
+
+/// Folds one event into the state. `at` and `actor` come from the event's envelope.
+pub fn apply(
+    state: Option<Case>,
+    event: &CaseEvent,
+    at: Timestamp,
+    actor: &PersonId,
+) -> Result<Case, ReplayError> {
+    match (state, event) {
+        (None, CaseEvent::ComplaintReceived { .. }) => Case::opened(event, at, actor),
+        (None, _) => Err(ReplayError {
+            kind: event.kind(),
+            state: "no case".into(),
+        }),
+        (Some(mut c), _) => {
+            c.fold(event, at, actor)?;
+            Ok(c)
+        }
+    }
+}
+
+impl Case {
+    fn opened(event: &CaseEvent, at: Timestamp, actor: &PersonId) -> Result<Case, ReplayError> {
+        let CaseEvent::ComplaintReceived {
+            id,
+            complainant,
+            respondent,
+            category,
+            conduct_date,
+            summary,
+            narrative,
+        } = event
+        else {
+            return Err(ReplayError {
+                kind: event.kind(),
+                state: "no case".into(),
+            });
+        };
+        Ok(Case {
+            id: id.clone(),
+            version: 1,
+            stage: Stage::Received,
+            stage_entered: at,
+            received_at: at,
+            complainant: complainant.clone(),
+            respondent: respondent.clone(),
+            category: category.clone(),
+            conduct_date: *conduct_date,
+            summary: summary.clone(),
+            narrative: narrative.clone(),
+            assessment: None,
+            functions: Functions::default(),
+            charges: vec![],
+            hearing: None,
+            decision: None,
+            review_vetoes: 0,
+            appeal_deadline: None,
+            appeal: None,
+            final_sanction: None,
+            sanction_live: None,
+            measures: vec![],
+            leader_instructions: vec![],
+            contacts: vec![],
+            closing_reasons: None,
+            merged_into: None,
+            resigned_at_stage: None,
+            history: vec![StageChange {
+                stage: Stage::Received,
+                at,
+                by: actor.clone(),
+            }],
+        })
+    }
+
+    fn fold(&mut self, event: &CaseEvent, at: Timestamp, actor: &PersonId) -> Result<(), ReplayError> {
+        let mismatch = |c: &Case| ReplayError {
+            kind: event.kind(),
+            state: format!("a case at stage {}", c.stage),
+        };
+        let c = self;
+        c.version += 1;
+        match event {
+            CaseEvent::ComplaintReceived { .. } => return Err(mismatch(c)),
+        CaseEvent::Acknowledged => c.enter(Stage::Acknowledged, at, actor),
+        CaseEvent::Assessed {
+            category,
+            assessment,
+        } => {
+            c.category = category.clone();
+            c.assessment = Some(assessment.clone());
+            c.enter(Stage::Assessed, at, actor);
+        }
+        CaseEvent::Dismissed { reasons } => {
+            c.closing_reasons = Some(reasons.clone());
+            c.enter(Stage::Dismissed, at, actor);
+        }
+        CaseEvent::InformalResolutionStarted { .. } => {
+            c.enter(Stage::InformalResolution, at, actor)
+        }
+        CaseEvent::ResolvedInformally { outcome } => {
+            c.closing_reasons = Some(outcome.clone());
+            c.enter(Stage::Resolved, at, actor);
+        }
+        CaseEvent::Escalated { investigator, .. }
+        | CaseEvent::InvestigationOpened { investigator, .. } => {
+            c.functions
+                .assign(investigator.clone(), Function::Investigator);
+            c.enter(Stage::Investigation, at, actor);
+        }
+        CaseEvent::DraftReportSubmitted { .. } => c.enter(Stage::DraftReport, at, actor),
+        CaseEvent::AccuracyCheckStarted => c.enter(Stage::AccuracyCheck, at, actor),
+        CaseEvent::NoFurtherActionDecided {
+            decided_by,
+            reasons,
+        } => {
+            c.functions
+                .assign(decided_by.clone(), Function::ChargingDecision);
+            c.closing_reasons = Some(reasons.clone());
+            c.enter(Stage::NoFurtherAction, at, actor);
+        }
+        CaseEvent::Charged {
+            decided_by,
+            charges,
+        } => {
+            c.functions
+                .assign(decided_by.clone(), Function::ChargingDecision);
+            c.charges = charges.clone();
+            c.enter(Stage::Charged, at, actor);
+        }
+        CaseEvent::HearingScheduled { panel, date, venue } => {
+            for p in panel {
+                c.functions.assign(p.clone(), Function::HearingPanel);
+            }
+            c.hearing = Some(Hearing {
+                date: *date,
+                venue: venue.clone(),
+            });
+            c.enter(Stage::Hearing, at, actor);
+        }
+        CaseEvent::DecisionRecorded { findings, sanction } => {
+            c.decision = Some(Decision {
+                decided_at: at,
+                findings: findings.clone(),
+                sanction: sanction.clone(),
+                verified: false,
+            });
+            c.enter(Stage::Decided, at, actor);
+        }
+        CaseEvent::IndependentReviewRequested { reviewer } => {
+            c.functions
+                .assign(reviewer.clone(), Function::IndependentReviewer);
+            c.enter(Stage::IndependentReview, at, actor);
+        }
+        CaseEvent::ReviewRecorded { verdict, .. } => match verdict {
+            ReviewVerdict::Verify => {
+                if let Some(d) = c.decision.as_mut() {
+                    d.verified = true;
+                }
+                c.enter(Stage::Decided, at, actor);
+            }
+            ReviewVerdict::Veto => {
+                // A veto sends the charges to a new panel: the old panel stays on record so
+                // none of its members can sit again.
+                c.functions
+                    .reassign_all(Function::HearingPanel, Function::VetoedPanel);
+                c.decision = None;
+                c.hearing = None;
+                c.review_vetoes += 1;
+                c.enter(Stage::Charged, at, actor);
+            }
+        },
+        CaseEvent::OutcomeNotified { appeal_deadline } => {
+            c.appeal_deadline = Some(*appeal_deadline);
+            c.enter(Stage::AppealWindow, at, actor);
+        }
+        CaseEvent::AppealLodged { grounds } => {
+            c.appeal = Some(Appeal {
+                lodged_at: at,
+                grounds: grounds.clone(),
+                upheld: None,
+                reasons: None,
+            });
+            c.enter(Stage::Appeal, at, actor);
+        }
+        CaseEvent::AppealPanelConvened { panel } => {
+            for p in panel {
+                c.functions.assign(p.clone(), Function::AppealPanel);
+            }
+        }
+        CaseEvent::AppealDecided {
+            upheld,
+            reasons,
+            final_sanction,
+        } => {
+            if let Some(a) = c.appeal.as_mut() {
+                a.upheld = Some(*upheld);
+                a.reasons = Some(reasons.clone());
+            }
+            c.final_sanction = final_sanction.clone();
+            c.enter(Stage::Final, at, actor);
+        }
+        CaseEvent::Finalised => {
+            c.final_sanction = c.decision.as_ref().and_then(|d| d.sanction.clone());
+            c.enter(Stage::Final, at, actor);
+        }
+        CaseEvent::SanctionActivated {
+            live_from,
+            live_until,
+        } => {
+            c.sanction_live = Some((*live_from, *live_until));
+            c.enter(Stage::SanctionLive, at, actor);
+        }
+        CaseEvent::SanctionExpired => c.enter(Stage::SanctionExpired, at, actor),
+        CaseEvent::Withdrawn { reasons } => {
+            c.closing_reasons = Some(reasons.clone());
+            c.enter(Stage::Withdrawn, at, actor);
+        }
+        CaseEvent::Merged { into, reasons } => {
+            c.merged_into = Some(into.clone());
+            c.closing_reasons = Some(reasons.clone());
+            c.enter(Stage::Merged, at, actor);
+        }
+        CaseEvent::RespondentResigned { stage_reached, .. } => {
+            c.resigned_at_stage = Some(*stage_reached);
+            c.enter(Stage::RespondentResigned, at, actor);
+        }
+        CaseEvent::Reopened { stage, .. } => {
+            c.resigned_at_stage = None;
+            c.enter(*stage, at, actor);
+        }
+        CaseEvent::MeasureImposed {
+            number,
+            kind,
+            reasons,
+            review_date,
+        } => {
+            if let crate::measure::MeasureKind::WhipWithdrawal { instruction } = kind
+                && let Some(i) = c
+                    .leader_instructions
+                    .iter_mut()
+                    .find(|i| i.number == *instruction)
+            {
+                i.used = true;
+            }
+            c.measures.push(Measure {
+                number: *number,
+                kind: kind.clone(),
+                reasons: reasons.clone(),
+                imposed_at: at,
+                imposed_by: actor.clone(),
+                review_date: *review_date,
+                reviews: vec![],
+                lifted: None,
+            });
+        }
+        CaseEvent::LeaderInstructionRecorded {
+            number,
+            instruction,
+        } => c.leader_instructions.push(LeaderInstruction {
+            number: *number,
+            by: actor.clone(),
+            at,
+            instruction: instruction.clone(),
+            used: false,
+        }),
+        CaseEvent::MeasureReviewed {
+            number,
+            reasons,
+            next_review,
+        } => {
+            let by = actor.clone();
+            let Some(m) = c.measure_mut(*number) else {
+                return Err(mismatch(c));
+            };
+            m.reviews.push(MeasureReview {
+                at,
+                by,
+                reasons: reasons.clone(),
+                next_review: *next_review,
+            });
+            m.review_date = *next_review;
+        }
+        CaseEvent::MeasureLifted { number, reasons } => {
+            let Some(m) = c.measure_mut(*number) else {
+                return Err(mismatch(c));
+            };
+            m.lifted = Some((at, reasons.clone()));
+        }
+        CaseEvent::ContactRecorded { contact } => {
+            c.contacts.push((at, actor.clone(), contact.clone()))
+        }
+    }
+    Ok(())
+}
+}
+
+/// Replays a whole stream from the beginning.
+pub fn replay<'a>(
+    events: impl IntoIterator<Item = (&'a CaseEvent, Timestamp, &'a PersonId)>,
+) -> Result<Option<Case>, ReplayError> {
+    let mut state = None;
+    for (e, at, actor) in events {
+        state = Some(apply(state, e, at, actor)?);
+    }
+    Ok(state)
+}

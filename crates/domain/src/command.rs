@@ -1,0 +1,177 @@
+//! What people ask the system to do to a case. Commands are requests: `decide` turns an
+//! allowed command into events or refuses it naming the rule.
+
+use crate::charge::{ChargeDraft, Finding};
+use crate::contact::Contact;
+use crate::ids::{CaseId, MembershipNumber, PersonId, Text};
+use crate::measure::Right;
+use crate::sanction::SanctionChoice;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Complainant {
+    Member { number: MembershipNumber, name: String },
+    ThirdParty {
+        name: String,
+        #[serde(default)]
+        organisation: Option<String>,
+    },
+    Anonymous,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Respondent {
+    pub member: MembershipNumber,
+    pub name: String,
+    /// Copied from the membership record at intake; the whip can be withdrawn only from an
+    /// elected representative.
+    #[serde(default)]
+    pub elected_office: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewVerdict {
+    Verify,
+    Veto,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case")]
+pub enum Command {
+    ReceiveComplaint {
+        id: CaseId,
+        complainant: Complainant,
+        respondent: Respondent,
+        category: String,
+        conduct_date: Date,
+        summary: Text,
+        narrative: Text,
+    },
+    Acknowledge,
+    Assess {
+        #[serde(default)]
+        category: Option<String>,
+        assessment: Text,
+    },
+    Dismiss {
+        reasons: Text,
+    },
+    StartInformalResolution {
+        reasons: Text,
+    },
+    ResolveInformally {
+        outcome: Text,
+    },
+    Escalate {
+        reasons: Text,
+        investigator: PersonId,
+    },
+    OpenInvestigation {
+        investigator: PersonId,
+        terms: Text,
+    },
+    SubmitDraftReport {
+        summary: Text,
+    },
+    StartAccuracyCheck,
+    DecideNoFurtherAction {
+        reasons: Text,
+    },
+    Charge {
+        charges: Vec<ChargeDraft>,
+    },
+    ScheduleHearing {
+        panel: Vec<PersonId>,
+        date: Date,
+        venue: Text,
+    },
+    RecordDecision {
+        findings: Vec<Finding>,
+        #[serde(default)]
+        sanction: Option<SanctionChoice>,
+    },
+    RequestIndependentReview {
+        reviewer: PersonId,
+    },
+    RecordReview {
+        verdict: ReviewVerdict,
+        reasons: Text,
+    },
+    NotifyOutcome,
+    LodgeAppeal {
+        grounds: Text,
+    },
+    ConveneAppealPanel {
+        panel: Vec<PersonId>,
+    },
+    DecideAppeal {
+        upheld: bool,
+        reasons: Text,
+        /// When an appeal is upheld: the sanction that replaces the original (None quashes it).
+        #[serde(default)]
+        substitute_sanction: Option<SanctionChoice>,
+    },
+    Finalise,
+    ActivateSanction,
+    ExpireSanction,
+    Withdraw {
+        reasons: Text,
+    },
+    Merge {
+        into: CaseId,
+        reasons: Text,
+    },
+    RecordResignation {
+        #[serde(default)]
+        note: Option<Text>,
+    },
+    Reopen {
+        reasons: Text,
+    },
+    ImposeSuspension {
+        scope: Vec<Right>,
+        reasons: Text,
+        #[serde(default)]
+        review_date: Option<Date>,
+    },
+    RecordLeaderInstruction {
+        instruction: Text,
+    },
+    WithdrawWhip {
+        #[serde(default)]
+        instruction: Option<u32>,
+        reasons: Text,
+        #[serde(default)]
+        review_date: Option<Date>,
+    },
+    ReviewMeasure {
+        measure: u32,
+        reasons: Text,
+        #[serde(default)]
+        next_review: Option<Date>,
+    },
+    LiftMeasure {
+        measure: u32,
+        reasons: Text,
+    },
+    RecordContact {
+        contact: Contact,
+    },
+}
+
+impl Command {
+    /// The command's name as people see it in errors ("schedule hearing").
+    pub fn name(&self) -> String {
+        match serde_json::to_value(self) {
+            Ok(v) => v
+                .get("command")
+                .and_then(|c| c.as_str())
+                .unwrap_or("command")
+                .replace('_', " "),
+            Err(_) => String::from("command"),
+        }
+    }
+}

@@ -1,0 +1,759 @@
+//! `decide`: judges a command against the case's state and the rule book, and either returns
+//! the events that record it or refuses, naming the rule broken. Pure: time, actor and rules
+//! all come in as arguments.
+
+use crate::calendar::Calendar;
+use crate::case::{Case, day_of};
+use crate::charge::Charge;
+use crate::command::{Command, ReviewVerdict};
+use crate::event::CaseEvent;
+use crate::function::Function;
+use crate::ids::PersonId;
+use crate::measure::{MeasureKind, check_review_date};
+use crate::rule::{Rule, Violation};
+use crate::rulebook::RuleBook;
+use crate::sanction::SanctionChoice;
+use crate::stage::Stage;
+use jiff::Timestamp;
+use jiff::civil::Date;
+
+/// Everything a decision depends on besides the case: who asks, when, under which rules.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    pub actor: &'a PersonId,
+    pub now: Timestamp,
+    pub rules: &'a RuleBook,
+    pub calendar: &'a Calendar,
+}
+
+impl Context<'_> {
+    pub fn today(&self) -> Date {
+        day_of(self.now)
+    }
+}
+
+fn wrong_stage(cmd: &Command, stage: Stage, allowed: &[Stage]) -> Violation {
+    let allowed: Vec<String> = allowed.iter().map(|s| s.to_string()).collect();
+    Violation::new(
+        Rule::StageOrder,
+        format!(
+            "{} is not allowed when a case is at stage {stage}; the process allows it only at: {}",
+            cmd.name(),
+            allowed.join(", ")
+        ),
+    )
+}
+
+fn require_stage(cmd: &Command, case: &Case, allowed: &[Stage]) -> Result<(), Violation> {
+    if allowed.contains(&case.stage) {
+        Ok(())
+    } else {
+        Err(wrong_stage(cmd, case.stage, allowed))
+    }
+}
+
+fn require_open(cmd: &Command, case: &Case) -> Result<(), Violation> {
+    if case.is_open() {
+        Ok(())
+    } else {
+        Err(Violation::new(
+            Rule::StageOrder,
+            format!(
+                "{} is only possible while a case is open; this case closed at stage {}",
+                cmd.name(),
+                case.stage
+            ),
+        ))
+    }
+}
+
+fn require_holder(case: &Case, actor: &PersonId, f: Function, what: &str) -> Result<(), Violation> {
+    if case.functions.holds(actor, f) {
+        Ok(())
+    } else {
+        Err(Violation::new(
+            Rule::AssignedPersonOnly,
+            format!("only {what} may do this, and {actor} is not"),
+        ))
+    }
+}
+
+/// Checks a panel: the right size, no one twice, nobody with another function in the case.
+fn check_panel(case: &Case, panel: &[PersonId], size: u8, f: Function) -> Result<(), Violation> {
+    let name = if f == Function::AppealPanel {
+        "an appeal panel"
+    } else {
+        "a hearing panel"
+    };
+    if panel.len() != usize::from(size) {
+        return Err(Violation::new(
+            Rule::PanelSize,
+            format!(
+                "the rule book requires {name} of {size}; {} were named",
+                panel.len()
+            ),
+        ));
+    }
+    for (i, p) in panel.iter().enumerate() {
+        if panel[..i].contains(p) {
+            return Err(Violation::new(
+                Rule::PanelSize,
+                format!("{p} is named twice on {name}"),
+            ));
+        }
+        case.functions.check(p, f)?;
+    }
+    Ok(())
+}
+
+fn check_category(rules: &RuleBook, code: &str) -> Result<(), Violation> {
+    if rules.category(code).is_some() {
+        return Ok(());
+    }
+    let known: Vec<&str> = rules.categories.iter().map(|c| c.code.as_str()).collect();
+    Err(Violation::new(
+        Rule::UnknownCategory,
+        format!(
+            "'{code}' is not a complaint category in the rule book (categories: {})",
+            known.join(", ")
+        ),
+    ))
+}
+
+fn check_sanction(
+    choice: &Option<SanctionChoice>,
+    any_proven: bool,
+    ctx: &Context<'_>,
+) -> Result<(), Violation> {
+    match choice {
+        Some(s) => {
+            s.validate(ctx.rules, ctx.today())?;
+            if !any_proven && !s.is_no_further_action() {
+                return Err(Violation::new(
+                    Rule::SanctionNeedsProvenCharge,
+                    "a sanction may only follow a charge found proven; no charge was",
+                ));
+            }
+            Ok(())
+        }
+        None if any_proven => Err(Violation::new(
+            Rule::SanctionRequired,
+            "a charge was found proven, so the decision must choose a sanction from the menu (\"no_further_action\" is on it)",
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Decides a command. `state` is None only for a case that does not exist yet.
+pub fn decide(
+    state: Option<&Case>,
+    cmd: &Command,
+    ctx: &Context<'_>,
+) -> Result<Vec<CaseEvent>, Violation> {
+    let case = match (state, cmd) {
+        (None, Command::ReceiveComplaint { .. }) => return receive(cmd, ctx),
+        (None, _) => {
+            return Err(Violation::new(
+                Rule::StageOrder,
+                format!("{} needs an existing case", cmd.name()),
+            ));
+        }
+        (Some(c), _) => c,
+    };
+    let today = ctx.today();
+    let event = match cmd {
+        Command::ReceiveComplaint { .. } => {
+            return Err(Violation::new(
+                Rule::CaseAlreadyExists,
+                format!("a case with reference {} already exists", case.id),
+            ));
+        }
+        Command::Acknowledge => {
+            require_stage(cmd, case, &[Stage::Received])?;
+            CaseEvent::Acknowledged
+        }
+        Command::Assess {
+            category,
+            assessment,
+        } => {
+            require_stage(cmd, case, &[Stage::Acknowledged])?;
+            let category = category.clone().unwrap_or_else(|| case.category.clone());
+            check_category(ctx.rules, &category)?;
+            CaseEvent::Assessed {
+                category,
+                assessment: assessment.clone(),
+            }
+        }
+        Command::Dismiss { reasons } => {
+            require_stage(cmd, case, &[Stage::Assessed])?;
+            CaseEvent::Dismissed {
+                reasons: reasons.clone(),
+            }
+        }
+        Command::StartInformalResolution { reasons } => {
+            require_stage(cmd, case, &[Stage::Assessed])?;
+            CaseEvent::InformalResolutionStarted {
+                reasons: reasons.clone(),
+            }
+        }
+        Command::ResolveInformally { outcome } => {
+            require_stage(cmd, case, &[Stage::InformalResolution])?;
+            CaseEvent::ResolvedInformally {
+                outcome: outcome.clone(),
+            }
+        }
+        Command::Escalate {
+            reasons,
+            investigator,
+        } => {
+            require_stage(cmd, case, &[Stage::InformalResolution])?;
+            case.functions.check(investigator, Function::Investigator)?;
+            CaseEvent::Escalated {
+                reasons: reasons.clone(),
+                investigator: investigator.clone(),
+            }
+        }
+        Command::OpenInvestigation {
+            investigator,
+            terms,
+        } => {
+            require_stage(cmd, case, &[Stage::Assessed])?;
+            case.functions.check(investigator, Function::Investigator)?;
+            CaseEvent::InvestigationOpened {
+                investigator: investigator.clone(),
+                terms: terms.clone(),
+            }
+        }
+        Command::SubmitDraftReport { summary } => {
+            require_stage(cmd, case, &[Stage::Investigation])?;
+            require_holder(case, ctx.actor, Function::Investigator, "the case's investigator")?;
+            CaseEvent::DraftReportSubmitted {
+                summary: summary.clone(),
+            }
+        }
+        Command::StartAccuracyCheck => {
+            require_stage(cmd, case, &[Stage::DraftReport])?;
+            CaseEvent::AccuracyCheckStarted
+        }
+        Command::DecideNoFurtherAction { reasons } => {
+            require_stage(cmd, case, &[Stage::AccuracyCheck])?;
+            case.functions.check(ctx.actor, Function::ChargingDecision)?;
+            CaseEvent::NoFurtherActionDecided {
+                decided_by: ctx.actor.clone(),
+                reasons: reasons.clone(),
+            }
+        }
+        Command::Charge { charges } => {
+            require_stage(cmd, case, &[Stage::AccuracyCheck])?;
+            case.functions.check(ctx.actor, Function::ChargingDecision)?;
+            CaseEvent::Charged {
+                decided_by: ctx.actor.clone(),
+                charges: lay_charges(charges, ctx)?,
+            }
+        }
+        Command::ScheduleHearing { panel, date, venue } => {
+            require_stage(cmd, case, &[Stage::Charged])?;
+            check_panel(case, panel, ctx.rules.panels.hearing, Function::HearingPanel)?;
+            if *date < today {
+                return Err(Violation::invalid(
+                    "date",
+                    format!("the hearing date {date} is in the past"),
+                ));
+            }
+            CaseEvent::HearingScheduled {
+                panel: panel.clone(),
+                date: *date,
+                venue: venue.clone(),
+            }
+        }
+        Command::RecordDecision { findings, sanction } => {
+            require_stage(cmd, case, &[Stage::Hearing])?;
+            require_holder(case, ctx.actor, Function::HearingPanel, "a member of the hearing panel")?;
+            if let Some(h) = &case.hearing
+                && h.date > today
+            {
+                return Err(Violation::new(
+                    Rule::HearingNotYetHeld,
+                    format!("the hearing is set for {}; a decision can only follow it", h.date),
+                ));
+            }
+            check_findings(case, findings)?;
+            check_sanction(sanction, findings.iter().any(|f| f.proven), ctx)?;
+            CaseEvent::DecisionRecorded {
+                findings: findings.clone(),
+                sanction: sanction.clone(),
+            }
+        }
+        Command::RequestIndependentReview { reviewer } => {
+            require_stage(cmd, case, &[Stage::Decided])?;
+            if case.decision.as_ref().is_some_and(|d| d.verified) {
+                return Err(Violation::new(
+                    Rule::StageOrder,
+                    "this decision has already been verified by an independent reviewer",
+                ));
+            }
+            case.functions
+                .check(reviewer, Function::IndependentReviewer)?;
+            if let Some(existing) = case.functions.holder(Function::IndependentReviewer)
+                && existing != reviewer
+            {
+                return Err(Violation::new(
+                    Rule::SeparationOfFunctions,
+                    format!("the case already has an independent reviewer ({existing})"),
+                ));
+            }
+            CaseEvent::IndependentReviewRequested {
+                reviewer: reviewer.clone(),
+            }
+        }
+        Command::RecordReview { verdict, reasons } => {
+            require_stage(cmd, case, &[Stage::IndependentReview])?;
+            require_holder(
+                case,
+                ctx.actor,
+                Function::IndependentReviewer,
+                "the case's independent reviewer",
+            )?;
+            CaseEvent::ReviewRecorded {
+                verdict: *verdict,
+                reasons: reasons.clone(),
+            }
+        }
+        Command::NotifyOutcome => {
+            require_stage(cmd, case, &[Stage::Decided])?;
+            let needs_review = ctx
+                .rules
+                .category(&case.category)
+                .is_some_and(|c| c.independent_review);
+            if needs_review && !case.decision.as_ref().is_some_and(|d| d.verified) {
+                return Err(Violation::new(
+                    Rule::IndependentReviewRequired,
+                    format!(
+                        "decisions in the category '{}' need an independent reviewer's verification before the outcome is issued",
+                        case.category
+                    ),
+                ));
+            }
+            let window = ctx
+                .rules
+                .time_limits
+                .for_stage(Stage::AppealWindow)
+                .unwrap_or(crate::calendar::WorkingDays(0));
+            CaseEvent::OutcomeNotified {
+                appeal_deadline: ctx.calendar.add_working_days(today, window),
+            }
+        }
+        Command::LodgeAppeal { grounds } => {
+            require_stage(cmd, case, &[Stage::AppealWindow])?;
+            if let Some(deadline) = case.appeal_deadline
+                && today > deadline
+            {
+                return Err(Violation::new(
+                    Rule::AppealWindowClosed,
+                    format!(
+                        "the appeal window closed on {deadline} ({} working days after the outcome notice); an appeal can no longer be lodged",
+                        ctx.rules
+                            .time_limits
+                            .for_stage(Stage::AppealWindow)
+                            .map(|w| w.0)
+                            .unwrap_or(0)
+                    ),
+                ));
+            }
+            CaseEvent::AppealLodged {
+                grounds: grounds.clone(),
+            }
+        }
+        Command::ConveneAppealPanel { panel } => {
+            require_stage(cmd, case, &[Stage::Appeal])?;
+            if !case.functions.members(Function::AppealPanel).is_empty() {
+                return Err(Violation::new(
+                    Rule::StageOrder,
+                    "an appeal panel has already been convened for this appeal",
+                ));
+            }
+            check_panel(case, panel, ctx.rules.panels.appeal, Function::AppealPanel)?;
+            CaseEvent::AppealPanelConvened {
+                panel: panel.clone(),
+            }
+        }
+        Command::DecideAppeal {
+            upheld,
+            reasons,
+            substitute_sanction,
+        } => {
+            require_stage(cmd, case, &[Stage::Appeal])?;
+            require_holder(case, ctx.actor, Function::AppealPanel, "a member of the appeal panel")?;
+            let original = case.decision.as_ref().and_then(|d| d.sanction.clone());
+            let final_sanction = if *upheld {
+                if let Some(s) = substitute_sanction {
+                    s.validate(ctx.rules, today)?;
+                }
+                substitute_sanction.clone()
+            } else {
+                if substitute_sanction.is_some() {
+                    return Err(Violation::invalid(
+                        "substitute_sanction",
+                        "a dismissed appeal leaves the original sanction in place",
+                    ));
+                }
+                original
+            };
+            CaseEvent::AppealDecided {
+                upheld: *upheld,
+                reasons: reasons.clone(),
+                final_sanction,
+            }
+        }
+        Command::Finalise => {
+            require_stage(cmd, case, &[Stage::AppealWindow])?;
+            if let Some(deadline) = case.appeal_deadline
+                && today <= deadline
+            {
+                return Err(Violation::new(
+                    Rule::AppealWindowOpen,
+                    format!("the appeal window is open until {deadline}; the case can be made final after that"),
+                ));
+            }
+            CaseEvent::Finalised
+        }
+        Command::ActivateSanction => {
+            require_stage(cmd, case, &[Stage::Final])?;
+            let Some(choice) = case
+                .final_sanction
+                .as_ref()
+                .filter(|s| !s.is_no_further_action())
+            else {
+                return Err(Violation::new(
+                    Rule::NoSanctionToActivate,
+                    "the final outcome has no sanction to put into effect",
+                ));
+            };
+            let kind = choice.kind(ctx.rules)?;
+            CaseEvent::SanctionActivated {
+                live_from: today,
+                live_until: choice.live_until(kind, today),
+            }
+        }
+        Command::ExpireSanction => {
+            require_stage(cmd, case, &[Stage::SanctionLive])?;
+            match case.sanction_live {
+                Some((_, Some(until))) if until <= today => CaseEvent::SanctionExpired,
+                Some((_, Some(until))) => {
+                    return Err(Violation::new(
+                        Rule::SanctionStillLive,
+                        format!("the sanction is live until {until}"),
+                    ));
+                }
+                _ => {
+                    return Err(Violation::new(
+                        Rule::SanctionStillLive,
+                        "this sanction has no end date, so it does not expire",
+                    ));
+                }
+            }
+        }
+        Command::Withdraw { reasons } => {
+            require_open(cmd, case)?;
+            CaseEvent::Withdrawn {
+                reasons: reasons.clone(),
+            }
+        }
+        Command::Merge { into, reasons } => {
+            require_open(cmd, case)?;
+            if *into == case.id {
+                return Err(Violation::new(
+                    Rule::CaseMergedIntoItself,
+                    "a case cannot be merged into itself",
+                ));
+            }
+            CaseEvent::Merged {
+                into: into.clone(),
+                reasons: reasons.clone(),
+            }
+        }
+        Command::RecordResignation { note } => {
+            require_open(cmd, case)?;
+            CaseEvent::RespondentResigned {
+                stage_reached: case.stage,
+                note: note.clone(),
+            }
+        }
+        Command::Reopen { reasons } => {
+            require_stage(cmd, case, &[Stage::RespondentResigned])?;
+            CaseEvent::Reopened {
+                stage: case.resigned_at_stage.unwrap_or(Stage::Received),
+                reasons: reasons.clone(),
+            }
+        }
+        Command::ImposeSuspension {
+            scope,
+            reasons,
+            review_date,
+        } => {
+            require_open(cmd, case)?;
+            if scope.is_empty() {
+                return Err(Violation::invalid(
+                    "scope",
+                    "name at least one right the suspension removes",
+                ));
+            }
+            if case
+                .active_measures()
+                .any(|m| matches!(m.kind, MeasureKind::AdministrativeSuspension { .. }))
+            {
+                return Err(Violation::new(
+                    Rule::MeasureAlreadyActive,
+                    "an administrative suspension is already in force on this case; review it instead",
+                ));
+            }
+            let review_date = check_review_date(*review_date, today, ctx.rules, ctx.calendar)?;
+            let mut scope = scope.clone();
+            scope.dedup();
+            CaseEvent::MeasureImposed {
+                number: next_measure(case),
+                kind: MeasureKind::AdministrativeSuspension { scope },
+                reasons: reasons.clone(),
+                review_date,
+            }
+        }
+        Command::RecordLeaderInstruction { instruction } => {
+            require_open(cmd, case)?;
+            require_elected(case)?;
+            CaseEvent::LeaderInstructionRecorded {
+                number: case.leader_instructions.len() as u32 + 1,
+                instruction: instruction.clone(),
+            }
+        }
+        Command::WithdrawWhip {
+            instruction,
+            reasons,
+            review_date,
+        } => {
+            require_open(cmd, case)?;
+            require_elected(case)?;
+            if case
+                .active_measures()
+                .any(|m| matches!(m.kind, MeasureKind::WhipWithdrawal { .. }))
+            {
+                return Err(Violation::new(
+                    Rule::MeasureAlreadyActive,
+                    "the whip is already withdrawn on this case; review that measure instead",
+                ));
+            }
+            let number = whip_instruction(case, *instruction, ctx)?;
+            let review_date = check_review_date(*review_date, today, ctx.rules, ctx.calendar)?;
+            CaseEvent::MeasureImposed {
+                number: next_measure(case),
+                kind: MeasureKind::WhipWithdrawal {
+                    instruction: number,
+                },
+                reasons: reasons.clone(),
+                review_date,
+            }
+        }
+        Command::ReviewMeasure {
+            measure,
+            reasons,
+            next_review,
+        } => {
+            require_open(cmd, case)?;
+            active_measure(case, *measure)?;
+            let next_review = check_review_date(*next_review, today, ctx.rules, ctx.calendar)?;
+            CaseEvent::MeasureReviewed {
+                number: *measure,
+                reasons: reasons.clone(),
+                next_review,
+            }
+        }
+        Command::LiftMeasure { measure, reasons } => {
+            // Lifting stays possible after closure: a case must never leave a measure behind.
+            active_measure(case, *measure)?;
+            CaseEvent::MeasureLifted {
+                number: *measure,
+                reasons: reasons.clone(),
+            }
+        }
+        Command::RecordContact { contact } => {
+            if contact.occurred_on > today {
+                return Err(Violation::invalid(
+                    "occurred_on",
+                    format!("the contact date {} is in the future", contact.occurred_on),
+                ));
+            }
+            CaseEvent::ContactRecorded {
+                contact: contact.clone(),
+            }
+        }
+    };
+    Ok(vec![event])
+}
+
+fn receive(cmd: &Command, ctx: &Context<'_>) -> Result<Vec<CaseEvent>, Violation> {
+    let Command::ReceiveComplaint {
+        id,
+        complainant,
+        respondent,
+        category,
+        conduct_date,
+        summary,
+        narrative,
+    } = cmd
+    else {
+        return Err(Violation::invalid("command", "expected a complaint"));
+    };
+    check_category(ctx.rules, category)?;
+    if *conduct_date > ctx.today() {
+        return Err(Violation::new(
+            Rule::ConductDateInFuture,
+            format!("the conduct date {conduct_date} is in the future"),
+        ));
+    }
+    Ok(vec![CaseEvent::ComplaintReceived {
+        id: id.clone(),
+        complainant: complainant.clone(),
+        respondent: respondent.clone(),
+        category: category.clone(),
+        conduct_date: *conduct_date,
+        summary: summary.clone(),
+        narrative: narrative.clone(),
+    }])
+}
+
+fn lay_charges(
+    drafts: &[crate::charge::ChargeDraft],
+    ctx: &Context<'_>,
+) -> Result<Vec<Charge>, Violation> {
+    if drafts.is_empty() {
+        return Err(Violation::invalid("charges", "lay at least one charge"));
+    }
+    drafts
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let n = i as u32 + 1;
+            if d.conduct_date > ctx.today() {
+                return Err(Violation::new(
+                    Rule::ConductDateInFuture,
+                    format!("charge {n}: the conduct date {} is in the future", d.conduct_date),
+                ));
+            }
+            if ctx.rules.clause(&d.clause).is_none() {
+                return Err(Violation::new(
+                    Rule::UnknownClause,
+                    format!("charge {n}: the rule book has no clause {}", d.clause),
+                ));
+            }
+            let Some((_, version)) = ctx.rules.clause_as_worded(&d.clause, d.conduct_date) else {
+                return Err(Violation::new(
+                    Rule::ClauseNotInForce,
+                    format!(
+                        "charge {n}: clause {} was not in force on {}, the date of the conduct; a charge must cite the rule as it stood then",
+                        d.clause, d.conduct_date
+                    ),
+                ));
+            };
+            Ok(Charge {
+                number: n,
+                clause: d.clause.clone(),
+                clause_version: version.version,
+                clause_text: version.text.clone(),
+                conduct_date: d.conduct_date,
+                particulars: d.particulars.clone(),
+                evidence: d.evidence.clone(),
+            })
+        })
+        .collect()
+}
+
+fn check_findings(case: &Case, findings: &[crate::charge::Finding]) -> Result<(), Violation> {
+    for charge in &case.charges {
+        let n = findings.iter().filter(|f| f.charge == charge.number).count();
+        if n != 1 {
+            return Err(Violation::new(
+                Rule::FindingPerCharge,
+                format!(
+                    "the decision needs exactly one finding for charge {} (under clause {}); it has {n}",
+                    charge.number, charge.clause
+                ),
+            ));
+        }
+    }
+    if let Some(f) = findings
+        .iter()
+        .find(|f| !case.charges.iter().any(|c| c.number == f.charge))
+    {
+        return Err(Violation::new(
+            Rule::FindingPerCharge,
+            format!("there is no charge {} on this case", f.charge),
+        ));
+    }
+    Ok(())
+}
+
+fn next_measure(case: &Case) -> u32 {
+    case.measures.len() as u32 + 1
+}
+
+fn require_elected(case: &Case) -> Result<(), Violation> {
+    if case.respondent.elected_office.is_some() {
+        Ok(())
+    } else {
+        Err(Violation::new(
+            Rule::WhipOnlyForElectedRepresentatives,
+            format!(
+                "{} holds no elected office, so there is no whip to withdraw",
+                case.respondent.name
+            ),
+        ))
+    }
+}
+
+/// The chief whip acts only on the leader's recorded, still unused instruction, and the two
+/// are different people: the record must show who asked and who acted.
+fn whip_instruction(case: &Case, given: Option<u32>, ctx: &Context<'_>) -> Result<u32, Violation> {
+    let needed = ctx.rules.interim_measures.whip_requires_leader_instruction;
+    let found = match given {
+        Some(n) => case.leader_instructions.iter().find(|i| i.number == n),
+        None => case.leader_instructions.iter().rev().find(|i| !i.used),
+    };
+    match found {
+        Some(i) if i.used => Err(Violation::new(
+            Rule::WhipNeedsLeaderInstruction,
+            format!("the leader's instruction {} has already been acted on", i.number),
+        )),
+        Some(i) if i.by == *ctx.actor => Err(Violation::new(
+            Rule::WhipNeedsLeaderInstruction,
+            "the whip must be withdrawn by the chief whip, not by the person who gave the instruction",
+        )),
+        Some(i) => Ok(i.number),
+        None if !needed => Ok(0),
+        None => Err(Violation::new(
+            Rule::WhipNeedsLeaderInstruction,
+            "the chief whip may withdraw the whip only on the leader's recorded instruction; record the instruction first (rule book: interim_measures.whip_requires_leader_instruction)",
+        )),
+    }
+}
+
+fn active_measure(case: &Case, number: u32) -> Result<(), Violation> {
+    match case.measures.iter().find(|m| m.number == number) {
+        None => Err(Violation::new(
+            Rule::UnknownMeasure,
+            format!("this case has no interim measure {number}"),
+        )),
+        Some(m) if !m.is_active() => Err(Violation::new(
+            Rule::MeasureNotActive,
+            format!("interim measure {number} has already been lifted"),
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
+impl ReviewVerdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewVerdict::Verify => "verify",
+            ReviewVerdict::Veto => "veto",
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! What happened to a case. Events are facts, stored forever in the log; everything else
+//! (case state, queues, clocks) is derived from them.
+
+use crate::charge::{Charge, Finding};
+use crate::command::{Complainant, Respondent, ReviewVerdict};
+use crate::contact::Contact;
+use crate::ids::{CaseId, PersonId, Text};
+use crate::measure::MeasureKind;
+use crate::sanction::SanctionChoice;
+use crate::stage::Stage;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum CaseEvent {
+    ComplaintReceived {
+        id: CaseId,
+        complainant: Complainant,
+        respondent: Respondent,
+        category: String,
+        conduct_date: Date,
+        summary: Text,
+        narrative: Text,
+    },
+    Acknowledged,
+    Assessed {
+        category: String,
+        assessment: Text,
+    },
+    Dismissed {
+        reasons: Text,
+    },
+    InformalResolutionStarted {
+        reasons: Text,
+    },
+    ResolvedInformally {
+        outcome: Text,
+    },
+    Escalated {
+        reasons: Text,
+        investigator: PersonId,
+    },
+    InvestigationOpened {
+        investigator: PersonId,
+        terms: Text,
+    },
+    DraftReportSubmitted {
+        summary: Text,
+    },
+    AccuracyCheckStarted,
+    NoFurtherActionDecided {
+        decided_by: PersonId,
+        reasons: Text,
+    },
+    Charged {
+        decided_by: PersonId,
+        charges: Vec<Charge>,
+    },
+    HearingScheduled {
+        panel: Vec<PersonId>,
+        date: Date,
+        venue: Text,
+    },
+    DecisionRecorded {
+        findings: Vec<Finding>,
+        sanction: Option<SanctionChoice>,
+    },
+    IndependentReviewRequested {
+        reviewer: PersonId,
+    },
+    ReviewRecorded {
+        verdict: ReviewVerdict,
+        reasons: Text,
+    },
+    OutcomeNotified {
+        appeal_deadline: Date,
+    },
+    AppealLodged {
+        grounds: Text,
+    },
+    AppealPanelConvened {
+        panel: Vec<PersonId>,
+    },
+    AppealDecided {
+        upheld: bool,
+        reasons: Text,
+        final_sanction: Option<SanctionChoice>,
+    },
+    Finalised,
+    SanctionActivated {
+        live_from: Date,
+        live_until: Option<Date>,
+    },
+    SanctionExpired,
+    Withdrawn {
+        reasons: Text,
+    },
+    Merged {
+        into: CaseId,
+        reasons: Text,
+    },
+    RespondentResigned {
+        stage_reached: Stage,
+        note: Option<Text>,
+    },
+    Reopened {
+        stage: Stage,
+        reasons: Text,
+    },
+    MeasureImposed {
+        number: u32,
+        kind: MeasureKind,
+        reasons: Text,
+        review_date: Date,
+    },
+    LeaderInstructionRecorded {
+        number: u32,
+        instruction: Text,
+    },
+    MeasureReviewed {
+        number: u32,
+        reasons: Text,
+        next_review: Date,
+    },
+    MeasureLifted {
+        number: u32,
+        reasons: Text,
+    },
+    ContactRecorded {
+        contact: Contact,
+    },
+}
+
+impl CaseEvent {
+    /// The stable snake_case name stored beside the payload, so the log can be filtered by
+    /// kind without decoding payloads.
+    pub fn kind(&self) -> String {
+        match serde_json::to_value(self) {
+            Ok(v) => v
+                .get("type")
+                .and_then(|t| t.as_str())
+                .unwrap_or("unknown")
+                .to_string(),
+            Err(_) => String::from("unknown"),
+        }
+    }
+}

@@ -1,0 +1,84 @@
+//! The rules a command can break. Every refusal names one, in words a case officer can act
+//! on, and carries a stable code so the API and tests can match on it without parsing prose.
+
+use serde::Serialize;
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    /// The process does not allow this step from the case's current stage.
+    StageOrder,
+    /// Investigator, charging decision, hearing panel, reviewer and appeal panel are different people.
+    SeparationOfFunctions,
+    /// Only the person holding a function in the case may do what that function does.
+    AssignedPersonOnly,
+    /// A field was missing or malformed.
+    InvalidInput,
+    UnknownCategory,
+    UnknownClause,
+    /// A charge must cite the clause as worded on the date of the conduct.
+    ClauseNotInForce,
+    SanctionNotInMenu,
+    SanctionTerm,
+    ReapplyDate,
+    /// One finding per charge, no more, no fewer.
+    FindingPerCharge,
+    SanctionNeedsProvenCharge,
+    SanctionRequired,
+    PanelSize,
+    HearingNotYetHeld,
+    IndependentReviewRequired,
+    AppealWindowClosed,
+    AppealWindowOpen,
+    /// Interim measures are reviewed on a fixed date; none may run without one.
+    ReviewDateRequired,
+    ReviewDateTooLate,
+    ReviewDateInPast,
+    MeasureAlreadyActive,
+    UnknownMeasure,
+    MeasureNotActive,
+    WhipNeedsLeaderInstruction,
+    WhipOnlyForElectedRepresentatives,
+    SanctionStillLive,
+    NoSanctionToActivate,
+    CaseAlreadyExists,
+    CaseMergedIntoItself,
+    ConductDateInFuture,
+}
+
+impl Rule {
+    /// The stable snake_case code (serde's name for the variant, so there is one source of truth).
+    pub fn code(self) -> String {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::String(s)) => s,
+            _ => String::from("unknown"),
+        }
+    }
+}
+
+/// A command refused by the domain: which rule, and a sentence saying why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct Violation {
+    pub rule: Rule,
+    pub message: String,
+}
+
+impl Violation {
+    pub fn new(rule: Rule, message: impl Into<String>) -> Violation {
+        Violation {
+            rule,
+            message: message.into(),
+        }
+    }
+
+    pub fn invalid(field: &str, problem: impl fmt::Display) -> Violation {
+        Violation::new(Rule::InvalidInput, format!("{field}: {problem}"))
+    }
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (rule: {})", self.message, self.rule.code())
+    }
+}

@@ -1,0 +1,147 @@
+//! The store port: one trait, implemented for SQLite and PostgreSQL, both held to the same
+//! conformance suite. The store is deliberately ignorant of event schemas: it keeps each
+//! event's kind and JSON payload exactly as given (the bytes the transparency log commits
+//! to), and the read-model rows the caller derived from them, in one transaction.
+
+use crate::ids::{CaseId, MembershipNumber, PersonId};
+use crate::member::Member;
+use crate::stage::Stage;
+use crate::summary::CaseSummary;
+use async_trait::async_trait;
+use jiff::Timestamp;
+use jiff::civil::Date;
+
+/// The membership list's stream name; case streams are named by [`case_stream`].
+pub const MEMBERS_STREAM: &str = "members";
+
+pub fn case_stream(id: &CaseId) -> String {
+    format!("case/{id}")
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEvent {
+    pub kind: String,
+    /// The event's canonical JSON, stored byte for byte.
+    pub payload: String,
+}
+
+/// The read-model rows that change with an append.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReadModelChange {
+    None,
+    Case {
+        summary: CaseSummary,
+        /// The folded case state as JSON, so loading a case needs no replay.
+        state: String,
+    },
+    Members(Vec<Member>),
+}
+
+/// One command's events, appended atomically if the stream is still at `expected_version`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Append {
+    pub stream: String,
+    pub expected_version: u64,
+    pub actor: PersonId,
+    pub at: Timestamp,
+    pub events: Vec<NewEvent>,
+    pub read_model: ReadModelChange,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Appended {
+    /// Global sequence numbers given to the events: first..=last, with no gaps.
+    pub first_seq: u64,
+    pub last_seq: u64,
+    /// The stream's version after the append.
+    pub version: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    pub seq: u64,
+    pub stream: String,
+    pub version: u64,
+    pub kind: String,
+    pub actor: String,
+    pub at: Timestamp,
+    pub payload: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaseFilter {
+    pub open_only: bool,
+    /// Only cases with a stage clock or a measure review date before this day.
+    pub overdue_on: Option<Date>,
+    pub stage: Option<Stage>,
+    pub assignee: Option<PersonId>,
+    pub limit: Option<u32>,
+}
+
+/// Every read-model row rendered as text in a fixed order: `rebuild` must reproduce it exactly.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReadModelDump {
+    pub cases: Vec<String>,
+    pub assignments: Vec<String>,
+    pub members: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0} was not found")]
+    NotFound(String),
+    #[error(
+        "{stream} was changed by someone else while you were working on it (expected version {expected}, found {actual}); reload it and try again"
+    )]
+    Conflict {
+        stream: String,
+        expected: u64,
+        actual: u64,
+    },
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
+    #[error("the store holds data it cannot read: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Other(String),
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + std::fmt::Debug + 'static {
+    /// Appends one command's events and read-model change in one transaction. Returns only
+    /// once the transaction is durable.
+    async fn append(&self, append: Append) -> Result<Appended, StoreError>;
+
+    /// Appends many commands in one transaction: all of them or none (imports, demo data).
+    async fn append_all(&self, appends: Vec<Append>) -> Result<Vec<Appended>, StoreError>;
+
+    /// The highest global sequence number (0 for an empty log).
+    async fn head(&self) -> Result<u64, StoreError>;
+
+    async fn stream_events(&self, stream: &str) -> Result<Vec<StoredEvent>, StoreError>;
+
+    /// Events with seq > `after`, in order, at most `limit`.
+    async fn events_after(&self, after: u64, limit: u32) -> Result<Vec<StoredEvent>, StoreError>;
+
+    /// A case's folded state (JSON) and version from the read model.
+    async fn case_state(&self, id: &CaseId) -> Result<Option<(u64, String)>, StoreError>;
+
+    async fn list_cases(&self, filter: &CaseFilter) -> Result<Vec<CaseSummary>, StoreError>;
+
+    async fn stage_counts(&self) -> Result<Vec<(Stage, u64)>, StoreError>;
+
+    async fn member(&self, number: &MembershipNumber) -> Result<Option<Member>, StoreError>;
+
+    async fn member_count(&self) -> Result<u64, StoreError>;
+
+    /// Drops every read-model row and writes these instead, in one transaction.
+    async fn replace_read_models(
+        &self,
+        cases: Vec<(CaseSummary, String)>,
+        members: Vec<Member>,
+    ) -> Result<(), StoreError>;
+
+    async fn dump_read_models(&self) -> Result<ReadModelDump, StoreError>;
+}
+
+pub mod codec;

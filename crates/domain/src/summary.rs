@@ -1,0 +1,59 @@
+//! The case summary read model: what queues, lists and the status page need, without any of
+//! the case's content (no names, no narrative), so it can be shown to oversight.
+
+use crate::calendar::Calendar;
+use crate::case::{Case, day_of};
+use crate::clock;
+use crate::function::Function;
+use crate::ids::{CaseId, MembershipNumber, PersonId};
+use crate::rulebook::RuleBook;
+use crate::stage::Stage;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseSummary {
+    pub id: CaseId,
+    pub version: u64,
+    pub stage: Stage,
+    pub category: String,
+    pub received_on: Date,
+    pub stage_entered_on: Date,
+    pub respondent: MembershipNumber,
+    pub stage_due: Option<Date>,
+    pub review_due: Option<Date>,
+    pub open: bool,
+    pub active_measures: u32,
+    pub assignments: Vec<(PersonId, Function)>,
+}
+
+impl CaseSummary {
+    pub fn of(case: &Case, rules: &RuleBook, calendar: &Calendar) -> CaseSummary {
+        CaseSummary {
+            id: case.id.clone(),
+            version: case.version,
+            stage: case.stage,
+            category: case.category.clone(),
+            received_on: day_of(case.received_at),
+            stage_entered_on: day_of(case.stage_entered),
+            respondent: case.respondent.member.clone(),
+            stage_due: clock::stage_due(case, rules, calendar),
+            review_due: clock::next_measure_review(case),
+            open: case.is_open(),
+            active_measures: case.active_measures().count() as u32,
+            assignments: case.functions.holders.clone(),
+        }
+    }
+
+    pub fn stage_overdue(&self, today: Date) -> bool {
+        self.stage_due.is_some_and(|d| d < today)
+    }
+
+    pub fn review_overdue(&self, today: Date) -> bool {
+        self.review_due.is_some_and(|d| d < today)
+    }
+
+    pub fn is_overdue(&self, today: Date) -> bool {
+        self.stage_overdue(today) || self.review_overdue(today)
+    }
+}

@@ -1,0 +1,47 @@
+-- The event log is the source of truth; every other table is a read model that
+-- `docket rebuild` can drop and recompute from it.
+CREATE TABLE events (
+    seq         INTEGER PRIMARY KEY,
+    stream      TEXT    NOT NULL,
+    version     INTEGER NOT NULL,
+    kind        TEXT    NOT NULL,
+    actor       TEXT    NOT NULL,
+    recorded_at TEXT    NOT NULL,
+    payload     TEXT    NOT NULL,
+    UNIQUE (stream, version)
+);
+
+CREATE TABLE cases (
+    id               TEXT PRIMARY KEY,
+    version          INTEGER NOT NULL,
+    stage            TEXT    NOT NULL,
+    category         TEXT    NOT NULL,
+    received_on      TEXT    NOT NULL,
+    stage_entered_on TEXT    NOT NULL,
+    respondent       TEXT    NOT NULL,
+    stage_due        TEXT,
+    review_due       TEXT,
+    open             INTEGER NOT NULL,
+    active_measures  INTEGER NOT NULL,
+    state            TEXT    NOT NULL
+);
+CREATE INDEX cases_stage ON cases (stage);
+CREATE INDEX cases_stage_due ON cases (stage_due);
+CREATE INDEX cases_review_due ON cases (review_due);
+
+CREATE TABLE assignments (
+    case_id  TEXT NOT NULL,
+    person   TEXT NOT NULL,
+    function TEXT NOT NULL,
+    PRIMARY KEY (case_id, person, function)
+);
+CREATE INDEX assignments_person ON assignments (person);
+
+CREATE TABLE members (
+    number         TEXT PRIMARY KEY,
+    name           TEXT NOT NULL,
+    joined_on      TEXT NOT NULL,
+    status         TEXT NOT NULL,
+    elected_office TEXT,
+    region         TEXT
+);

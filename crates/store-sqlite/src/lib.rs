@@ -1,0 +1,169 @@
+//! Docket's embedded default store: one SQLite file in WAL mode with `synchronous=FULL`, so
+//! a commit is on disk before it is acknowledged.
+//!
+//! All writes go through one writer task that practises group commit: it takes every command
+//! waiting in its queue, writes them in one transaction (each inside its own savepoint, so a
+//! conflicting command fails alone) and pays for one fsync instead of one per command.
+#![forbid(unsafe_code)]
+
+mod read;
+mod write;
+
+use docket_domain::store::{
+    Append, Appended, CaseFilter, ReadModelDump, Store, StoreError, StoredEvent,
+};
+use docket_domain::{Stage, ids::CaseId, ids::MembershipNumber, member::Member, summary::CaseSummary};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// A unit of work for the writer: appends that succeed or fail together.
+#[derive(Debug)]
+enum Job {
+    Append {
+        appends: Vec<Append>,
+        reply: oneshot::Sender<Result<Vec<Appended>, StoreError>>,
+    },
+    ReplaceReadModels {
+        cases: Vec<(CaseSummary, String)>,
+        members: Vec<Member>,
+        reply: oneshot::Sender<Result<(), StoreError>>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    read: SqlitePool,
+    jobs: mpsc::Sender<Job>,
+}
+
+pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
+    match e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+            StoreError::Unavailable(e.to_string())
+        }
+        other => StoreError::Other(other.to_string()),
+    }
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) `docket.db` in `dir` and brings its schema up to date.
+    pub async fn open_dir(dir: &Path) -> Result<SqliteStore, StoreError> {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            StoreError::Unavailable(format!("cannot create data folder {}: {e}", dir.display()))
+        })?;
+        Self::open_file(&dir.join("docket.db")).await
+    }
+
+    pub async fn open_file(path: &Path) -> Result<SqliteStore, StoreError> {
+        let opts = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))
+            .map_err(db_err)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(opts.clone())
+            .await
+            .map_err(db_err)?;
+        MIGRATOR
+            .run(&writer)
+            .await
+            .map_err(|e| StoreError::Other(format!("migrating the database: {e}")))?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(opts.read_only(true))
+            .await
+            .map_err(db_err)?;
+        let conn = writer.acquire().await.map_err(db_err)?.detach();
+        let (tx, rx) = mpsc::channel(4096);
+        tokio::spawn(write::run(conn, rx));
+        Ok(SqliteStore { read, jobs: tx })
+    }
+
+    async fn submit(&self, appends: Vec<Append>) -> Result<Vec<Appended>, StoreError> {
+        let (reply, rx) = oneshot::channel();
+        self.jobs
+            .send(Job::Append { appends, reply })
+            .await
+            .map_err(|_| StoreError::Unavailable("the store's writer has stopped".into()))?;
+        rx.await
+            .map_err(|_| StoreError::Unavailable("the store's writer has stopped".into()))?
+    }
+}
+
+#[async_trait::async_trait]
+impl Store for SqliteStore {
+    async fn append(&self, append: Append) -> Result<Appended, StoreError> {
+        let mut done = self.submit(vec![append]).await?;
+        done.pop()
+            .ok_or_else(|| StoreError::Other("the writer returned no result".into()))
+    }
+
+    async fn append_all(&self, appends: Vec<Append>) -> Result<Vec<Appended>, StoreError> {
+        if appends.is_empty() {
+            return Ok(vec![]);
+        }
+        self.submit(appends).await
+    }
+
+    async fn head(&self) -> Result<u64, StoreError> {
+        read::head(&self.read).await
+    }
+
+    async fn stream_events(&self, stream: &str) -> Result<Vec<StoredEvent>, StoreError> {
+        read::stream_events(&self.read, stream).await
+    }
+
+    async fn events_after(&self, after: u64, limit: u32) -> Result<Vec<StoredEvent>, StoreError> {
+        read::events_after(&self.read, after, limit).await
+    }
+
+    async fn case_state(&self, id: &CaseId) -> Result<Option<(u64, String)>, StoreError> {
+        read::case_state(&self.read, id).await
+    }
+
+    async fn list_cases(&self, filter: &CaseFilter) -> Result<Vec<CaseSummary>, StoreError> {
+        read::list_cases(&self.read, filter).await
+    }
+
+    async fn stage_counts(&self) -> Result<Vec<(Stage, u64)>, StoreError> {
+        read::stage_counts(&self.read).await
+    }
+
+    async fn member(&self, number: &MembershipNumber) -> Result<Option<Member>, StoreError> {
+        read::member(&self.read, number).await
+    }
+
+    async fn member_count(&self) -> Result<u64, StoreError> {
+        read::member_count(&self.read).await
+    }
+
+    async fn replace_read_models(
+        &self,
+        cases: Vec<(CaseSummary, String)>,
+        members: Vec<Member>,
+    ) -> Result<(), StoreError> {
+        let (reply, rx) = oneshot::channel();
+        self.jobs
+            .send(Job::ReplaceReadModels {
+                cases,
+                members,
+                reply,
+            })
+            .await
+            .map_err(|_| StoreError::Unavailable("the store's writer has stopped".into()))?;
+        rx.await
+            .map_err(|_| StoreError::Unavailable("the store's writer has stopped".into()))?
+    }
+
+    async fn dump_read_models(&self) -> Result<ReadModelDump, StoreError> {
+        read::dump(&self.read).await
+    }
+}
