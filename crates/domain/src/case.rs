@@ -192,7 +192,12 @@ impl Case {
         })
     }
 
-    fn fold(&mut self, event: &CaseEvent, at: Timestamp, actor: &PersonId) -> Result<(), ReplayError> {
+    fn fold(
+        &mut self,
+        event: &CaseEvent,
+        at: Timestamp,
+        actor: &PersonId,
+    ) -> Result<(), ReplayError> {
         let mismatch = |c: &Case| ReplayError {
             kind: event.kind(),
             state: format!("a case at stage {}", c.stage),
@@ -201,217 +206,217 @@ impl Case {
         c.version += 1;
         match event {
             CaseEvent::ComplaintReceived { .. } => return Err(mismatch(c)),
-        CaseEvent::Acknowledged => c.enter(Stage::Acknowledged, at, actor),
-        CaseEvent::Assessed {
-            category,
-            assessment,
-        } => {
-            c.category = category.clone();
-            c.assessment = Some(assessment.clone());
-            c.enter(Stage::Assessed, at, actor);
-        }
-        CaseEvent::Dismissed { reasons } => {
-            c.closing_reasons = Some(reasons.clone());
-            c.enter(Stage::Dismissed, at, actor);
-        }
-        CaseEvent::InformalResolutionStarted { .. } => {
-            c.enter(Stage::InformalResolution, at, actor)
-        }
-        CaseEvent::ResolvedInformally { outcome } => {
-            c.closing_reasons = Some(outcome.clone());
-            c.enter(Stage::Resolved, at, actor);
-        }
-        CaseEvent::Escalated { investigator, .. }
-        | CaseEvent::InvestigationOpened { investigator, .. } => {
-            c.functions
-                .assign(investigator.clone(), Function::Investigator);
-            c.enter(Stage::Investigation, at, actor);
-        }
-        CaseEvent::DraftReportSubmitted { .. } => c.enter(Stage::DraftReport, at, actor),
-        CaseEvent::AccuracyCheckStarted => c.enter(Stage::AccuracyCheck, at, actor),
-        CaseEvent::NoFurtherActionDecided {
-            decided_by,
-            reasons,
-        } => {
-            c.functions
-                .assign(decided_by.clone(), Function::ChargingDecision);
-            c.closing_reasons = Some(reasons.clone());
-            c.enter(Stage::NoFurtherAction, at, actor);
-        }
-        CaseEvent::Charged {
-            decided_by,
-            charges,
-        } => {
-            c.functions
-                .assign(decided_by.clone(), Function::ChargingDecision);
-            c.charges = charges.clone();
-            c.enter(Stage::Charged, at, actor);
-        }
-        CaseEvent::HearingScheduled { panel, date, venue } => {
-            for p in panel {
-                c.functions.assign(p.clone(), Function::HearingPanel);
+            CaseEvent::Acknowledged => c.enter(Stage::Acknowledged, at, actor),
+            CaseEvent::Assessed {
+                category,
+                assessment,
+            } => {
+                c.category = category.clone();
+                c.assessment = Some(assessment.clone());
+                c.enter(Stage::Assessed, at, actor);
             }
-            c.hearing = Some(Hearing {
-                date: *date,
-                venue: venue.clone(),
-            });
-            c.enter(Stage::Hearing, at, actor);
-        }
-        CaseEvent::DecisionRecorded { findings, sanction } => {
-            c.decision = Some(Decision {
-                decided_at: at,
-                findings: findings.clone(),
-                sanction: sanction.clone(),
-                verified: false,
-            });
-            c.enter(Stage::Decided, at, actor);
-        }
-        CaseEvent::IndependentReviewRequested { reviewer } => {
-            c.functions
-                .assign(reviewer.clone(), Function::IndependentReviewer);
-            c.enter(Stage::IndependentReview, at, actor);
-        }
-        CaseEvent::ReviewRecorded { verdict, .. } => match verdict {
-            ReviewVerdict::Verify => {
-                if let Some(d) = c.decision.as_mut() {
-                    d.verified = true;
-                }
-                c.enter(Stage::Decided, at, actor);
+            CaseEvent::Dismissed { reasons } => {
+                c.closing_reasons = Some(reasons.clone());
+                c.enter(Stage::Dismissed, at, actor);
             }
-            ReviewVerdict::Veto => {
-                // A veto sends the charges to a new panel: the old panel stays on record so
-                // none of its members can sit again.
+            CaseEvent::InformalResolutionStarted { .. } => {
+                c.enter(Stage::InformalResolution, at, actor)
+            }
+            CaseEvent::ResolvedInformally { outcome } => {
+                c.closing_reasons = Some(outcome.clone());
+                c.enter(Stage::Resolved, at, actor);
+            }
+            CaseEvent::Escalated { investigator, .. }
+            | CaseEvent::InvestigationOpened { investigator, .. } => {
                 c.functions
-                    .reassign_all(Function::HearingPanel, Function::VetoedPanel);
-                c.decision = None;
-                c.hearing = None;
-                c.review_vetoes += 1;
+                    .assign(investigator.clone(), Function::Investigator);
+                c.enter(Stage::Investigation, at, actor);
+            }
+            CaseEvent::DraftReportSubmitted { .. } => c.enter(Stage::DraftReport, at, actor),
+            CaseEvent::AccuracyCheckStarted => c.enter(Stage::AccuracyCheck, at, actor),
+            CaseEvent::NoFurtherActionDecided {
+                decided_by,
+                reasons,
+            } => {
+                c.functions
+                    .assign(decided_by.clone(), Function::ChargingDecision);
+                c.closing_reasons = Some(reasons.clone());
+                c.enter(Stage::NoFurtherAction, at, actor);
+            }
+            CaseEvent::Charged {
+                decided_by,
+                charges,
+            } => {
+                c.functions
+                    .assign(decided_by.clone(), Function::ChargingDecision);
+                c.charges = charges.clone();
                 c.enter(Stage::Charged, at, actor);
             }
-        },
-        CaseEvent::OutcomeNotified { appeal_deadline } => {
-            c.appeal_deadline = Some(*appeal_deadline);
-            c.enter(Stage::AppealWindow, at, actor);
-        }
-        CaseEvent::AppealLodged { grounds } => {
-            c.appeal = Some(Appeal {
-                lodged_at: at,
-                grounds: grounds.clone(),
-                upheld: None,
-                reasons: None,
-            });
-            c.enter(Stage::Appeal, at, actor);
-        }
-        CaseEvent::AppealPanelConvened { panel } => {
-            for p in panel {
-                c.functions.assign(p.clone(), Function::AppealPanel);
+            CaseEvent::HearingScheduled { panel, date, venue } => {
+                for p in panel {
+                    c.functions.assign(p.clone(), Function::HearingPanel);
+                }
+                c.hearing = Some(Hearing {
+                    date: *date,
+                    venue: venue.clone(),
+                });
+                c.enter(Stage::Hearing, at, actor);
             }
-        }
-        CaseEvent::AppealDecided {
-            upheld,
-            reasons,
-            final_sanction,
-        } => {
-            if let Some(a) = c.appeal.as_mut() {
-                a.upheld = Some(*upheld);
-                a.reasons = Some(reasons.clone());
+            CaseEvent::DecisionRecorded { findings, sanction } => {
+                c.decision = Some(Decision {
+                    decided_at: at,
+                    findings: findings.clone(),
+                    sanction: sanction.clone(),
+                    verified: false,
+                });
+                c.enter(Stage::Decided, at, actor);
             }
-            c.final_sanction = final_sanction.clone();
-            c.enter(Stage::Final, at, actor);
-        }
-        CaseEvent::Finalised => {
-            c.final_sanction = c.decision.as_ref().and_then(|d| d.sanction.clone());
-            c.enter(Stage::Final, at, actor);
-        }
-        CaseEvent::SanctionActivated {
-            live_from,
-            live_until,
-        } => {
-            c.sanction_live = Some((*live_from, *live_until));
-            c.enter(Stage::SanctionLive, at, actor);
-        }
-        CaseEvent::SanctionExpired => c.enter(Stage::SanctionExpired, at, actor),
-        CaseEvent::Withdrawn { reasons } => {
-            c.closing_reasons = Some(reasons.clone());
-            c.enter(Stage::Withdrawn, at, actor);
-        }
-        CaseEvent::Merged { into, reasons } => {
-            c.merged_into = Some(into.clone());
-            c.closing_reasons = Some(reasons.clone());
-            c.enter(Stage::Merged, at, actor);
-        }
-        CaseEvent::RespondentResigned { stage_reached, .. } => {
-            c.resigned_at_stage = Some(*stage_reached);
-            c.enter(Stage::RespondentResigned, at, actor);
-        }
-        CaseEvent::Reopened { stage, .. } => {
-            c.resigned_at_stage = None;
-            c.enter(*stage, at, actor);
-        }
-        CaseEvent::MeasureImposed {
-            number,
-            kind,
-            reasons,
-            review_date,
-        } => {
-            if let crate::measure::MeasureKind::WhipWithdrawal { instruction } = kind
-                && let Some(i) = c
-                    .leader_instructions
-                    .iter_mut()
-                    .find(|i| i.number == *instruction)
-            {
-                i.used = true;
+            CaseEvent::IndependentReviewRequested { reviewer } => {
+                c.functions
+                    .assign(reviewer.clone(), Function::IndependentReviewer);
+                c.enter(Stage::IndependentReview, at, actor);
             }
-            c.measures.push(Measure {
+            CaseEvent::ReviewRecorded { verdict, .. } => match verdict {
+                ReviewVerdict::Verify => {
+                    if let Some(d) = c.decision.as_mut() {
+                        d.verified = true;
+                    }
+                    c.enter(Stage::Decided, at, actor);
+                }
+                ReviewVerdict::Veto => {
+                    // A veto sends the charges to a new panel: the old panel stays on record so
+                    // none of its members can sit again.
+                    c.functions
+                        .reassign_all(Function::HearingPanel, Function::VetoedPanel);
+                    c.decision = None;
+                    c.hearing = None;
+                    c.review_vetoes += 1;
+                    c.enter(Stage::Charged, at, actor);
+                }
+            },
+            CaseEvent::OutcomeNotified { appeal_deadline } => {
+                c.appeal_deadline = Some(*appeal_deadline);
+                c.enter(Stage::AppealWindow, at, actor);
+            }
+            CaseEvent::AppealLodged { grounds } => {
+                c.appeal = Some(Appeal {
+                    lodged_at: at,
+                    grounds: grounds.clone(),
+                    upheld: None,
+                    reasons: None,
+                });
+                c.enter(Stage::Appeal, at, actor);
+            }
+            CaseEvent::AppealPanelConvened { panel } => {
+                for p in panel {
+                    c.functions.assign(p.clone(), Function::AppealPanel);
+                }
+            }
+            CaseEvent::AppealDecided {
+                upheld,
+                reasons,
+                final_sanction,
+            } => {
+                if let Some(a) = c.appeal.as_mut() {
+                    a.upheld = Some(*upheld);
+                    a.reasons = Some(reasons.clone());
+                }
+                c.final_sanction = final_sanction.clone();
+                c.enter(Stage::Final, at, actor);
+            }
+            CaseEvent::Finalised => {
+                c.final_sanction = c.decision.as_ref().and_then(|d| d.sanction.clone());
+                c.enter(Stage::Final, at, actor);
+            }
+            CaseEvent::SanctionActivated {
+                live_from,
+                live_until,
+            } => {
+                c.sanction_live = Some((*live_from, *live_until));
+                c.enter(Stage::SanctionLive, at, actor);
+            }
+            CaseEvent::SanctionExpired => c.enter(Stage::SanctionExpired, at, actor),
+            CaseEvent::Withdrawn { reasons } => {
+                c.closing_reasons = Some(reasons.clone());
+                c.enter(Stage::Withdrawn, at, actor);
+            }
+            CaseEvent::Merged { into, reasons } => {
+                c.merged_into = Some(into.clone());
+                c.closing_reasons = Some(reasons.clone());
+                c.enter(Stage::Merged, at, actor);
+            }
+            CaseEvent::RespondentResigned { stage_reached, .. } => {
+                c.resigned_at_stage = Some(*stage_reached);
+                c.enter(Stage::RespondentResigned, at, actor);
+            }
+            CaseEvent::Reopened { stage, .. } => {
+                c.resigned_at_stage = None;
+                c.enter(*stage, at, actor);
+            }
+            CaseEvent::MeasureImposed {
+                number,
+                kind,
+                reasons,
+                review_date,
+            } => {
+                if let crate::measure::MeasureKind::WhipWithdrawal { instruction } = kind
+                    && let Some(i) = c
+                        .leader_instructions
+                        .iter_mut()
+                        .find(|i| i.number == *instruction)
+                {
+                    i.used = true;
+                }
+                c.measures.push(Measure {
+                    number: *number,
+                    kind: kind.clone(),
+                    reasons: reasons.clone(),
+                    imposed_at: at,
+                    imposed_by: actor.clone(),
+                    review_date: *review_date,
+                    reviews: vec![],
+                    lifted: None,
+                });
+            }
+            CaseEvent::LeaderInstructionRecorded {
+                number,
+                instruction,
+            } => c.leader_instructions.push(LeaderInstruction {
                 number: *number,
-                kind: kind.clone(),
-                reasons: reasons.clone(),
-                imposed_at: at,
-                imposed_by: actor.clone(),
-                review_date: *review_date,
-                reviews: vec![],
-                lifted: None,
-            });
-        }
-        CaseEvent::LeaderInstructionRecorded {
-            number,
-            instruction,
-        } => c.leader_instructions.push(LeaderInstruction {
-            number: *number,
-            by: actor.clone(),
-            at,
-            instruction: instruction.clone(),
-            used: false,
-        }),
-        CaseEvent::MeasureReviewed {
-            number,
-            reasons,
-            next_review,
-        } => {
-            let by = actor.clone();
-            let Some(m) = c.measure_mut(*number) else {
-                return Err(mismatch(c));
-            };
-            m.reviews.push(MeasureReview {
+                by: actor.clone(),
                 at,
-                by,
-                reasons: reasons.clone(),
-                next_review: *next_review,
-            });
-            m.review_date = *next_review;
+                instruction: instruction.clone(),
+                used: false,
+            }),
+            CaseEvent::MeasureReviewed {
+                number,
+                reasons,
+                next_review,
+            } => {
+                let by = actor.clone();
+                let Some(m) = c.measure_mut(*number) else {
+                    return Err(mismatch(c));
+                };
+                m.reviews.push(MeasureReview {
+                    at,
+                    by,
+                    reasons: reasons.clone(),
+                    next_review: *next_review,
+                });
+                m.review_date = *next_review;
+            }
+            CaseEvent::MeasureLifted { number, reasons } => {
+                let Some(m) = c.measure_mut(*number) else {
+                    return Err(mismatch(c));
+                };
+                m.lifted = Some((at, reasons.clone()));
+            }
+            CaseEvent::ContactRecorded { contact } => {
+                c.contacts.push((at, actor.clone(), contact.clone()))
+            }
         }
-        CaseEvent::MeasureLifted { number, reasons } => {
-            let Some(m) = c.measure_mut(*number) else {
-                return Err(mismatch(c));
-            };
-            m.lifted = Some((at, reasons.clone()));
-        }
-        CaseEvent::ContactRecorded { contact } => {
-            c.contacts.push((at, actor.clone(), contact.clone()))
-        }
+        Ok(())
     }
-    Ok(())
-}
 }
 
 /// Replays a whole stream from the beginning.

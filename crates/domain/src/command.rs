@@ -12,7 +12,10 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Complainant {
-    Member { number: MembershipNumber, name: String },
+    Member {
+        number: MembershipNumber,
+        name: String,
+    },
     ThirdParty {
         name: String,
         #[serde(default)]

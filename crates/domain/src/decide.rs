@@ -226,7 +226,12 @@ pub fn decide(
         }
         Command::SubmitDraftReport { summary } => {
             require_stage(cmd, case, &[Stage::Investigation])?;
-            require_holder(case, ctx.actor, Function::Investigator, "the case's investigator")?;
+            require_holder(
+                case,
+                ctx.actor,
+                Function::Investigator,
+                "the case's investigator",
+            )?;
             CaseEvent::DraftReportSubmitted {
                 summary: summary.clone(),
             }
@@ -237,7 +242,8 @@ pub fn decide(
         }
         Command::DecideNoFurtherAction { reasons } => {
             require_stage(cmd, case, &[Stage::AccuracyCheck])?;
-            case.functions.check(ctx.actor, Function::ChargingDecision)?;
+            case.functions
+                .check(ctx.actor, Function::ChargingDecision)?;
             CaseEvent::NoFurtherActionDecided {
                 decided_by: ctx.actor.clone(),
                 reasons: reasons.clone(),
@@ -245,7 +251,8 @@ pub fn decide(
         }
         Command::Charge { charges } => {
             require_stage(cmd, case, &[Stage::AccuracyCheck])?;
-            case.functions.check(ctx.actor, Function::ChargingDecision)?;
+            case.functions
+                .check(ctx.actor, Function::ChargingDecision)?;
             CaseEvent::Charged {
                 decided_by: ctx.actor.clone(),
                 charges: lay_charges(charges, ctx)?,
@@ -253,7 +260,12 @@ pub fn decide(
         }
         Command::ScheduleHearing { panel, date, venue } => {
             require_stage(cmd, case, &[Stage::Charged])?;
-            check_panel(case, panel, ctx.rules.panels.hearing, Function::HearingPanel)?;
+            check_panel(
+                case,
+                panel,
+                ctx.rules.panels.hearing,
+                Function::HearingPanel,
+            )?;
             if *date < today {
                 return Err(Violation::invalid(
                     "date",
@@ -268,13 +280,21 @@ pub fn decide(
         }
         Command::RecordDecision { findings, sanction } => {
             require_stage(cmd, case, &[Stage::Hearing])?;
-            require_holder(case, ctx.actor, Function::HearingPanel, "a member of the hearing panel")?;
+            require_holder(
+                case,
+                ctx.actor,
+                Function::HearingPanel,
+                "a member of the hearing panel",
+            )?;
             if let Some(h) = &case.hearing
                 && h.date > today
             {
                 return Err(Violation::new(
                     Rule::HearingNotYetHeld,
-                    format!("the hearing is set for {}; a decision can only follow it", h.date),
+                    format!(
+                        "the hearing is set for {}; a decision can only follow it",
+                        h.date
+                    ),
                 ));
             }
             check_findings(case, findings)?;
@@ -383,7 +403,12 @@ pub fn decide(
             substitute_sanction,
         } => {
             require_stage(cmd, case, &[Stage::Appeal])?;
-            require_holder(case, ctx.actor, Function::AppealPanel, "a member of the appeal panel")?;
+            require_holder(
+                case,
+                ctx.actor,
+                Function::AppealPanel,
+                "a member of the appeal panel",
+            )?;
             let original = case.decision.as_ref().and_then(|d| d.sanction.clone());
             let final_sanction = if *upheld {
                 if let Some(s) = substitute_sanction {
@@ -412,7 +437,9 @@ pub fn decide(
             {
                 return Err(Violation::new(
                     Rule::AppealWindowOpen,
-                    format!("the appeal window is open until {deadline}; the case can be made final after that"),
+                    format!(
+                        "the appeal window is open until {deadline}; the case can be made final after that"
+                    ),
                 ));
             }
             CaseEvent::Finalised
@@ -668,7 +695,10 @@ fn lay_charges(
 
 fn check_findings(case: &Case, findings: &[crate::charge::Finding]) -> Result<(), Violation> {
     for charge in &case.charges {
-        let n = findings.iter().filter(|f| f.charge == charge.number).count();
+        let n = findings
+            .iter()
+            .filter(|f| f.charge == charge.number)
+            .count();
         if n != 1 {
             return Err(Violation::new(
                 Rule::FindingPerCharge,
@@ -720,7 +750,10 @@ fn whip_instruction(case: &Case, given: Option<u32>, ctx: &Context<'_>) -> Resul
     match found {
         Some(i) if i.used => Err(Violation::new(
             Rule::WhipNeedsLeaderInstruction,
-            format!("the leader's instruction {} has already been acted on", i.number),
+            format!(
+                "the leader's instruction {} has already been acted on",
+                i.number
+            ),
         )),
         Some(i) if i.by == *ctx.actor => Err(Violation::new(
             Rule::WhipNeedsLeaderInstruction,

@@ -154,7 +154,10 @@ mod tests {
     #[test]
     fn text_refuses_blank_reasons() {
         assert!(Text::parse("   ").is_err());
-        assert_eq!(Text::parse(" because ").map(String::from), Ok("because".into()));
+        assert_eq!(
+            Text::parse(" because ").map(String::from),
+            Ok("because".into())
+        );
     }
 
     #[test]

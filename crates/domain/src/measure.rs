@@ -23,9 +23,13 @@ pub enum Right {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum MeasureKind {
-    AdministrativeSuspension { scope: Vec<Right> },
+    AdministrativeSuspension {
+        scope: Vec<Right>,
+    },
     /// Withdrawal of the parliamentary whip, on the leader's recorded instruction.
-    WhipWithdrawal { instruction: u32 },
+    WhipWithdrawal {
+        instruction: u32,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

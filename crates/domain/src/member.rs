@@ -55,5 +55,8 @@ pub struct Member {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum MemberEvent {
     /// Members added or updated (matched by membership number).
-    MembersImported { source: String, members: Vec<Member> },
+    MembersImported {
+        source: String,
+        members: Vec<Member>,
+    },
 }

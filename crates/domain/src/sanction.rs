@@ -57,10 +57,7 @@ impl SanctionChoice {
             (Some(max), Some(t)) if t == 0 || t > max => {
                 return Err(Violation::new(
                     Rule::SanctionTerm,
-                    format!(
-                        "{} may run for 1 to {max} months; {t} was given",
-                        kind.name
-                    ),
+                    format!("{} may run for 1 to {max} months; {t} was given", kind.name),
                 ));
             }
             (Some(max), None) => {
@@ -103,7 +100,10 @@ impl SanctionChoice {
         } else if self.reapply_from.is_some() {
             return Err(Violation::new(
                 Rule::ReapplyDate,
-                format!("{} does not end membership, so it takes no reapply date", kind.name),
+                format!(
+                    "{} does not end membership, so it takes no reapply date",
+                    kind.name
+                ),
             ));
         }
         Ok(kind)

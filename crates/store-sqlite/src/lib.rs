@@ -12,8 +12,12 @@ mod write;
 use docket_domain::store::{
     Append, Appended, CaseFilter, ReadModelDump, Store, StoreError, StoredEvent,
 };
-use docket_domain::{Stage, ids::CaseId, ids::MembershipNumber, member::Member, summary::CaseSummary};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use docket_domain::{
+    Stage, ids::CaseId, ids::MembershipNumber, member::Member, summary::CaseSummary,
+};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;

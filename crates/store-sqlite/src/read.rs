@@ -1,12 +1,12 @@
 //! Queries over the read pool (read-only connections, so a bug here can never write).
 
 use crate::db_err;
+use docket_domain::Stage;
 use docket_domain::ids::{CaseId, MembershipNumber};
 use docket_domain::member::Member;
 use docket_domain::store::codec::{CaseRow, MemberRow, format_date, parse_assignment, parse_ts};
 use docket_domain::store::{CaseFilter, ReadModelDump, StoreError, StoredEvent};
 use docket_domain::summary::CaseSummary;
-use docket_domain::Stage;
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 use std::collections::HashMap;
 
@@ -64,11 +64,12 @@ pub(crate) async fn case_state(
     pool: &SqlitePool,
     id: &CaseId,
 ) -> Result<Option<(u64, String)>, StoreError> {
-    let row: Option<(i64, String)> = sqlx::query_as("SELECT version, state FROM cases WHERE id = ?")
-        .bind(id.as_str())
-        .fetch_optional(pool)
-        .await
-        .map_err(db_err)?;
+    let row: Option<(i64, String)> =
+        sqlx::query_as("SELECT version, state FROM cases WHERE id = ?")
+            .bind(id.as_str())
+            .fetch_optional(pool)
+            .await
+            .map_err(db_err)?;
     Ok(row.map(|(v, s)| (v as u64, s)))
 }
 
@@ -132,13 +133,21 @@ pub(crate) async fn list_cases(
 
 async fn load_assignments(
     pool: &SqlitePool,
-) -> Result<HashMap<String, Vec<(docket_domain::ids::PersonId, docket_domain::function::Function)>>, StoreError> {
-    let rows: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT case_id, person, function FROM assignments ORDER BY case_id, rowid",
-    )
-    .fetch_all(pool)
-    .await
-    .map_err(db_err)?;
+) -> Result<
+    HashMap<
+        String,
+        Vec<(
+            docket_domain::ids::PersonId,
+            docket_domain::function::Function,
+        )>,
+    >,
+    StoreError,
+> {
+    let rows: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT case_id, person, function FROM assignments ORDER BY case_id, rowid")
+            .fetch_all(pool)
+            .await
+            .map_err(db_err)?;
     let mut map: HashMap<String, Vec<_>> = HashMap::new();
     for (case_id, person, function) in rows {
         map.entry(case_id)

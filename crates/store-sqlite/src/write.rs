@@ -206,7 +206,9 @@ async fn upsert_case(
         let mut q: QueryBuilder<Sqlite> =
             QueryBuilder::new("INSERT INTO assignments (case_id, person, function) ");
         q.push_values(rows, |mut b, (person, function)| {
-            b.push_bind(r.id.clone()).push_bind(person).push_bind(function);
+            b.push_bind(r.id.clone())
+                .push_bind(person)
+                .push_bind(function);
         });
         q.build().execute(&mut *conn).await.map_err(db_err)?;
     }

@@ -1,0 +1,5 @@
+//! Docket's one integration-test binary (each file under tests/ would link separately, which
+//! on a 2-core machine costs minutes). Add modules here, not new test binaries.
+
+mod backend;
+mod conformance;
