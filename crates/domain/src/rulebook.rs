@@ -65,6 +65,9 @@ impl From<ClauseRef> for String {
     }
 }
 
+/// The default rule book's TOML, written out by `docket init` for an organisation to edit.
+pub const DEFAULT_TOML: &str = include_str!("../data/default-rulebook.toml");
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleBook {
@@ -216,7 +219,7 @@ impl From<TomlProblem> for RuleBookError {
 impl RuleBook {
     /// The People's Alliance rule book shipped with Docket as a worked example.
     pub fn default_rules() -> RuleBook {
-        RuleBook::from_toml(include_str!("../data/default-rulebook.toml"))
+        RuleBook::from_toml(DEFAULT_TOML)
             .expect("the embedded default rule book is valid (checked by a unit test)")
     }
 

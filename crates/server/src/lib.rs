@@ -1,1 +1,13 @@
+//! Docket's server: the application service, HTTP, CLI commands and the demo organisation.
+#![forbid(unsafe_code)]
 
+pub mod bench;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod demo;
+pub mod figures;
+pub mod http;
+pub mod members;
+pub mod service;
+pub mod stress;

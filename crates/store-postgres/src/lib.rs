@@ -1,1 +1,185 @@
-//! placeholder
+//! Docket's store on PostgreSQL, for organisations that run several `docket serve` processes
+//! against one database or want the database managed and backed up by their own team.
+//!
+//! All writes of a process go through one writer task on one dedicated connection that
+//! practises group commit: it takes every command waiting in its queue and writes them in
+//! one transaction, paying for one WAL flush instead of one per command. Across processes,
+//! each transaction starts by locking the single `log_head` row, so transactions that write
+//! events commit one at a time, in the order of the sequence numbers they hand out: the log
+//! stays one linear, gapless sequence however many processes write to it.
+#![forbid(unsafe_code)]
+
+mod read;
+mod rows;
+mod write;
+
+use docket_domain::store::{
+    Append, Appended, CaseFilter, ReadModelDump, Store, StoreError, StoredEvent,
+};
+use docket_domain::{
+    Stage, ids::CaseId, ids::MembershipNumber, member::Member, summary::CaseSummary,
+};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::{Connection, PgConnection};
+use std::str::FromStr;
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Connections in the read pool; the writer has its own.
+const READ_CONNECTIONS: u32 = 8;
+
+/// A unit of work for the writer: appends that succeed or fail together.
+#[derive(Debug)]
+enum Job {
+    Append {
+        appends: Vec<Append>,
+        reply: oneshot::Sender<Result<Vec<Appended>, StoreError>>,
+    },
+    ReplaceReadModels {
+        cases: Vec<(CaseSummary, String)>,
+        members: Vec<Member>,
+        reply: oneshot::Sender<Result<(), StoreError>>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct PgStore {
+    read: PgPool,
+    jobs: mpsc::Sender<Job>,
+}
+
+/// SQLSTATEs that mean the server or the connection is gone rather than the statement being
+/// wrong: connection exceptions (class 08), shutdowns, and a full server.
+fn is_unavailable_code(code: &str) -> bool {
+    code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03" | "53300")
+}
+
+pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
+    let unavailable = match &e {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(d) => d.code().is_some_and(|c| is_unavailable_code(&c)),
+        _ => false,
+    };
+    if unavailable {
+        StoreError::Unavailable(e.to_string())
+    } else {
+        StoreError::Other(e.to_string())
+    }
+}
+
+fn writer_stopped() -> StoreError {
+    StoreError::Unavailable("the store's writer has stopped".into())
+}
+
+impl PgStore {
+    /// Connects to the database at `url` (`postgres://user:password@host:port/database`)
+    /// and brings its schema up to date. Several processes may do this at once: sqlx takes
+    /// an advisory lock around migrations.
+    pub async fn connect(url: &str) -> Result<PgStore, StoreError> {
+        let opts = PgConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Other(format!("the PostgreSQL URL is not valid: {e}")))?
+            .application_name("docket");
+        let mut writer = PgConnection::connect_with(&opts).await.map_err(db_err)?;
+        MIGRATOR
+            .run(&mut writer)
+            .await
+            .map_err(|e| StoreError::Other(format!("migrating the database: {e}")))?;
+        // Read connections refuse to write, so a bug in a query can never touch the log.
+        let read_opts = opts
+            .clone()
+            .options([("default_transaction_read_only", "on")]);
+        let read = PgPoolOptions::new()
+            .max_connections(READ_CONNECTIONS)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(read_opts)
+            .await
+            .map_err(db_err)?;
+        let (tx, rx) = mpsc::channel(4096);
+        tokio::spawn(write::run(opts, writer, rx));
+        Ok(PgStore { read, jobs: tx })
+    }
+
+    async fn submit(&self, appends: Vec<Append>) -> Result<Vec<Appended>, StoreError> {
+        let (reply, rx) = oneshot::channel();
+        self.jobs
+            .send(Job::Append { appends, reply })
+            .await
+            .map_err(|_| writer_stopped())?;
+        rx.await.map_err(|_| writer_stopped())?
+    }
+}
+
+#[async_trait::async_trait]
+impl Store for PgStore {
+    async fn append(&self, append: Append) -> Result<Appended, StoreError> {
+        let mut done = self.submit(vec![append]).await?;
+        done.pop()
+            .ok_or_else(|| StoreError::Other("the writer returned no result".into()))
+    }
+
+    async fn append_all(&self, appends: Vec<Append>) -> Result<Vec<Appended>, StoreError> {
+        if appends.is_empty() {
+            return Ok(vec![]);
+        }
+        self.submit(appends).await
+    }
+
+    async fn head(&self) -> Result<u64, StoreError> {
+        read::head(&self.read).await
+    }
+
+    async fn stream_events(&self, stream: &str) -> Result<Vec<StoredEvent>, StoreError> {
+        read::stream_events(&self.read, stream).await
+    }
+
+    async fn events_after(&self, after: u64, limit: u32) -> Result<Vec<StoredEvent>, StoreError> {
+        read::events_after(&self.read, after, limit).await
+    }
+
+    async fn case_state(&self, id: &CaseId) -> Result<Option<(u64, String)>, StoreError> {
+        read::case_state(&self.read, id).await
+    }
+
+    async fn list_cases(&self, filter: &CaseFilter) -> Result<Vec<CaseSummary>, StoreError> {
+        read::list_cases(&self.read, filter).await
+    }
+
+    async fn stage_counts(&self) -> Result<Vec<(Stage, u64)>, StoreError> {
+        read::stage_counts(&self.read).await
+    }
+
+    async fn member(&self, number: &MembershipNumber) -> Result<Option<Member>, StoreError> {
+        read::member(&self.read, number).await
+    }
+
+    async fn member_count(&self) -> Result<u64, StoreError> {
+        read::member_count(&self.read).await
+    }
+
+    async fn replace_read_models(
+        &self,
+        cases: Vec<(CaseSummary, String)>,
+        members: Vec<Member>,
+    ) -> Result<(), StoreError> {
+        let (reply, rx) = oneshot::channel();
+        self.jobs
+            .send(Job::ReplaceReadModels {
+                cases,
+                members,
+                reply,
+            })
+            .await
+            .map_err(|_| writer_stopped())?;
+        rx.await.map_err(|_| writer_stopped())?
+    }
+
+    async fn dump_read_models(&self) -> Result<ReadModelDump, StoreError> {
+        read::dump(&self.read).await
+    }
+}

@@ -125,6 +125,16 @@ impl Store for SqliteStore {
         read::stream_events(&self.read, stream).await
     }
 
+    async fn stream_version(&self, stream: &str) -> Result<u64, StoreError> {
+        let v: i64 =
+            sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM events WHERE stream = ?")
+                .bind(stream)
+                .fetch_one(&self.read)
+                .await
+                .map_err(db_err)?;
+        Ok(v as u64)
+    }
+
     async fn events_after(&self, after: u64, limit: u32) -> Result<Vec<StoredEvent>, StoreError> {
         read::events_after(&self.read, after, limit).await
     }

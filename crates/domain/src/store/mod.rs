@@ -120,6 +120,17 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
 
     async fn stream_events(&self, stream: &str) -> Result<Vec<StoredEvent>, StoreError>;
 
+    /// A stream's current version (0 if it has no events). Stores should override this
+    /// with a single indexed query; the default reads the whole stream.
+    async fn stream_version(&self, stream: &str) -> Result<u64, StoreError> {
+        Ok(self
+            .stream_events(stream)
+            .await?
+            .last()
+            .map(|e| e.version)
+            .unwrap_or(0))
+    }
+
     /// Events with seq > `after`, in order, at most `limit`.
     async fn events_after(&self, after: u64, limit: u32) -> Result<Vec<StoredEvent>, StoreError>;
 

@@ -1,0 +1,142 @@
+//! The `docket` command line: what each subcommand means, in words a newcomer understands.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "docket",
+    version,
+    about = "Docket: tamper-evident complaints and disciplinary cases for membership organisations",
+    long_about = "Docket carries a complaint from intake to closure with a clock on every stage, and \
+records every change in an append-only event log.\n\nStart with `docket demo` to see a populated \
+system in your browser, or `docket init --data DIR` then `docket serve --data DIR` for your own."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Cmd,
+}
+
+/// Where Docket keeps its data. Give a folder (the embedded SQLite default) or a PostgreSQL
+/// URL; not both.
+#[derive(Debug, Clone, Args)]
+pub struct DataArgs {
+    /// Folder holding the embedded SQLite database (created if missing).
+    #[arg(long, value_name = "DIR", env = "DOCKET_DATA", conflicts_with = "database_url")]
+    pub data: Option<PathBuf>,
+    /// PostgreSQL URL, e.g. postgres://docket@localhost/docket, instead of a data folder.
+    #[arg(long, value_name = "URL", env = "DOCKET_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// A rule book (TOML) to use instead of DIR/rulebook.toml or the built-in default.
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Cmd {
+    /// Create a new, empty Docket: the database and a copy of the default rule book to edit.
+    Init {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Serve Docket over HTTP.
+    Serve {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+        listen: String,
+    },
+    /// Create the demo organisation (if the folder has none yet) and serve it.
+    Demo {
+        /// Folder for the demo's database.
+        #[arg(long, default_value = "docket-demo", value_name = "DIR")]
+        data: PathBuf,
+        #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+        listen: String,
+        /// Generate the data and exit without serving.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Drop every read model and recompute it from the event log.
+    Rebuild {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Manage the membership list.
+    Members {
+        #[command(subcommand)]
+        command: MembersCmd,
+    },
+    /// List cases (metadata only: reference, stage, category, clocks).
+    Cases {
+        #[command(subcommand)]
+        command: CasesCmd,
+    },
+    /// Measure Docket's performance (build with --release).
+    Bench {
+        #[command(subcommand)]
+        command: BenchCmd,
+    },
+    /// Internal: used by the durability test.
+    #[command(hide = true)]
+    StressAppend {
+        #[command(flatten)]
+        data: DataArgs,
+        #[arg(long, default_value_t = 8)]
+        writers: usize,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MembersCmd {
+    /// Import members from a CSV file with the header
+    /// membership_number,name,joined_on,status,elected_office,region.
+    /// Bad rows are reported by line; the good rows are imported together, in one transaction.
+    Import {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The CSV file.
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CasesCmd {
+    /// List cases, oldest first.
+    List {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Only open cases past a stage deadline or a measure's review date.
+        #[arg(long)]
+        overdue: bool,
+        /// Only open cases.
+        #[arg(long)]
+        open: bool,
+        /// Only cases at this stage (e.g. charged, hearing).
+        #[arg(long, value_name = "STAGE")]
+        stage: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCmd {
+    /// Durable appends per second with 1, 8 and 64 concurrent writers, next to a bare
+    /// one-row-per-transaction loop on the same database settings.
+    Append {
+        /// sqlite (a temporary folder) or a postgres:// URL of a database the benchmark may
+        /// create tables in.
+        #[arg(long, default_value = "sqlite")]
+        backend: String,
+        /// Seconds per measurement.
+        #[arg(long, default_value_t = 5.0)]
+        seconds: f64,
+        /// Concurrent writer counts to measure (comma separated).
+        #[arg(long, default_value = "1,8,64", value_delimiter = ',')]
+        writers: Vec<usize>,
+        /// Client counts for the bare baseline (comma separated); defaults to 1 only for
+        /// SQLite and 1,32 for PostgreSQL.
+        #[arg(long, value_delimiter = ',')]
+        baseline_clients: Vec<usize>,
+    },
+}

@@ -1,0 +1,209 @@
+//! What each `docket` subcommand does.
+
+use crate::cli::{BenchCmd, CasesCmd, Cli, Cmd, DataArgs, MembersCmd};
+use crate::config::{Location, RULEBOOK_FILE, load_rules, open_store};
+use crate::http::Application;
+use crate::service::Docket;
+use anyhow::{Context as _, bail};
+use docket_domain::Stage;
+use docket_domain::case::day_of;
+use docket_domain::ids::PersonId;
+use docket_domain::store::CaseFilter;
+use indicatif::{ProgressBar, ProgressStyle};
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Cmd::Init { data } => init(&data).await,
+        Cmd::Serve { data, listen } => serve(open(&data).await?, &listen, None).await,
+        Cmd::Demo {
+            data,
+            listen,
+            no_serve,
+        } => crate::demo::run(&data, &listen, no_serve).await,
+        Cmd::Rebuild { data } => rebuild(&data).await,
+        Cmd::Members {
+            command: MembersCmd::Import { data, file },
+        } => import_members(&data, &file).await,
+        Cmd::Cases {
+            command:
+                CasesCmd::List {
+                    data,
+                    overdue,
+                    open,
+                    stage,
+                },
+        } => list_cases(&data, overdue, open, stage.as_deref()).await,
+        Cmd::Bench {
+            command:
+                BenchCmd::Append {
+                    backend,
+                    seconds,
+                    writers,
+                    baseline_clients,
+                },
+        } => crate::bench::append(&backend, seconds, &writers, &baseline_clients).await,
+        Cmd::StressAppend { data, writers } => {
+            crate::stress::run(open(&data).await?, writers).await
+        }
+    }
+}
+
+pub fn location(data: &DataArgs) -> anyhow::Result<Location> {
+    match (&data.data, &data.database_url) {
+        (Some(dir), None) => Ok(Location::Dir(dir.clone())),
+        (None, Some(url)) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            Ok(Location::Postgres(url.clone()))
+        }
+        (None, Some(url)) => bail!(
+            "--database-url must be a postgres:// URL (got '{}'); for SQLite give a folder with --data",
+            crate::config::redact_url(url)
+        ),
+        (Some(_), Some(_)) => bail!("give either --data or --database-url, not both"),
+        (None, None) => bail!(
+            "say where the data is: --data DIR (embedded SQLite) or --database-url postgres://… \
+             (or set DOCKET_DATA / DOCKET_DATABASE_URL)"
+        ),
+    }
+}
+
+pub async fn open_location(loc: &Location, rules: Option<&std::path::Path>) -> anyhow::Result<Docket> {
+    let (book, calendar) = load_rules(loc, rules)?;
+    let store = open_store(loc)
+        .await
+        .with_context(|| format!("opening {}", loc.describe()))?;
+    Ok(Docket::new(store, book, calendar))
+}
+
+async fn open(data: &DataArgs) -> anyhow::Result<Docket> {
+    open_location(&location(data)?, data.rules.as_deref()).await
+}
+
+/// The actor recorded on events that the system itself, or an operator at the command line,
+/// performs.
+pub fn operator() -> PersonId {
+    PersonId::parse("system:cli").expect("a valid constant id")
+}
+
+async fn init(data: &DataArgs) -> anyhow::Result<()> {
+    let loc = location(data)?;
+    if let Location::Dir(dir) = &loc {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("creating the data folder {}", dir.display()))?;
+        let rules = dir.join(RULEBOOK_FILE);
+        if !rules.exists() {
+            std::fs::write(&rules, docket_domain::rulebook::DEFAULT_TOML)
+                .with_context(|| format!("writing {}", rules.display()))?;
+            println!("Wrote the default rule book to {} — edit it to match your organisation's rules.", rules.display());
+        }
+    }
+    let docket = open_location(&loc, data.rules.as_deref()).await?;
+    let events = docket.store.head().await?;
+    println!(
+        "Docket is ready in {} for {} ({events} events in the log).",
+        loc.describe(),
+        docket.rules.organisation
+    );
+    Ok(())
+}
+
+pub async fn serve(docket: Docket, listen: &str, banner: Option<String>) -> anyhow::Result<()> {
+    let app = Application::build(docket.clone(), listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    let addr = app.local_addr()?;
+    println!("Docket is serving {} at http://{addr}/", docket.rules.organisation);
+    if let Some(b) = banner {
+        println!("{b}");
+    }
+    println!("Press Ctrl+C to stop.");
+    app.run_until_stopped(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    Ok(())
+}
+
+pub fn progress_bar(len: u64, what: &str) -> ProgressBar {
+    let bar = ProgressBar::new(len);
+    bar.set_style(
+        ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len} ({per_sec}, {eta} left)")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message(what.to_string());
+    bar
+}
+
+async fn rebuild(data: &DataArgs) -> anyhow::Result<()> {
+    let docket = open(data).await?;
+    let bar = progress_bar(docket.store.head().await?, "events");
+    let report = docket.rebuild(&|n| bar.set_position(n)).await?;
+    bar.finish_and_clear();
+    println!(
+        "Rebuilt the read models from {} events: {} cases, {} members.",
+        report.events, report.cases, report.members
+    );
+    Ok(())
+}
+
+async fn import_members(data: &DataArgs, file: &std::path::Path) -> anyhow::Result<()> {
+    let f = std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?;
+    let parsed = crate::members::parse_csv(std::io::BufReader::new(f))
+        .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    for e in &parsed.errors {
+        eprintln!("{}:{}: {}", file.display(), e.line, e.message);
+    }
+    let docket = open(data).await?;
+    let n = parsed.members.len();
+    if n > 0 {
+        let source = file
+            .file_name()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        docket
+            .import_members(parsed.members, &source, &operator(), jiff::Timestamp::now())
+            .await?;
+    }
+    println!(
+        "Imported {n} members from {}; {} rows were refused{}.",
+        file.display(),
+        parsed.errors.len(),
+        if parsed.errors.is_empty() { "" } else { " (listed above with their line numbers)" }
+    );
+    if !parsed.errors.is_empty() {
+        bail!("{} rows need fixing; the other {n} were imported", parsed.errors.len());
+    }
+    Ok(())
+}
+
+async fn list_cases(
+    data: &DataArgs,
+    overdue: bool,
+    open_only: bool,
+    stage: Option<&str>,
+) -> anyhow::Result<()> {
+    let docket = open(data).await?;
+    let today = day_of(jiff::Timestamp::now());
+    let stage = match stage {
+        None => None,
+        Some(s) => Some(Stage::parse(s).ok_or_else(|| {
+            let all: Vec<&str> = Stage::ALL.iter().map(|s| s.as_str()).collect();
+            anyhow::anyhow!("'{s}' is not a stage; stages are: {}", all.join(", "))
+        })?),
+    };
+    let filter = CaseFilter {
+        open_only: open_only || overdue,
+        overdue_on: overdue.then_some(today),
+        stage,
+        ..CaseFilter::default()
+    };
+    let cases = docket.store.list_cases(&filter).await?;
+    print!("{}", crate::figures::case_table(&cases, today, &docket.calendar));
+    println!(
+        "{} case{}{}.",
+        cases.len(),
+        if cases.len() == 1 { "" } else { "s" },
+        if overdue { " overdue" } else { "" }
+    );
+    Ok(())
+}

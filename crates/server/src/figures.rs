@@ -1,0 +1,88 @@
+//! Small figures shown to people, computed one way everywhere.
+
+/// "90 of 500,000 members (0.018%)": the share to three decimal places of a percent, as
+/// organisations quote it, with the membership it is a share of.
+pub fn share_of_membership(open: u64, members: u64) -> String {
+    if members == 0 {
+        return String::from("no members imported");
+    }
+    let pct = open as f64 * 100.0 / members as f64;
+    format!("{}% of {} members", trim(format!("{pct:.3}")), thousands(members))
+}
+
+fn trim(s: String) -> String {
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_published_figure() {
+        assert_eq!(share_of_membership(90, 500_000), "0.018% of 500,000 members");
+        assert_eq!(share_of_membership(0, 10), "0% of 10 members");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+}
+
+use docket_domain::calendar::Calendar;
+use docket_domain::summary::CaseSummary;
+use jiff::civil::Date;
+
+/// The case list as a fixed-width table; overdue clocks say by how many working days.
+pub fn case_table(cases: &[CaseSummary], today: Date, calendar: &Calendar) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:<13} {:<20} {:<18} {:<10} {:<10} {:<10} {:<10} NOTES",
+        "REFERENCE", "STAGE", "CATEGORY", "RECEIVED", "IN STAGE", "DUE", "REVIEW"
+    );
+    for c in cases {
+        let mut notes = Vec::new();
+        if c.open && c.stage_overdue(today) {
+            if let Some(due) = c.stage_due {
+                // A deadline that fell on Friday is overdue on Sunday, though no working day
+                // has yet been lost.
+                match calendar.working_days_between(due, today) {
+                    n if n > 0 => notes.push(format!("OVERDUE since {due} ({n} working days)")),
+                    _ => notes.push(format!("OVERDUE since {due}")),
+                }
+            }
+        }
+        if c.review_overdue(today) {
+            notes.push("MEASURE REVIEW OVERDUE".to_string());
+        }
+        let d = |d: Option<Date>| d.map(|d| d.to_string()).unwrap_or_else(|| "-".into());
+        let _ = writeln!(
+            out,
+            "{:<13} {:<20} {:<18} {:<10} {:<10} {:<10} {:<10} {}",
+            c.id.as_str(),
+            c.stage.to_string(),
+            c.category,
+            c.received_on.to_string(),
+            c.stage_entered_on.to_string(),
+            d(c.stage_due),
+            d(c.review_due),
+            notes.join("; ")
+        );
+    }
+    out
+}

@@ -1,0 +1,188 @@
+//! The HTTP application. Startup is a library function so tests start the real server the
+//! same way `docket serve` does, on port 0.
+
+use crate::service::Docket;
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use docket_domain::Stage;
+use docket_domain::case::day_of;
+use docket_domain::store::CaseFilter;
+use std::future::Future;
+use std::net::SocketAddr;
+use tokio::net::TcpListener;
+
+/// An RFC 9457 problem document: the error format of every non-HTML response.
+pub fn problem(status: StatusCode, title: &str, detail: &str) -> Response {
+    let body = serde_json::json!({
+        "type": "about:blank",
+        "title": title,
+        "status": status.as_u16(),
+        "detail": detail,
+    });
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/problem+json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// A failure we did not expect: logged in full with an id, shown to the user as that id only.
+fn internal(e: impl std::fmt::Display) -> Response {
+    let id = format!("{:016x}", rand::random::<u64>());
+    tracing::error!(error_id = %id, error = %e, "request failed");
+    problem(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Docket could not answer",
+        &format!("Something went wrong on our side. Quote this id if you report it: {id}"),
+    )
+}
+
+#[derive(Template)]
+#[template(path = "status.html")]
+struct StatusPage {
+    organisation: String,
+    members: u64,
+    cases: u64,
+    open: u64,
+    open_share: String,
+    overdue: u64,
+    events: u64,
+    stages: Vec<(String, u64)>,
+    today: String,
+}
+
+async fn status_page(State(docket): State<Docket>) -> Response {
+    let today = day_of(jiff::Timestamp::now());
+    let result = async {
+        let store = &docket.store;
+        let stages = store.stage_counts().await?;
+        let members = store.member_count().await?;
+        let events = store.head().await?;
+        let overdue = store
+            .list_cases(&CaseFilter {
+                open_only: true,
+                overdue_on: Some(today),
+                ..CaseFilter::default()
+            })
+            .await?
+            .len() as u64;
+        Ok::<_, docket_domain::store::StoreError>((stages, members, events, overdue))
+    }
+    .await;
+    let (stages, members, events, overdue) = match result {
+        Ok(v) => v,
+        Err(e) => return internal(e),
+    };
+    let cases: u64 = stages.iter().map(|(_, n)| n).sum();
+    let open: u64 = stages
+        .iter()
+        .filter(|(s, _)| s.is_open())
+        .map(|(_, n)| n)
+        .sum();
+    let page = StatusPage {
+        organisation: docket.rules.organisation.clone(),
+        members,
+        cases,
+        open,
+        open_share: crate::figures::share_of_membership(open, members),
+        overdue,
+        events,
+        stages: stages
+            .into_iter()
+            .map(|(s, n): (Stage, u64)| (s.to_string(), n))
+            .collect(),
+        today: today.to_string(),
+    };
+    match page.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => internal(e),
+    }
+}
+
+async fn healthz(State(docket): State<Docket>) -> Response {
+    match docket.store.head().await {
+        Ok(head) => axum::Json(serde_json::json!({"status": "ok", "events": head})).into_response(),
+        Err(e) => problem(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The store is unavailable",
+            &e.to_string(),
+        ),
+    }
+}
+
+async fn stylesheet() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        include_str!("../static/docket.css"),
+    )
+        .into_response()
+}
+
+async fn not_found() -> Response {
+    problem(
+        StatusCode::NOT_FOUND,
+        "Not found",
+        "There is nothing at this address.",
+    )
+}
+
+/// Headers every response carries: no framing, no sniffing, no referrer, and a CSP that
+/// allows nothing but our own origin.
+async fn security_headers(mut res: Response) -> Response {
+    let h = res.headers_mut();
+    let set = |h: &mut axum::http::HeaderMap, k: &'static str, v: &'static str| {
+        h.insert(k, HeaderValue::from_static(v));
+    };
+    set(
+        h,
+        "content-security-policy",
+        "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'",
+    );
+    set(h, "x-content-type-options", "nosniff");
+    set(h, "referrer-policy", "no-referrer");
+    set(h, "x-frame-options", "DENY");
+    set(h, "cross-origin-opener-policy", "same-origin");
+    res
+}
+
+pub fn router(docket: Docket) -> Router {
+    Router::new()
+        .route("/", get(status_page))
+        .route("/healthz", get(healthz))
+        .route("/static/docket.css", get(stylesheet))
+        .fallback(not_found)
+        .layer(axum::middleware::map_response(security_headers))
+        .with_state(docket)
+}
+
+/// A bound, not yet serving, Docket server.
+#[derive(Debug)]
+pub struct Application {
+    listener: TcpListener,
+    docket: Docket,
+}
+
+impl Application {
+    pub async fn build(docket: Docket, listen: &str) -> std::io::Result<Application> {
+        let listener = TcpListener::bind(listen).await?;
+        Ok(Application { listener, docket })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(self.listener, router(self.docket))
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+}

@@ -1,0 +1,229 @@
+//! The application service: the one path by which commands reach a case. It loads state,
+//! asks the domain to decide, folds the events, and appends events and read models in one
+//! transaction. HTTP handlers, the CLI and the demo generator all come through here.
+
+use docket_domain::calendar::Calendar;
+use docket_domain::case::{Case, ReplayError};
+use docket_domain::event::CaseEvent;
+use docket_domain::ids::{CaseId, PersonId};
+use docket_domain::member::{Member, MemberEvent};
+use docket_domain::rulebook::RuleBook;
+use docket_domain::store::{
+    Append, Appended, MEMBERS_STREAM, NewEvent, ReadModelChange, Store, StoreError, case_stream,
+};
+use docket_domain::summary::CaseSummary;
+use docket_domain::{Command, Context, Violation, apply, decide};
+use jiff::Timestamp;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+/// Members per import event: large enough that 500,000 members are 500 events, small enough
+/// that one event stays a reasonable size for the transparency log.
+pub const MEMBERS_PER_EVENT: usize = 1000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("{0}")]
+    Rule(#[from] Violation),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("no case has the reference {0}")]
+    NotFound(CaseId),
+    #[error("the stored history cannot be replayed: {0}")]
+    Replay(#[from] ReplayError),
+    #[error("the stored data cannot be read: {0}")]
+    Corrupt(String),
+}
+
+/// Docket's application core, cheap to clone and share between requests.
+#[derive(Debug, Clone)]
+pub struct Docket {
+    pub store: Arc<dyn Store>,
+    pub rules: Arc<RuleBook>,
+    pub calendar: Arc<Calendar>,
+}
+
+/// The payload column is the event's JSON; the kind column repeats its tag so the log can be
+/// filtered without decoding payloads.
+pub fn encode<E: serde::Serialize>(event: &E) -> Result<NewEvent, ServiceError> {
+    let value = serde_json::to_value(event).map_err(|e| ServiceError::Corrupt(e.to_string()))?;
+    let kind = value
+        .get("type")
+        .and_then(|t| t.as_str())
+        .unwrap_or("unknown")
+        .to_string();
+    Ok(NewEvent {
+        kind,
+        payload: value.to_string(),
+    })
+}
+
+impl Docket {
+    pub fn new(store: Arc<dyn Store>, rules: RuleBook, calendar: Calendar) -> Docket {
+        Docket {
+            store,
+            rules: Arc::new(rules),
+            calendar: Arc::new(calendar),
+        }
+    }
+
+    pub async fn load_case(&self, id: &CaseId) -> Result<Option<Case>, ServiceError> {
+        match self.store.case_state(id).await? {
+            None => Ok(None),
+            Some((_, json)) => serde_json::from_str(&json)
+                .map(Some)
+                .map_err(|e| ServiceError::Corrupt(format!("case {id}: {e}"))),
+        }
+    }
+
+    /// Decides `cmd` and builds the append without writing it, so callers can batch many
+    /// commands into one transaction (imports, the demo generator).
+    pub fn prepare(
+        &self,
+        state: Option<&Case>,
+        cmd: &Command,
+        actor: &PersonId,
+        now: Timestamp,
+    ) -> Result<(Case, Append), ServiceError> {
+        let ctx = Context {
+            actor,
+            now,
+            rules: &self.rules,
+            calendar: &self.calendar,
+        };
+        let events = decide(state, cmd, &ctx)?;
+        let expected_version = state.map(|c| c.version).unwrap_or(0);
+        let mut case = state.cloned();
+        let mut encoded = Vec::with_capacity(events.len());
+        for e in &events {
+            case = Some(apply(case, e, now, actor)?);
+            encoded.push(encode(e)?);
+        }
+        let case = case.ok_or_else(|| ServiceError::Corrupt("decide returned no events".into()))?;
+        let append = self.case_append(&case, expected_version, encoded, actor, now)?;
+        Ok((case, append))
+    }
+
+    fn case_append(
+        &self,
+        case: &Case,
+        expected_version: u64,
+        events: Vec<NewEvent>,
+        actor: &PersonId,
+        at: Timestamp,
+    ) -> Result<Append, ServiceError> {
+        let state = serde_json::to_string(case).map_err(|e| ServiceError::Corrupt(e.to_string()))?;
+        Ok(Append {
+            stream: case_stream(&case.id),
+            expected_version,
+            actor: actor.clone(),
+            at,
+            events,
+            read_model: ReadModelChange::Case {
+                summary: CaseSummary::of(case, &self.rules, &self.calendar),
+                state,
+            },
+        })
+    }
+
+    /// Runs one command on one case, durably. A concurrent change to the same case is
+    /// refused as a conflict rather than silently overwritten.
+    pub async fn execute(
+        &self,
+        case_id: &CaseId,
+        cmd: Command,
+        actor: &PersonId,
+        now: Timestamp,
+    ) -> Result<Case, ServiceError> {
+        let state = self.load_case(case_id).await?;
+        if state.is_none() && !matches!(cmd, Command::ReceiveComplaint { .. }) {
+            return Err(ServiceError::NotFound(case_id.clone()));
+        }
+        let (case, append) = self.prepare(state.as_ref(), &cmd, actor, now)?;
+        self.store.append(append).await?;
+        Ok(case)
+    }
+
+    /// Adds or updates members in one transaction: all of them or none.
+    pub async fn import_members(
+        &self,
+        members: Vec<Member>,
+        source: &str,
+        actor: &PersonId,
+        now: Timestamp,
+    ) -> Result<Vec<Appended>, ServiceError> {
+        let mut version = self.store.stream_version(MEMBERS_STREAM).await?;
+        let mut appends = Vec::new();
+        for chunk in members.chunks(MEMBERS_PER_EVENT) {
+            let event = MemberEvent::MembersImported {
+                source: source.to_string(),
+                members: chunk.to_vec(),
+            };
+            appends.push(Append {
+                stream: MEMBERS_STREAM.to_string(),
+                expected_version: version,
+                actor: actor.clone(),
+                at: now,
+                events: vec![encode(&event)?],
+                read_model: ReadModelChange::Members(chunk.to_vec()),
+            });
+            version += 1;
+        }
+        Ok(self.store.append_all(appends).await?)
+    }
+
+    /// Drops and recomputes every read model from the event log, in one transaction.
+    /// `progress` is told how many events have been read so far.
+    pub async fn rebuild(&self, progress: &dyn Fn(u64)) -> Result<RebuildReport, ServiceError> {
+        let mut cases: HashMap<String, Case> = HashMap::new();
+        let mut members: BTreeMap<String, Member> = BTreeMap::new();
+        let mut after = 0;
+        let mut events = 0u64;
+        loop {
+            let page = self.store.events_after(after, 5_000).await?;
+            let Some(last) = page.last() else { break };
+            after = last.seq;
+            for e in &page {
+                events += 1;
+                if e.stream == MEMBERS_STREAM {
+                    let MemberEvent::MembersImported { members: ms, .. } =
+                        serde_json::from_str(&e.payload)
+                            .map_err(|err| ServiceError::Corrupt(format!("event {}: {err}", e.seq)))?;
+                    for m in ms {
+                        members.insert(m.number.to_string(), m);
+                    }
+                } else if e.stream.starts_with("case/") {
+                    let event: CaseEvent = serde_json::from_str(&e.payload)
+                        .map_err(|err| ServiceError::Corrupt(format!("event {}: {err}", e.seq)))?;
+                    let actor = PersonId::parse(&e.actor)
+                        .map_err(|err| ServiceError::Corrupt(format!("event {}: {err}", e.seq)))?;
+                    let state = cases.remove(&e.stream);
+                    cases.insert(e.stream.clone(), apply(state, &event, e.at, &actor)?);
+                }
+            }
+            progress(events);
+        }
+        let mut rows = Vec::with_capacity(cases.len());
+        for case in cases.values() {
+            let state =
+                serde_json::to_string(case).map_err(|e| ServiceError::Corrupt(e.to_string()))?;
+            rows.push((CaseSummary::of(case, &self.rules, &self.calendar), state));
+        }
+        let report = RebuildReport {
+            events,
+            cases: rows.len() as u64,
+            members: members.len() as u64,
+        };
+        self.store
+            .replace_read_models(rows, members.into_values().collect())
+            .await?;
+        Ok(report)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RebuildReport {
+    pub events: u64,
+    pub cases: u64,
+    pub members: u64,
+}

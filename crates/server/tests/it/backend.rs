@@ -1,0 +1,203 @@
+//! Stores for tests: a fresh SQLite folder, or a fresh PostgreSQL database created on the
+//! server named by `DOCKET_TEST_POSTGRES_URL` and dropped afterwards.
+//!
+//! Without that variable the PostgreSQL half of each test passes after saying it was
+//! skipped; with it, an unreachable server fails the test, so CI cannot go green by silently
+//! testing one backend.
+
+use docket_domain::store::Store;
+use docket_store_postgres::PgStore;
+use docket_store_sqlite::SqliteStore;
+use sqlx::{Connection, PgConnection};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+pub const POSTGRES_URL_VAR: &str = "DOCKET_TEST_POSTGRES_URL";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A store on its own empty database; the database goes away when this is dropped.
+#[derive(Debug)]
+pub struct TestStore {
+    pub store: Arc<dyn Store>,
+    /// The SQLite data folder, or the PostgreSQL URL of the test's database.
+    pub url: String,
+    pub backend: Backend,
+    // Declared last so the store is dropped before its database.
+    _guard: Guard,
+}
+
+#[derive(Debug)]
+enum Guard {
+    Dir(#[allow(dead_code)] tempfile::TempDir),
+    Pg(#[allow(dead_code)] PgDbGuard),
+}
+
+pub async fn sqlite() -> TestStore {
+    let dir = tempfile::tempdir().expect("creating a temporary folder");
+    let store = SqliteStore::open_dir(dir.path())
+        .await
+        .expect("opening a SQLite store in a temporary folder");
+    TestStore {
+        store: Arc::new(store),
+        url: dir.path().display().to_string(),
+        backend: Backend::Sqlite,
+        _guard: Guard::Dir(dir),
+    }
+}
+
+pub async fn postgres() -> Option<TestStore> {
+    let (url, guard) = fresh_postgres_url().await?;
+    let store = PgStore::connect(&url)
+        .await
+        .unwrap_or_else(|e| panic!("connecting a PgStore to the fresh test database: {e}"));
+    Some(TestStore {
+        store: Arc::new(store),
+        url,
+        backend: Backend::Postgres,
+        _guard: Guard::Pg(guard),
+    })
+}
+
+/// Another store instance on the same database or file, as a second process would have.
+pub async fn second_handle(t: &TestStore) -> Arc<dyn Store> {
+    match t.backend {
+        Backend::Sqlite => Arc::new(
+            SqliteStore::open_dir(Path::new(&t.url))
+                .await
+                .expect("opening a second SQLite store on the same file"),
+        ),
+        Backend::Postgres => Arc::new(
+            PgStore::connect(&t.url)
+                .await
+                .expect("connecting a second PgStore to the same database"),
+        ),
+    }
+}
+
+/// Drops its test database when dropped.
+#[derive(Debug)]
+pub struct PgDbGuard {
+    admin_url: String,
+    name: String,
+}
+
+impl Drop for PgDbGuard {
+    fn drop(&mut self) {
+        let admin_url = self.admin_url.clone();
+        let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+        // Drop runs inside the test's runtime, which cannot be blocked on from within; a
+        // thread with its own runtime can.
+        let dropper = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            rt.block_on(async {
+                if let Ok(mut admin) = PgConnection::connect(&admin_url).await {
+                    let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                        .execute(&mut admin)
+                        .await;
+                    let _ = admin.close().await;
+                }
+            });
+        });
+        let _ = dropper.join();
+    }
+}
+
+/// Creates an empty database for one test and returns its URL; `None` when
+/// `DOCKET_TEST_POSTGRES_URL` is unset.
+pub async fn fresh_postgres_url() -> Option<(String, PgDbGuard)> {
+    let Ok(admin_url) = std::env::var(POSTGRES_URL_VAR) else {
+        eprintln!("skipped: {POSTGRES_URL_VAR} not set");
+        return None;
+    };
+    let mut admin = PgConnection::connect(&admin_url).await.unwrap_or_else(|e| {
+        panic!("{POSTGRES_URL_VAR} is set to {admin_url} but that server is unreachable: {e}")
+    });
+    let name = unique_name();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut admin)
+        .await
+        .unwrap_or_else(|e| panic!("creating test database {name} via {admin_url}: {e}"));
+    let _ = admin.close().await;
+    let url = with_database(&admin_url, &name);
+    Some((url, PgDbGuard { admin_url, name }))
+}
+
+fn unique_name() -> String {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    format!(
+        "docket_t_{}_{}_{:08x}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed),
+        rand::random::<u32>()
+    )
+}
+
+/// `url` with its database (the path) replaced by `name`, keeping any query parameters.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let authority_start = base.find("://").map_or(0, |i| i + 3);
+    let root = match base[authority_start..].find('/') {
+        Some(i) => &base[..authority_start + i],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{root}/{name}?{q}"),
+        None => format!("{root}/{name}"),
+    }
+}
+
+/// Declares a test that runs `$body(TestStore)` once per backend, as `$name::sqlite` and
+/// `$name::postgres`. `$body` is resolved in the module that invokes the macro.
+#[macro_export]
+macro_rules! both_backends {
+    ($name:ident) => {
+        $crate::both_backends!($name, $name);
+    };
+    ($name:ident, $body:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn sqlite() {
+                super::$body($crate::backend::sqlite().await).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn postgres() {
+                if let Some(t) = $crate::backend::postgres().await {
+                    super::$body(t).await
+                }
+            }
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_database;
+
+    #[test]
+    fn database_names_replace_the_path_only() {
+        assert_eq!(
+            with_database("postgres://root@127.0.0.1:5432/test", "x"),
+            "postgres://root@127.0.0.1:5432/x"
+        );
+        assert_eq!(
+            with_database("postgres://u:p@h/db?sslmode=disable", "x"),
+            "postgres://u:p@h/x?sslmode=disable"
+        );
+        assert_eq!(with_database("postgres://h:5432", "x"), "postgres://h:5432/x");
+    }
+}

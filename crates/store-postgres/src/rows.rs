@@ -1,0 +1,199 @@
+//! Multi-row writes. A round trip to the server costs more than the rows it carries, so the
+//! writer sends each table's rows for a whole batch in a few statements.
+//!
+//! PostgreSQL refuses an `ON CONFLICT DO UPDATE` that touches one row twice in one
+//! statement, so upserts are first reduced to the last row per key, which is also what
+//! applying them one by one would leave behind.
+
+use crate::db_err;
+use docket_domain::member::Member;
+use docket_domain::store::StoreError;
+use docket_domain::store::codec::{CaseRow, MemberRow, assignment_rows};
+use docket_domain::summary::CaseSummary;
+use sqlx::{PgConnection, Postgres, QueryBuilder};
+use std::collections::HashMap;
+use std::hash::Hash;
+
+/// Far below the protocol's 65,535 bind parameters however wide the table.
+const MAX_PARAMS: usize = 8_000;
+/// Events are also cut by size, so a batch of large payloads goes as several moderate
+/// messages rather than one huge one.
+const MAX_EVENT_BYTES: usize = 8 << 20;
+
+/// One row of `events`, borrowing from the append it came from.
+#[derive(Debug)]
+pub(crate) struct EventRow<'a> {
+    pub seq: i64,
+    pub stream: &'a str,
+    pub version: i64,
+    pub kind: &'a str,
+    pub actor: &'a str,
+    pub recorded_at: &'a str,
+    pub payload: &'a str,
+}
+
+/// Keeps the last item per key, at the position of its key's first occurrence.
+pub(crate) fn last_per_key<T, K: Eq + Hash>(
+    items: impl IntoIterator<Item = T>,
+    key: impl Fn(&T) -> K,
+) -> Vec<T> {
+    let mut out: Vec<T> = Vec::new();
+    let mut at: HashMap<K, usize> = HashMap::new();
+    for item in items {
+        let k = key(&item);
+        match at.get(&k) {
+            Some(&i) => out[i] = item,
+            None => {
+                at.insert(k, out.len());
+                out.push(item);
+            }
+        }
+    }
+    out
+}
+
+pub(crate) async fn insert_events(
+    conn: &mut PgConnection,
+    rows: &[EventRow<'_>],
+) -> Result<(), StoreError> {
+    const COLUMNS: usize = 7;
+    let mut start = 0;
+    while start < rows.len() {
+        let mut end = start;
+        let mut bytes = 0;
+        while end < rows.len()
+            && (end - start + 1) * COLUMNS <= MAX_PARAMS
+            && (end == start || bytes + rows[end].payload.len() <= MAX_EVENT_BYTES)
+        {
+            bytes += rows[end].payload.len();
+            end += 1;
+        }
+        let mut q: QueryBuilder<Postgres> = QueryBuilder::new(
+            "INSERT INTO events (seq, stream, version, kind, actor, recorded_at, payload) ",
+        );
+        q.push_values(&rows[start..end], |mut b, r| {
+            b.push_bind(r.seq)
+                .push_bind(r.stream)
+                .push_bind(r.version)
+                .push_bind(r.kind)
+                .push_bind(r.actor)
+                .push_bind(r.recorded_at)
+                .push_bind(r.payload);
+        });
+        q.build().execute(&mut *conn).await.map_err(db_err)?;
+        start = end;
+    }
+    Ok(())
+}
+
+/// Upserts the cases (the last entry per id wins) and replaces their assignments.
+pub(crate) async fn upsert_cases(
+    conn: &mut PgConnection,
+    cases: Vec<(&CaseSummary, &str)>,
+) -> Result<(), StoreError> {
+    let cases = last_per_key(cases, |(s, _)| s.id.clone());
+    if cases.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<(CaseRow, &str)> = cases
+        .iter()
+        .map(|(s, state)| (CaseRow::from_summary(s), *state))
+        .collect();
+    for chunk in rows.chunks(MAX_PARAMS / 12) {
+        let mut q: QueryBuilder<Postgres> = QueryBuilder::new(
+            "INSERT INTO cases (id, version, stage, category, received_on, stage_entered_on, respondent, stage_due, review_due, open, active_measures, state) ",
+        );
+        q.push_values(chunk, |mut b, (r, state)| {
+            b.push_bind(&r.id)
+                .push_bind(r.version)
+                .push_bind(&r.stage)
+                .push_bind(&r.category)
+                .push_bind(&r.received_on)
+                .push_bind(&r.stage_entered_on)
+                .push_bind(&r.respondent)
+                .push_bind(&r.stage_due)
+                .push_bind(&r.review_due)
+                .push_bind(r.open)
+                .push_bind(r.active_measures)
+                .push_bind(*state);
+        });
+        q.push(
+            " ON CONFLICT (id) DO UPDATE SET version = excluded.version, stage = excluded.stage,
+              category = excluded.category, received_on = excluded.received_on,
+              stage_entered_on = excluded.stage_entered_on, respondent = excluded.respondent,
+              stage_due = excluded.stage_due, review_due = excluded.review_due,
+              open = excluded.open, active_measures = excluded.active_measures,
+              state = excluded.state",
+        );
+        q.build().execute(&mut *conn).await.map_err(db_err)?;
+    }
+    let ids: Vec<&str> = rows.iter().map(|(r, _)| r.id.as_str()).collect();
+    sqlx::query("DELETE FROM assignments WHERE case_id = ANY($1)")
+        .bind(&ids)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    let assignments: Vec<(&str, String, String, i32)> = cases
+        .iter()
+        .zip(&ids)
+        .flat_map(|((s, _), id)| {
+            assignment_rows(s)
+                .into_iter()
+                .enumerate()
+                .map(move |(pos, (person, function))| (*id, person, function, pos as i32))
+        })
+        .collect();
+    for chunk in assignments.chunks(MAX_PARAMS / 4) {
+        let mut q: QueryBuilder<Postgres> =
+            QueryBuilder::new("INSERT INTO assignments (case_id, person, function, pos) ");
+        q.push_values(chunk, |mut b, (id, person, function, pos)| {
+            b.push_bind(*id)
+                .push_bind(person)
+                .push_bind(function)
+                .push_bind(*pos);
+        });
+        q.build().execute(&mut *conn).await.map_err(db_err)?;
+    }
+    Ok(())
+}
+
+/// Adds or updates members by membership number; the last entry per number wins.
+pub(crate) async fn upsert_members(
+    conn: &mut PgConnection,
+    members: Vec<&Member>,
+) -> Result<(), StoreError> {
+    let rows = last_per_key(members.into_iter().map(MemberRow::from_member), |m| {
+        m.number.clone()
+    });
+    for chunk in rows.chunks(MAX_PARAMS / 6) {
+        let mut q: QueryBuilder<Postgres> = QueryBuilder::new(
+            "INSERT INTO members (number, name, joined_on, status, elected_office, region) ",
+        );
+        q.push_values(chunk, |mut b, m| {
+            b.push_bind(&m.number)
+                .push_bind(&m.name)
+                .push_bind(&m.joined_on)
+                .push_bind(&m.status)
+                .push_bind(&m.elected_office)
+                .push_bind(&m.region);
+        });
+        q.push(
+            " ON CONFLICT (number) DO UPDATE SET name = excluded.name,
+              joined_on = excluded.joined_on, status = excluded.status,
+              elected_office = excluded.elected_office, region = excluded.region",
+        );
+        q.build().execute(&mut *conn).await.map_err(db_err)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::last_per_key;
+
+    #[test]
+    fn last_entry_per_key_wins_in_first_position() {
+        let got = last_per_key([("a", 1), ("b", 2), ("a", 3)], |(k, _)| *k);
+        assert_eq!(got, vec![("a", 3), ("b", 2)]);
+    }
+}

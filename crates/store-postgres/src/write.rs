@@ -1,0 +1,314 @@
+//! The single writer task: group commit on one dedicated connection.
+//!
+//! Unlike the SQLite store this does not wrap each job in a savepoint. Holding the
+//! `log_head` lock makes the version check exact, so conflicts are decided in memory before
+//! anything is written; the batch's rows then go out as a few multi-row statements. A
+//! savepoint per job would cost a round trip each and, past 64 in one transaction, overflow
+//! PostgreSQL's subtransaction cache and slow every other session's snapshots. Should a
+//! write fail anyway (bad data the version check cannot foresee), the batch is rolled back
+//! and its jobs retried one transaction each, so that job still fails alone.
+
+use crate::rows::{EventRow, insert_events, upsert_cases, upsert_members};
+use crate::{Job, db_err};
+use docket_domain::member::Member;
+use docket_domain::store::codec::format_ts;
+use docket_domain::store::{Append, Appended, ReadModelChange, StoreError};
+use docket_domain::summary::CaseSummary;
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{Connection, PgConnection};
+use std::collections::HashMap;
+use tokio::sync::{mpsc, oneshot};
+
+/// More appends than this wait for the next transaction, so one huge batch cannot hold up
+/// acknowledgements for everyone queued behind it.
+const MAX_BATCH: usize = 512;
+
+type Outcome = Result<Vec<Appended>, StoreError>;
+type Reply = oneshot::Sender<Outcome>;
+
+/// The writer's connection, replaced after any failure that may have broken it, so a
+/// database restart costs the jobs in flight but not the writer.
+struct Writer {
+    opts: PgConnectOptions,
+    conn: Option<PgConnection>,
+}
+
+impl Writer {
+    async fn conn(&mut self) -> Result<&mut PgConnection, StoreError> {
+        if self.conn.is_none() {
+            let conn = PgConnection::connect_with(&self.opts)
+                .await
+                .map_err(db_err)?;
+            self.conn = Some(conn);
+        }
+        self.conn
+            .as_mut()
+            .ok_or_else(|| StoreError::Unavailable("no connection to the database".into()))
+    }
+
+    /// Leaves no transaction open after `e`: rolls back, or gives up the connection if the
+    /// server is gone or the rollback fails.
+    async fn recover(&mut self, e: &StoreError) {
+        let keep = match (&mut self.conn, e) {
+            (Some(_), StoreError::Unavailable(_)) | (None, _) => false,
+            (Some(conn), _) => exec(conn, "ROLLBACK").await.is_ok(),
+        };
+        if !keep && let Some(conn) = self.conn.take() {
+            // Closing politely could wait on a dead socket; dropping it is enough.
+            drop(conn);
+        }
+    }
+
+    async fn write_batch(&mut self, jobs: &[&[Append]]) -> Result<Vec<Outcome>, StoreError> {
+        let result = match self.conn().await {
+            Ok(conn) => write_batch(conn, jobs).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = &result {
+            self.recover(e).await;
+        }
+        result
+    }
+
+    async fn replace_read_models(
+        &mut self,
+        cases: &[(CaseSummary, String)],
+        members: &[Member],
+    ) -> Result<(), StoreError> {
+        let result = match self.conn().await {
+            Ok(conn) => replace_read_models(conn, cases, members).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = &result {
+            self.recover(e).await;
+        }
+        result
+    }
+}
+
+pub(crate) async fn run(opts: PgConnectOptions, conn: PgConnection, mut rx: mpsc::Receiver<Job>) {
+    let mut writer = Writer {
+        opts,
+        conn: Some(conn),
+    };
+    let mut pending: Option<Job> = None;
+    loop {
+        let job = match pending.take() {
+            Some(j) => j,
+            None => match rx.recv().await {
+                Some(j) => j,
+                None => break,
+            },
+        };
+        match job {
+            Job::ReplaceReadModels {
+                cases,
+                members,
+                reply,
+            } => {
+                let _ = reply.send(writer.replace_read_models(&cases, &members).await);
+            }
+            Job::Append { appends, reply } => {
+                let mut size = appends.len();
+                let mut batch = vec![(appends, reply)];
+                while size < MAX_BATCH {
+                    match rx.try_recv() {
+                        Ok(Job::Append { appends, reply }) => {
+                            size += appends.len();
+                            batch.push((appends, reply));
+                        }
+                        Ok(other) => {
+                            pending = Some(other);
+                            break;
+                        }
+                        Err(_) => break,
+                    }
+                }
+                commit_batch(&mut writer, batch).await;
+            }
+        }
+    }
+    if let Some(conn) = writer.conn.take() {
+        let _ = conn.close().await;
+    }
+}
+
+async fn exec(conn: &mut PgConnection, sql: &'static str) -> Result<(), StoreError> {
+    sqlx::query(sql).execute(&mut *conn).await.map_err(db_err)?;
+    Ok(())
+}
+
+async fn commit_batch(writer: &mut Writer, batch: Vec<(Vec<Append>, Reply)>) {
+    let jobs: Vec<&[Append]> = batch.iter().map(|(a, _)| a.as_slice()).collect();
+    let outcome = writer.write_batch(&jobs).await;
+    match outcome {
+        Ok(results) => {
+            for ((_, reply), result) in batch.into_iter().zip(results) {
+                let _ = reply.send(result);
+            }
+        }
+        Err(e) if batch.len() > 1 && !matches!(e, StoreError::Unavailable(_)) => {
+            for (appends, reply) in batch {
+                let result = writer
+                    .write_batch(&[appends.as_slice()])
+                    .await
+                    .and_then(|mut r| r.pop().unwrap_or_else(|| Ok(vec![])));
+                let _ = reply.send(result);
+            }
+        }
+        Err(e) => {
+            for (_, reply) in batch {
+                let _ = reply.send(Err(e.clone()));
+            }
+        }
+    }
+}
+
+/// Takes the log lock: from here until COMMIT no other transaction, in this process or
+/// another, can hand out sequence numbers or change a stream's version.
+async fn lock_head(conn: &mut PgConnection) -> Result<u64, StoreError> {
+    let head: i64 = sqlx::query_scalar("SELECT seq FROM log_head WHERE id = 1 FOR UPDATE")
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    Ok(head as u64)
+}
+
+/// The current version of each stream, in one round trip; each lookup is one probe of the
+/// (stream, version) index rather than a scan of the stream.
+async fn stream_versions(
+    conn: &mut PgConnection,
+    jobs: &[&[Append]],
+) -> Result<HashMap<String, u64>, StoreError> {
+    let mut streams: Vec<&str> = jobs
+        .iter()
+        .flat_map(|j| j.iter().map(|a| a.stream.as_str()))
+        .collect();
+    streams.sort_unstable();
+    streams.dedup();
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT s.stream, COALESCE((SELECT MAX(e.version) FROM events e WHERE e.stream = s.stream), 0)
+         FROM UNNEST($1::text[]) AS s(stream)",
+    )
+    .bind(&streams)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    Ok(rows.into_iter().map(|(s, v)| (s, v as u64)).collect())
+}
+
+/// Checks one job's expected versions against `versions` (which already include the
+/// batch's earlier jobs) and, if all match, advances them and `next` past its events.
+fn plan_job(
+    appends: &[Append],
+    versions: &mut HashMap<String, u64>,
+    next: &mut u64,
+) -> Result<Vec<Appended>, StoreError> {
+    let mut after: HashMap<&str, u64> = HashMap::new();
+    let mut seq = *next;
+    let mut done = Vec::with_capacity(appends.len());
+    for a in appends {
+        let current = after
+            .get(a.stream.as_str())
+            .or_else(|| versions.get(&a.stream))
+            .copied()
+            .unwrap_or(0);
+        if current != a.expected_version {
+            return Err(StoreError::Conflict {
+                stream: a.stream.clone(),
+                expected: a.expected_version,
+                actual: current,
+            });
+        }
+        let version = a.expected_version + a.events.len() as u64;
+        after.insert(&a.stream, version);
+        done.push(Appended {
+            first_seq: seq,
+            last_seq: seq + a.events.len() as u64 - 1,
+            version,
+        });
+        seq += a.events.len() as u64;
+    }
+    for (stream, version) in after {
+        versions.insert(stream.to_string(), version);
+    }
+    *next = seq;
+    Ok(done)
+}
+
+/// Writes the batch in one transaction. The outer error means nothing was committed; an
+/// inner error is a job refused for a version conflict, having written nothing.
+async fn write_batch(
+    conn: &mut PgConnection,
+    jobs: &[&[Append]],
+) -> Result<Vec<Outcome>, StoreError> {
+    exec(conn, "BEGIN").await?;
+    let head = lock_head(conn).await?;
+    let mut versions = stream_versions(conn, jobs).await?;
+    let mut next = head + 1;
+    let mut results = Vec::with_capacity(jobs.len());
+    let mut accepted: Vec<&Append> = Vec::new();
+    for appends in jobs {
+        let planned = plan_job(appends, &mut versions, &mut next);
+        if planned.is_ok() {
+            accepted.extend(appends.iter());
+        }
+        results.push(planned);
+    }
+    if accepted.is_empty() {
+        exec(conn, "ROLLBACK").await?;
+        return Ok(results);
+    }
+    let stamps: Vec<String> = accepted.iter().map(|a| format_ts(a.at)).collect();
+    let mut events = Vec::new();
+    let mut seq = head + 1;
+    for (a, at) in accepted.iter().zip(&stamps) {
+        for (i, e) in a.events.iter().enumerate() {
+            events.push(EventRow {
+                seq: seq as i64,
+                stream: &a.stream,
+                version: (a.expected_version + i as u64 + 1) as i64,
+                kind: &e.kind,
+                actor: a.actor.as_str(),
+                recorded_at: at,
+                payload: &e.payload,
+            });
+            seq += 1;
+        }
+    }
+    insert_events(conn, &events).await?;
+    let mut cases = Vec::new();
+    let mut members = Vec::new();
+    for a in &accepted {
+        match &a.read_model {
+            ReadModelChange::None => {}
+            ReadModelChange::Case { summary, state } => cases.push((summary, state.as_str())),
+            ReadModelChange::Members(m) => members.extend(m.iter()),
+        }
+    }
+    upsert_cases(conn, cases).await?;
+    upsert_members(conn, members).await?;
+    sqlx::query("UPDATE log_head SET seq = $1 WHERE id = 1")
+        .bind((next - 1) as i64)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    exec(conn, "COMMIT").await?;
+    Ok(results)
+}
+
+async fn replace_read_models(
+    conn: &mut PgConnection,
+    cases: &[(CaseSummary, String)],
+    members: &[Member],
+) -> Result<(), StoreError> {
+    exec(conn, "BEGIN").await?;
+    // Serialises with appends from every process, so none lands half-replaced.
+    lock_head(conn).await?;
+    exec(conn, "DELETE FROM assignments").await?;
+    exec(conn, "DELETE FROM cases").await?;
+    exec(conn, "DELETE FROM members").await?;
+    upsert_cases(conn, cases.iter().map(|(s, st)| (s, st.as_str())).collect()).await?;
+    upsert_members(conn, members.iter().collect()).await?;
+    exec(conn, "COMMIT").await
+}
