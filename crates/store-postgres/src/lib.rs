@@ -9,6 +9,8 @@
 //! stays one linear, gapless sequence however many processes write to it.
 #![forbid(unsafe_code)]
 
+#[cfg(test)]
+mod pg_tests;
 mod read;
 mod rows;
 mod write;

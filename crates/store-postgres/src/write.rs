@@ -17,11 +17,15 @@ use docket_domain::summary::CaseSummary;
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, PgConnection};
 use std::collections::HashMap;
+use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
 /// More appends than this wait for the next transaction, so one huge batch cannot hold up
 /// acknowledgements for everyone queued behind it.
 const MAX_BATCH: usize = 512;
+/// How long the writer waits for a new connection before failing the jobs in hand, so an
+/// unreachable server is reported rather than waited on for minutes of TCP retries.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 type Outcome = Result<Vec<Appended>, StoreError>;
 type Reply = oneshot::Sender<Outcome>;
@@ -36,9 +40,13 @@ struct Writer {
 impl Writer {
     async fn conn(&mut self) -> Result<&mut PgConnection, StoreError> {
         if self.conn.is_none() {
-            let conn = PgConnection::connect_with(&self.opts)
-                .await
-                .map_err(db_err)?;
+            let conn =
+                tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(&self.opts))
+                    .await
+                    .map_err(|_| {
+                        StoreError::Unavailable("connecting to the database timed out".into())
+                    })?
+                    .map_err(db_err)?;
             self.conn = Some(conn);
         }
         self.conn
@@ -53,36 +61,59 @@ impl Writer {
             (Some(_), StoreError::Unavailable(_)) | (None, _) => false,
             (Some(conn), _) => exec(conn, "ROLLBACK").await.is_ok(),
         };
-        if !keep && let Some(conn) = self.conn.take() {
+        if !keep {
             // Closing politely could wait on a dead socket; dropping it is enough.
-            drop(conn);
+            self.conn = None;
         }
     }
 
-    async fn write_batch(&mut self, jobs: &[&[Append]]) -> Result<Vec<Outcome>, StoreError> {
-        let result = match self.conn().await {
-            Ok(conn) => write_batch(conn, jobs).await,
-            Err(e) => Err(e),
-        };
-        if let Err(e) = &result {
-            self.recover(e).await;
+    /// Runs `work` (which opens a transaction and leaves it open) and commits it. A lost
+    /// connection before COMMIT is retried once on a new one: nothing can have been
+    /// committed, and a connection that died while idle (server restart, failover, a proxy's
+    /// idle timeout) should not cost the first command after it. A failure during COMMIT is
+    /// not retried, since the transaction may or may not have landed.
+    async fn transact(&mut self, work: Work<'_>) -> Result<Vec<Outcome>, StoreError> {
+        let mut retried = false;
+        loop {
+            let e = match self.conn().await {
+                Ok(conn) => match work.run(conn).await {
+                    Ok(done) => match exec(conn, "COMMIT").await {
+                        Ok(()) => return Ok(done),
+                        Err(e) => {
+                            self.recover(&e).await;
+                            return Err(e);
+                        }
+                    },
+                    Err(e) => e,
+                },
+                Err(e) => e,
+            };
+            self.recover(&e).await;
+            if retried || !matches!(e, StoreError::Unavailable(_)) {
+                return Err(e);
+            }
+            retried = true;
         }
-        result
     }
+}
 
-    async fn replace_read_models(
-        &mut self,
-        cases: &[(CaseSummary, String)],
-        members: &[Member],
-    ) -> Result<(), StoreError> {
-        let result = match self.conn().await {
-            Ok(conn) => replace_read_models(conn, cases, members).await,
-            Err(e) => Err(e),
-        };
-        if let Err(e) = &result {
-            self.recover(e).await;
+/// What one transaction does. (An enum rather than a closure: async closures borrowing the
+/// connection do not yet prove their futures `Send` for `tokio::spawn`.)
+#[derive(Clone, Copy)]
+enum Work<'a> {
+    Append(&'a [&'a [Append]]),
+    Replace(&'a [(CaseSummary, String)], &'a [Member]),
+}
+
+impl Work<'_> {
+    async fn run(self, conn: &mut PgConnection) -> Result<Vec<Outcome>, StoreError> {
+        match self {
+            Work::Append(jobs) => write_batch(conn, jobs).await,
+            Work::Replace(cases, members) => {
+                replace_read_models(conn, cases, members).await?;
+                Ok(vec![])
+            }
         }
-        result
     }
 }
 
@@ -106,7 +137,11 @@ pub(crate) async fn run(opts: PgConnectOptions, conn: PgConnection, mut rx: mpsc
                 members,
                 reply,
             } => {
-                let _ = reply.send(writer.replace_read_models(&cases, &members).await);
+                let result = writer
+                    .transact(Work::Replace(&cases, &members))
+                    .await
+                    .map(|_| ());
+                let _ = reply.send(result);
             }
             Job::Append { appends, reply } => {
                 let mut size = appends.len();
@@ -140,7 +175,7 @@ async fn exec(conn: &mut PgConnection, sql: &'static str) -> Result<(), StoreErr
 
 async fn commit_batch(writer: &mut Writer, batch: Vec<(Vec<Append>, Reply)>) {
     let jobs: Vec<&[Append]> = batch.iter().map(|(a, _)| a.as_slice()).collect();
-    let outcome = writer.write_batch(&jobs).await;
+    let outcome = writer.transact(Work::Append(&jobs)).await;
     match outcome {
         Ok(results) => {
             for ((_, reply), result) in batch.into_iter().zip(results) {
@@ -149,8 +184,9 @@ async fn commit_batch(writer: &mut Writer, batch: Vec<(Vec<Append>, Reply)>) {
         }
         Err(e) if batch.len() > 1 && !matches!(e, StoreError::Unavailable(_)) => {
             for (appends, reply) in batch {
+                let job = [appends.as_slice()];
                 let result = writer
-                    .write_batch(&[appends.as_slice()])
+                    .transact(Work::Append(&job))
                     .await
                     .and_then(|mut r| r.pop().unwrap_or_else(|| Ok(vec![])));
                 let _ = reply.send(result);
@@ -236,8 +272,9 @@ fn plan_job(
     Ok(done)
 }
 
-/// Writes the batch in one transaction. The outer error means nothing was committed; an
-/// inner error is a job refused for a version conflict, having written nothing.
+/// Writes the batch in a transaction the caller commits. The outer error means nothing may
+/// be committed; an inner error is a job refused for a version conflict, having written
+/// nothing.
 async fn write_batch(
     conn: &mut PgConnection,
     jobs: &[&[Append]],
@@ -256,7 +293,6 @@ async fn write_batch(
         results.push(planned);
     }
     if accepted.is_empty() {
-        exec(conn, "ROLLBACK").await?;
         return Ok(results);
     }
     let stamps: Vec<String> = accepted.iter().map(|a| format_ts(a.at)).collect();
@@ -293,7 +329,6 @@ async fn write_batch(
         .execute(&mut *conn)
         .await
         .map_err(db_err)?;
-    exec(conn, "COMMIT").await?;
     Ok(results)
 }
 
@@ -309,6 +344,5 @@ async fn replace_read_models(
     exec(conn, "DELETE FROM cases").await?;
     exec(conn, "DELETE FROM members").await?;
     upsert_cases(conn, cases.iter().map(|(s, st)| (s, st.as_str())).collect()).await?;
-    upsert_members(conn, members.iter().collect()).await?;
-    exec(conn, "COMMIT").await
+    upsert_members(conn, members.iter().collect()).await
 }

@@ -252,11 +252,17 @@ fn expire_if_due(sim: &mut Sim, staff: &Staff, today: Date) -> anyhow::Result<()
 }
 
 /// Generates the whole demo into an empty store. Returns the number of cases.
-pub async fn generate(docket: &Docket, today: Date, show_progress: bool) -> anyhow::Result<usize> {
+/// `members` is the membership size (the demo uses [`MEMBERS`]; tests may use fewer).
+pub async fn generate(
+    docket: &Docket,
+    today: Date,
+    members: usize,
+    show_progress: bool,
+) -> anyhow::Result<usize> {
     let founded = jiff::civil::date(1975, 1, 1);
     let history_start = today.saturating_sub(HISTORY_DAYS.days());
-    let bar = show_progress.then(|| progress_bar(MEMBERS as u64, "members"));
-    let members: Vec<_> = (0..MEMBERS)
+    let bar = show_progress.then(|| progress_bar(members as u64, "members"));
+    let members: Vec<_> = (0..members)
         .map(|i| people::member(i, SEED, founded, history_start))
         .collect();
     let import_at = at_working_hours(history_start, &mut ChaCha8Rng::seed_from_u64(SEED))?;
@@ -322,7 +328,7 @@ pub async fn run(dir: &std::path::Path, listen: &str, no_serve: bool) -> anyhow:
         let today = day_of(Timestamp::now());
         println!("Creating the demo organisation in {} (today is {today})…", dir.display());
         let started = std::time::Instant::now();
-        let cases = generate(&docket, today, true).await?;
+        let cases = generate(&docket, today, MEMBERS, true).await?;
         println!("Created {} members and {cases} cases in {:.1} s.", people::MEMBERS, started.elapsed().as_secs_f64());
     } else {
         println!("Using the existing demo organisation in {} (delete the folder to start afresh).", dir.display());

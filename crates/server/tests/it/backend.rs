@@ -5,9 +5,13 @@
 //! skipped; with it, an unreachable server fails the test, so CI cannot go green by silently
 //! testing one backend.
 
-use docket_domain::store::Store;
+use docket_domain::ids::{MembershipNumber, PersonId};
+use docket_domain::member::{Member, MemberStatus};
+use docket_domain::store::{Append, NewEvent, ReadModelChange, Store, StoreError};
 use docket_store_postgres::PgStore;
 use docket_store_sqlite::SqliteStore;
+use jiff::Timestamp;
+use jiff::civil::date;
 use sqlx::{Connection, PgConnection};
 use std::path::Path;
 use std::sync::Arc;
@@ -160,24 +164,90 @@ fn with_database(url: &str, name: &str) -> String {
     }
 }
 
+// Fixtures: appends and members for store tests, valid as far as the store can tell.
+
+pub const ACTOR: &str = "clerk-1";
+
+pub fn ts(s: &str) -> Timestamp {
+    s.parse().expect("test timestamp")
+}
+
+pub fn event(kind: &str, payload: &str) -> NewEvent {
+    NewEvent {
+        kind: kind.into(),
+        payload: payload.into(),
+    }
+}
+
+pub fn append(stream: &str, expected_version: u64, events: Vec<NewEvent>) -> Append {
+    Append {
+        stream: stream.into(),
+        expected_version,
+        actor: PersonId::parse(ACTOR).expect("actor"),
+        at: ts("2026-01-02T03:04:05.678901Z"),
+        events,
+        read_model: ReadModelChange::None,
+    }
+}
+
+/// `n` events on `stream`, expecting it at `expected_version`.
+pub fn simple(stream: &str, expected_version: u64, n: u64) -> Append {
+    let events = (0..n)
+        .map(|i| event("noted", &format!("{{\"n\":{}}}", expected_version + i + 1)))
+        .collect();
+    append(stream, expected_version, events)
+}
+
+pub fn conflict(stream: &str, expected: u64, actual: u64) -> StoreError {
+    StoreError::Conflict {
+        stream: stream.into(),
+        expected,
+        actual,
+    }
+}
+
+pub fn member(number: &str, name: &str) -> Member {
+    Member {
+        number: MembershipNumber::parse(number).expect("membership number"),
+        name: name.into(),
+        joined_on: date(2019, 4, 1),
+        status: MemberStatus::Active,
+        elected_office: None,
+        region: None,
+    }
+}
+
+pub fn with_members(mut a: Append, members: Vec<Member>) -> Append {
+    a.read_model = ReadModelChange::Members(members);
+    a
+}
+
 /// Declares a test that runs `$body(TestStore)` once per backend, as `$name::sqlite` and
-/// `$name::postgres`. `$body` is resolved in the module that invokes the macro.
+/// `$name::postgres`. `$body` defaults to `$name` (a function and a module may share a
+/// name). A plain name is looked up where the macro is invoked; a longer path is resolved
+/// inside the generated module, so write it from the crate root (`crate::…`).
 #[macro_export]
 macro_rules! both_backends {
     ($name:ident) => {
         $crate::both_backends!($name, $name);
     };
     ($name:ident, $body:ident) => {
+        $crate::both_backends!(@tests $name, super::$body);
+    };
+    ($name:ident, $body:path) => {
+        $crate::both_backends!(@tests $name, $body);
+    };
+    (@tests $name:ident, $body:path) => {
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn sqlite() {
-                super::$body($crate::backend::sqlite().await).await
+                $body($crate::backend::sqlite().await).await
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn postgres() {
                 if let Some(t) = $crate::backend::postgres().await {
-                    super::$body(t).await
+                    $body(t).await
                 }
             }
         }
@@ -198,6 +268,9 @@ mod tests {
             with_database("postgres://u:p@h/db?sslmode=disable", "x"),
             "postgres://u:p@h/x?sslmode=disable"
         );
-        assert_eq!(with_database("postgres://h:5432", "x"), "postgres://h:5432/x");
+        assert_eq!(
+            with_database("postgres://h:5432", "x"),
+            "postgres://h:5432/x"
+        );
     }
 }

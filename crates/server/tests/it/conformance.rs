@@ -1,7 +1,10 @@
 //! The store conformance suite: every test runs against both backends through the `Store`
 //! trait alone, so SQLite and PostgreSQL are held to one contract.
 
-use crate::backend::{self, TestStore, second_handle};
+use crate::backend::{
+    self, ACTOR, TestStore, append, conflict, event, member, second_handle, simple, ts,
+    with_members,
+};
 use crate::both_backends;
 use docket_domain::Stage;
 use docket_domain::function::Function;
@@ -9,72 +12,15 @@ use docket_domain::ids::{CaseId, MembershipNumber, PersonId};
 use docket_domain::member::{Member, MemberStatus};
 use docket_domain::store::codec::format_ts;
 use docket_domain::store::{
-    Append, Appended, CaseFilter, MEMBERS_STREAM, NewEvent, ReadModelChange, Store, StoreError,
-    StoredEvent, case_stream,
+    Appended, CaseFilter, MEMBERS_STREAM, ReadModelChange, Store, StoredEvent, case_stream,
 };
 use docket_domain::summary::CaseSummary;
+use jiff::Unit;
 use jiff::civil::{Date, date};
-use jiff::{Timestamp, Unit};
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 use tokio::sync::Barrier;
 use tokio::task::JoinSet;
-
-const ACTOR: &str = "clerk-1";
-
-fn ts(s: &str) -> Timestamp {
-    s.parse().expect("test timestamp")
-}
-
-fn event(kind: &str, payload: &str) -> NewEvent {
-    NewEvent {
-        kind: kind.into(),
-        payload: payload.into(),
-    }
-}
-
-fn append(stream: &str, expected_version: u64, events: Vec<NewEvent>) -> Append {
-    Append {
-        stream: stream.into(),
-        expected_version,
-        actor: PersonId::parse(ACTOR).expect("actor"),
-        at: ts("2026-01-02T03:04:05.678901Z"),
-        events,
-        read_model: ReadModelChange::None,
-    }
-}
-
-/// `n` events on `stream`, expecting it at `expected_version`.
-fn simple(stream: &str, expected_version: u64, n: u64) -> Append {
-    let events = (0..n)
-        .map(|i| event("noted", &format!("{{\"n\":{}}}", expected_version + i + 1)))
-        .collect();
-    append(stream, expected_version, events)
-}
-
-fn conflict(stream: &str, expected: u64, actual: u64) -> StoreError {
-    StoreError::Conflict {
-        stream: stream.into(),
-        expected,
-        actual,
-    }
-}
-
-fn member(number: &str, name: &str) -> Member {
-    Member {
-        number: MembershipNumber::parse(number).expect("membership number"),
-        name: name.into(),
-        joined_on: date(2019, 4, 1),
-        status: MemberStatus::Active,
-        elected_office: None,
-        region: None,
-    }
-}
-
-fn with_members(mut a: Append, members: Vec<Member>) -> Append {
-    a.read_model = ReadModelChange::Members(members);
-    a
-}
 
 fn summary(
     n: u64,
@@ -170,12 +116,20 @@ async fn append_round_trip(t: TestStore) {
     first.at = at1;
     assert_eq!(
         s.append(first).await,
-        Ok(Appended { first_seq: 1, last_seq: 2, version: 2 })
+        Ok(Appended {
+            first_seq: 1,
+            last_seq: 2,
+            version: 2
+        })
     );
     let second = append(b, 0, vec![event("opened", &payloads[2])]);
     assert_eq!(
         s.append(second).await,
-        Ok(Appended { first_seq: 3, last_seq: 3, version: 1 })
+        Ok(Appended {
+            first_seq: 3,
+            last_seq: 3,
+            version: 1
+        })
     );
     let mut third = append(
         a,
@@ -185,7 +139,11 @@ async fn append_round_trip(t: TestStore) {
     third.at = at2;
     assert_eq!(
         s.append(third).await,
-        Ok(Appended { first_seq: 4, last_seq: 5, version: 4 })
+        Ok(Appended {
+            first_seq: 4,
+            last_seq: 5,
+            version: 4
+        })
     );
     assert_eq!(s.head().await, Ok(5));
 
@@ -228,7 +186,10 @@ async fn optimistic_concurrency(t: TestStore) {
     s.append(simple("s", 0, 2)).await.expect("first append");
     assert_eq!(s.append(simple("s", 0, 1)).await, Err(conflict("s", 0, 2)));
     assert_eq!(s.append(simple("s", 5, 1)).await, Err(conflict("s", 5, 2)));
-    assert_eq!(s.append(simple("new", 3, 1)).await, Err(conflict("new", 3, 0)));
+    assert_eq!(
+        s.append(simple("new", 3, 1)).await,
+        Err(conflict("new", 3, 0))
+    );
     let stale = with_members(simple("s", 1, 1), vec![member("C1", "Refused")]);
     assert_eq!(s.append(stale).await, Err(conflict("s", 1, 2)));
     assert_eq!(s.head().await, Ok(2), "a refused append writes nothing");
@@ -237,7 +198,11 @@ async fn optimistic_concurrency(t: TestStore) {
     assert_eq!(s.member_count().await, Ok(0));
     assert_eq!(
         s.append(simple("s", 2, 1)).await,
-        Ok(Appended { first_seq: 3, last_seq: 3, version: 3 })
+        Ok(Appended {
+            first_seq: 3,
+            last_seq: 3,
+            version: 3
+        })
     );
     assert_linear_log(s, 3).await;
 }
@@ -263,9 +228,21 @@ async fn append_all_is_all_or_nothing(t: TestStore) {
     assert_eq!(
         s.append_all(ok).await,
         Ok(vec![
-            Appended { first_seq: 2, last_seq: 3, version: 2 },
-            Appended { first_seq: 4, last_seq: 4, version: 3 },
-            Appended { first_seq: 5, last_seq: 5, version: 1 },
+            Appended {
+                first_seq: 2,
+                last_seq: 3,
+                version: 2
+            },
+            Appended {
+                first_seq: 4,
+                last_seq: 4,
+                version: 3
+            },
+            Appended {
+                first_seq: 5,
+                last_seq: 5,
+                version: 1
+            },
         ])
     );
     assert_eq!(s.append_all(vec![]).await, Ok(vec![]));
@@ -359,31 +336,78 @@ async fn read_models(t: TestStore) {
         (Some(date(2026, 3, 1)), Some(date(2026, 1, 20))),
         &[("bob", HearingPanel), ("carol", HearingPanel)],
     );
-    let c = summary(3, Stage::Dismissed, date(2026, 1, 1), (None, None), &[("alice", ChargingDecision)]);
-    let d = summary(4, Stage::Investigation, date(2026, 1, 7), (Some(date(2026, 4, 1)), None), &[]);
+    let c = summary(
+        3,
+        Stage::Dismissed,
+        date(2026, 1, 1),
+        (None, None),
+        &[("alice", ChargingDecision)],
+    );
+    let d = summary(
+        4,
+        Stage::Investigation,
+        date(2026, 1, 7),
+        (Some(date(2026, 4, 1)), None),
+        &[],
+    );
     for x in [&a, &b, &c, &d] {
         put_case(s, x).await;
     }
     let list = async |f: CaseFilter| s.list_cases(&f).await.expect("list_cases");
     let all = CaseFilter::default();
-    assert_eq!(list(all.clone()).await, vec![c.clone(), a.clone(), d.clone(), b.clone()]);
-    let open = CaseFilter { open_only: true, ..all.clone() };
-    assert_eq!(list(open.clone()).await, vec![a.clone(), d.clone(), b.clone()]);
-    let overdue = |day| CaseFilter { overdue_on: Some(day), ..all.clone() };
-    assert_eq!(list(overdue(date(2026, 2, 15))).await, vec![a.clone(), b.clone()]);
-    assert_eq!(list(overdue(date(2026, 2, 1))).await, vec![b.clone()], "due today is not overdue");
+    assert_eq!(
+        list(all.clone()).await,
+        vec![c.clone(), a.clone(), d.clone(), b.clone()]
+    );
+    let open = CaseFilter {
+        open_only: true,
+        ..all.clone()
+    };
+    assert_eq!(
+        list(open.clone()).await,
+        vec![a.clone(), d.clone(), b.clone()]
+    );
+    let overdue = |day| CaseFilter {
+        overdue_on: Some(day),
+        ..all.clone()
+    };
+    assert_eq!(
+        list(overdue(date(2026, 2, 15))).await,
+        vec![a.clone(), b.clone()]
+    );
+    assert_eq!(
+        list(overdue(date(2026, 2, 1))).await,
+        vec![b.clone()],
+        "due today is not overdue"
+    );
     assert_eq!(list(overdue(date(2026, 1, 20))).await, vec![]);
-    let stage = CaseFilter { stage: Some(Stage::Investigation), ..all.clone() };
+    let stage = CaseFilter {
+        stage: Some(Stage::Investigation),
+        ..all.clone()
+    };
     assert_eq!(list(stage).await, vec![a.clone(), d.clone()]);
-    let by = |p: &str| CaseFilter { assignee: Some(PersonId::parse(p).expect("p")), ..all.clone() };
+    let by = |p: &str| CaseFilter {
+        assignee: Some(PersonId::parse(p).expect("p")),
+        ..all.clone()
+    };
     assert_eq!(list(by("alice")).await, vec![c.clone(), a.clone()]);
     assert_eq!(list(by("carol")).await, vec![b.clone()]);
     assert_eq!(list(by("nobody")).await, vec![]);
-    let limited = CaseFilter { limit: Some(2), ..all.clone() };
+    let limited = CaseFilter {
+        limit: Some(2),
+        ..all.clone()
+    };
     assert_eq!(list(limited).await, vec![c.clone(), a.clone()]);
-    let combined = CaseFilter { open_only: true, ..by("alice") };
+    let combined = CaseFilter {
+        open_only: true,
+        ..by("alice")
+    };
     assert_eq!(list(combined).await, vec![a.clone()]);
-    let mut counts = vec![(Stage::Investigation, 2), (Stage::Hearing, 1), (Stage::Dismissed, 1)];
+    let mut counts = vec![
+        (Stage::Investigation, 2),
+        (Stage::Hearing, 1),
+        (Stage::Dismissed, 1),
+    ];
     counts.sort();
     assert_eq!(s.stage_counts().await, Ok(counts));
     assert_eq!(s.case_state(&a.id).await, Ok(Some((1, state_of(&a)))));
@@ -405,10 +429,17 @@ async fn read_models(t: TestStore) {
     assert_eq!(list(by("amy")).await, vec![a2.clone()]);
     assert_eq!(list(all).await, vec![c, a2, d, b]);
 
-    let (m1, m2, m3) = (member("pa0001", "Ann"), member("PA0002", "Bo"), member("PA0003", "Cy"));
-    s.append(with_members(simple(MEMBERS_STREAM, 0, 1), vec![m1.clone(), m2.clone(), m3]))
-        .await
-        .expect("import");
+    let (m1, m2, m3) = (
+        member("pa0001", "Ann"),
+        member("PA0002", "Bo"),
+        member("PA0003", "Cy"),
+    );
+    s.append(with_members(
+        simple(MEMBERS_STREAM, 0, 1),
+        vec![m1.clone(), m2.clone(), m3],
+    ))
+    .await
+    .expect("import");
     assert_eq!(s.member(&m1.number).await, Ok(Some(m1.clone())));
     assert_eq!(s.member_count().await, Ok(3));
     let unknown = MembershipNumber::parse("ZZ9").expect("n");
@@ -419,12 +450,18 @@ async fn read_models(t: TestStore) {
     m2b.region = Some("North — \"Ørsted\"".into());
     let (m4, m4b) = (member("PA0004", "First"), member("PA0004", "Last wins"));
     let update = vec![m2b.clone(), m4, m4b.clone()];
-    s.append(with_members(simple(MEMBERS_STREAM, 1, 1), update)).await.expect("update");
+    s.append(with_members(simple(MEMBERS_STREAM, 1, 1), update))
+        .await
+        .expect("update");
     assert_eq!(s.member_count().await, Ok(4));
     assert_eq!(s.member(&m2.number).await, Ok(Some(m2b)));
     assert_eq!(s.member(&m4b.number).await, Ok(Some(m4b)));
-    let many: Vec<Member> = (0..2500).map(|i| member(&format!("BULK{i}"), "Bulk")).collect();
-    s.append(with_members(simple(MEMBERS_STREAM, 2, 1), many)).await.expect("bulk");
+    let many: Vec<Member> = (0..2500)
+        .map(|i| member(&format!("BULK{i}"), "Bulk"))
+        .collect();
+    s.append(with_members(simple(MEMBERS_STREAM, 2, 1), many))
+        .await
+        .expect("bulk");
     assert_eq!(s.member_count().await, Ok(2504));
     assert_eq!(s.member(&m1.number).await, Ok(Some(m1)));
 }
@@ -433,17 +470,29 @@ async fn read_models(t: TestStore) {
 /// the resulting read-model contents.
 async fn seed(s: &dyn Store) -> (Vec<(CaseSummary, String)>, Vec<Member>) {
     use Function::*;
-    let a = summary(7, Stage::Charged, date(2026, 2, 3), (Some(date(2026, 3, 3)), None), &[("x", Investigator)]);
+    let a = summary(
+        7,
+        Stage::Charged,
+        date(2026, 2, 3),
+        (Some(date(2026, 3, 3)), None),
+        &[("x", Investigator)],
+    );
     let mut a2 = a.clone();
     a2.version = 2;
-    a2.assignments.push((PersonId::parse("y").expect("p"), ChargingDecision));
+    a2.assignments
+        .push((PersonId::parse("y").expect("p"), ChargingDecision));
     let b = summary(8, Stage::Received, date(2026, 2, 4), (None, None), &[]);
     for x in [&a, &a2, &b] {
         put_case(s, x).await;
     }
     let members = vec![member("R1", "Rae"), member("R2", "Sol")];
-    s.append(with_members(simple(MEMBERS_STREAM, 0, 1), members.clone())).await.expect("m");
-    (vec![(a2.clone(), state_of(&a2)), (b.clone(), state_of(&b))], members)
+    s.append(with_members(simple(MEMBERS_STREAM, 0, 1), members.clone()))
+        .await
+        .expect("m");
+    (
+        vec![(a2.clone(), state_of(&a2)), (b.clone(), state_of(&b))],
+        members,
+    )
 }
 
 both_backends!(replace_read_models_matches_appends);
@@ -461,18 +510,38 @@ async fn replace_read_models_matches_appends(t: TestStore) {
         .await
         .expect("replace with a subset");
     let dump = s.dump_read_models().await.expect("dump");
-    assert_eq!((dump.cases.len(), dump.assignments.len(), dump.members.len()), (1, 0, 1));
-    assert_eq!(s.list_cases(&CaseFilter::default()).await, Ok(vec![kept_case.0]));
+    assert_eq!(
+        (dump.cases.len(), dump.assignments.len(), dump.members.len()),
+        (1, 0, 1)
+    );
+    assert_eq!(
+        s.list_cases(&CaseFilter::default()).await,
+        Ok(vec![kept_case.0])
+    );
     assert_eq!(s.case_state(&cases[0].0.id).await, Ok(None));
     assert_eq!(s.member(&members[0].number).await, Ok(None));
     assert_eq!(s.member_count().await, Ok(1));
 
-    s.replace_read_models(cases.clone(), members.clone()).await.expect("replace all");
+    s.replace_read_models(cases.clone(), members.clone())
+        .await
+        .expect("replace all");
     assert_eq!(s.dump_read_models().await, Ok(through_appends));
-    assert_eq!(s.list_cases(&CaseFilter::default()).await.expect("list").len(), 2);
-    assert_eq!(s.head().await, head, "replacing read models leaves the log alone");
+    assert_eq!(
+        s.list_cases(&CaseFilter::default())
+            .await
+            .expect("list")
+            .len(),
+        2
+    );
+    assert_eq!(
+        s.head().await,
+        head,
+        "replacing read models leaves the log alone"
+    );
 
-    s.replace_read_models(vec![], vec![]).await.expect("replace with nothing");
+    s.replace_read_models(vec![], vec![])
+        .await
+        .expect("replace with nothing");
     assert_eq!(s.dump_read_models().await, Ok(Default::default()));
 }
 

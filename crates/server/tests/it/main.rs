@@ -2,4 +2,10 @@
 //! on a 2-core machine costs minutes). Add modules here, not new test binaries.
 
 mod backend;
+mod cli;
 mod conformance;
+mod demo;
+mod durability;
+mod http;
+mod service;
+mod support;

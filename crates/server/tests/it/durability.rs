@@ -1,0 +1,116 @@
+//! Durability: a child process appends under concurrency and is killed with SIGKILL at random
+//! moments; every append it reported as acknowledged must be in the store afterwards, and the
+//! global sequence must have no gaps.
+
+use crate::backend;
+use docket_domain::store::Store;
+use rand::Rng;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+const BIN: &str = env!("CARGO_BIN_EXE_docket");
+const ROUNDS: usize = 10;
+
+/// (seq, stream, version) as the child printed it after the store acknowledged.
+type Ack = (u64, String, u64);
+
+fn parse(line: &str) -> Option<Ack> {
+    let mut parts = line.split_whitespace();
+    (parts.next()? == "ack").then_some(())?;
+    Some((parts.next()?.parse().ok()?, parts.next()?.to_string(), parts.next()?.parse().ok()?))
+}
+
+async fn one_round(location: &[&str], rng: &mut impl Rng) -> Vec<Ack> {
+    let mut child = tokio::process::Command::new(BIN)
+        .arg("stress-append")
+        .args(location)
+        .args(["--writers", "8"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn the child");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let mut acked = Vec::new();
+    // Wait for the first acknowledgement so the kill lands while appends are in flight.
+    let first = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
+        .await
+        .expect("the child starts appending")
+        .expect("read");
+    acked.extend(first.as_deref().and_then(parse));
+    let kill_after = Duration::from_millis(rng.random_range(20..600));
+    let deadline = tokio::time::Instant::now() + kill_after;
+    loop {
+        tokio::select! {
+            line = lines.next_line() => match line.expect("read") {
+                Some(l) => acked.extend(parse(&l)),
+                None => break,
+            },
+            _ = tokio::time::sleep_until(deadline) => break,
+        }
+    }
+    child.start_kill().expect("SIGKILL");
+    let _ = child.wait().await;
+    // Lines the child wrote before it died are still in the pipe: they were acknowledged too.
+    while let Ok(Some(l)) = lines.next_line().await {
+        acked.extend(parse(&l));
+    }
+    acked
+}
+
+async fn check(store: Arc<dyn Store>, acked: &[Ack]) {
+    let head = store.head().await.expect("head");
+    let mut seen: HashMap<u64, (String, u64)> = HashMap::new();
+    let mut after = 0;
+    loop {
+        let page = store.events_after(after, 10_000).await.expect("events");
+        let Some(last) = page.last() else { break };
+        after = last.seq;
+        for e in page {
+            assert_eq!(e.seq, seen.len() as u64 + 1, "the sequence has no gaps");
+            seen.insert(e.seq, (e.stream, e.version));
+        }
+    }
+    assert_eq!(seen.len() as u64, head);
+    for (seq, stream, version) in acked {
+        assert_eq!(seen.get(seq), Some(&(stream.clone(), *version)), "acknowledged append {seq} survived");
+    }
+}
+
+async fn survive_kills(location: Vec<String>, open: impl AsyncFn() -> Arc<dyn Store>) {
+    let mut rng = rand::rng();
+    let args: Vec<&str> = location.iter().map(String::as_str).collect();
+    let mut total = 0;
+    for _ in 0..ROUNDS {
+        let acked = one_round(&args, &mut rng).await;
+        assert!(!acked.is_empty());
+        total += acked.len();
+        check(open().await, &acked).await;
+    }
+    assert!(total > ROUNDS * 10, "{total} acknowledged appends over {ROUNDS} kills");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_appends_survive_sigkill_on_sqlite() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().to_path_buf();
+    let location = vec!["--data".to_string(), path.display().to_string()];
+    survive_kills(location, async || -> Arc<dyn Store> {
+        let store: Arc<dyn Store> = Arc::new(docket_store_sqlite::SqliteStore::open_dir(&path).await.expect("open"));
+        store
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_appends_survive_sigkill_on_postgres() {
+    let Some((url, _guard)) = backend::fresh_postgres_url().await else { return };
+    let location = vec!["--database-url".to_string(), url.clone()];
+    survive_kills(location, async || -> Arc<dyn Store> {
+        let store: Arc<dyn Store> = Arc::new(docket_store_postgres::PgStore::connect(&url).await.expect("open"));
+        store
+    })
+    .await;
+}

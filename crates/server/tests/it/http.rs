@@ -1,0 +1,49 @@
+//! The real server on a loopback port: health, the status page, errors, security headers.
+
+use crate::backend;
+use crate::support::{docket, small_demo};
+use docket::http::Application;
+
+async fn start() -> (String, backend::TestStore, tokio::sync::oneshot::Sender<()>) {
+    let t = backend::sqlite().await;
+    let d = docket(&t);
+    small_demo(&d).await;
+    let app = Application::build(d, "127.0.0.1:0").await.expect("bind");
+    let addr = app.local_addr().expect("addr");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(app.run_until_stopped(async {
+        let _ = stopped.await;
+    }));
+    (format!("http://{addr}"), t, stop)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_page_health_and_errors() {
+    let (base, _t, _stop) = start().await;
+    let client = reqwest::Client::new();
+
+    let res = client.get(format!("{base}/healthz")).send().await.expect("healthz");
+    assert_eq!(res.status(), 200);
+    let body: serde_json::Value = res.json().await.expect("json");
+    assert_eq!(body["status"], "ok");
+    assert!(body["events"].as_u64().expect("events") > 3_000);
+
+    let res = client.get(format!("{base}/")).send().await.expect("status page");
+    assert_eq!(res.status(), 200);
+    let h = res.headers().clone();
+    assert!(h["content-security-policy"].to_str().expect("csp").contains("frame-ancestors 'none'"));
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["referrer-policy"], "no-referrer");
+    let html = res.text().await.expect("html");
+    assert!(html.contains("<dt>Open cases</dt><dd>90</dd>"), "{html}");
+    assert!(html.contains("<dt>Cases</dt><dd>300</dd>"));
+    assert!(html.contains("20,000 members"));
+    assert!(!html.contains("Marc Wilde") && !html.contains("narrative"), "no case content is served");
+
+    let res = client.get(format!("{base}/no/such/page")).send().await.expect("404");
+    assert_eq!(res.status(), 404);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    let problem: serde_json::Value = res.json().await.expect("problem");
+    assert_eq!(problem["status"], 404);
+    assert!(problem["detail"].as_str().is_some_and(|d| !d.is_empty()));
+}

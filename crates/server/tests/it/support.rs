@@ -1,0 +1,32 @@
+//! Helpers shared by the integration tests: a Docket on a test store, the demo, dumps.
+
+use crate::backend::TestStore;
+use docket::service::Docket;
+use docket_domain::calendar::Calendar;
+use docket_domain::case::{Case, day_of};
+use docket_domain::rulebook::RuleBook;
+use docket_domain::store::CaseFilter;
+
+pub fn docket(t: &TestStore) -> Docket {
+    Docket::new(t.store.clone(), RuleBook::default_rules(), Calendar::england_and_wales())
+}
+
+pub fn today() -> jiff::civil::Date {
+    day_of(jiff::Timestamp::now())
+}
+
+/// The demo's history with a smaller membership list, for tests that need every kind of case
+/// but not half a million members.
+pub async fn small_demo(d: &Docket) -> usize {
+    docket::demo::generate(d, today(), 20_000, false)
+        .await
+        .expect("demo generates")
+}
+
+pub async fn all_cases(d: &Docket) -> Vec<Case> {
+    let mut out = Vec::new();
+    for s in d.store.list_cases(&CaseFilter::default()).await.expect("list") {
+        out.push(d.load_case(&s.id).await.expect("load").expect("case exists"));
+    }
+    out
+}
