@@ -4,12 +4,12 @@
 //! the same run.
 
 use crate::commands::progress_bar;
+use docket_domain::Stage;
 use docket_domain::calendar::Calendar;
 use docket_domain::ids::{CaseId, MembershipNumber, PersonId};
 use docket_domain::rulebook::RuleBook;
 use docket_domain::store::{Append, NewEvent, ReadModelChange, Store};
 use docket_domain::summary::CaseSummary;
-use docket_domain::Stage;
 use sqlx::Connection;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -36,7 +36,10 @@ fn append_for(stream_no: usize, version: u64, actor: &PersonId) -> Append {
         review_due: Some(jiff::civil::date(2026, 3, 1)),
         open: true,
         active_measures: 1,
-        assignments: vec![(actor.clone(), docket_domain::function::Function::Investigator)],
+        assignments: vec![(
+            actor.clone(),
+            docket_domain::function::Function::Investigator,
+        )],
     };
     Append {
         stream: format!("bench/{stream_no}"),
@@ -48,14 +51,23 @@ fn append_for(stream_no: usize, version: u64, actor: &PersonId) -> Append {
             payload: payload(version),
         }],
         read_model: ReadModelChange::Case {
-            state: format!("{{\"bench\":true,\"version\":{},\"padding\":\"{}\"}}", version + 1, "x".repeat(1500)),
+            state: format!(
+                "{{\"bench\":true,\"version\":{},\"padding\":\"{}\"}}",
+                version + 1,
+                "x".repeat(1500)
+            ),
             summary,
         },
     }
 }
 
 /// Appends with `writers` concurrent tasks for `secs` seconds; returns appends per second.
-async fn docket_rate(store: Arc<dyn Store>, writers: usize, secs: f64, offset: usize) -> anyhow::Result<f64> {
+async fn docket_rate(
+    store: Arc<dyn Store>,
+    writers: usize,
+    secs: f64,
+    offset: usize,
+) -> anyhow::Result<f64> {
     let count = Arc::new(AtomicU64::new(0));
     let deadline = Instant::now() + Duration::from_secs_f64(secs);
     let start = Instant::now();
@@ -67,7 +79,9 @@ async fn docket_rate(store: Arc<dyn Store>, writers: usize, secs: f64, offset: u
             let actor = PersonId::parse("bench").map_err(anyhow::Error::msg)?;
             let mut version = 0;
             while Instant::now() < deadline {
-                let done = store.append(append_for(offset + w, version, &actor)).await?;
+                let done = store
+                    .append(append_for(offset + w, version, &actor))
+                    .await?;
                 version = done.version;
                 count.fetch_add(1, Ordering::Relaxed);
             }
@@ -101,7 +115,9 @@ async fn bare_sqlite(path: &std::path::Path, secs: f64) -> anyhow::Result<f64> {
         sqlx::query("INSERT INTO bare VALUES (?, 'bench/0', ?, 'measure_reviewed', 'bench', ?, ?)")
             .bind(n as i64)
             .bind(n as i64)
-            .bind(docket_domain::store::codec::format_ts(jiff::Timestamp::now()))
+            .bind(docket_domain::store::codec::format_ts(
+                jiff::Timestamp::now(),
+            ))
             .bind(payload(n))
             .execute(&mut conn)
             .await?;
@@ -155,9 +171,11 @@ struct PgBenchDb {
 async fn create_pg_db(admin: &str) -> anyhow::Result<PgBenchDb> {
     let name = format!("docket_bench_{}", std::process::id());
     let mut conn = sqlx::PgConnection::connect(admin).await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}")))
-        .execute(&mut conn)
-        .await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {name}"
+    )))
+    .execute(&mut conn)
+    .await?;
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
         .execute(&mut conn)
         .await?;
@@ -171,13 +189,21 @@ async fn create_pg_db(admin: &str) -> anyhow::Result<PgBenchDb> {
 
 async fn drop_pg_db(db: &PgBenchDb) -> anyhow::Result<()> {
     let mut conn = sqlx::PgConnection::connect(&db.admin).await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", db.name)))
-        .execute(&mut conn)
-        .await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+        db.name
+    )))
+    .execute(&mut conn)
+    .await?;
     Ok(())
 }
 
-pub async fn append(backend: &str, secs: f64, writers: &[usize], baseline: &[usize]) -> anyhow::Result<()> {
+pub async fn append(
+    backend: &str,
+    secs: f64,
+    writers: &[usize],
+    baseline: &[usize],
+) -> anyhow::Result<()> {
     let _ = (RuleBook::default_rules(), Calendar::england_and_wales());
     let is_pg = backend.starts_with("postgres://") || backend.starts_with("postgresql://");
     if !is_pg && backend != "sqlite" {
@@ -201,7 +227,8 @@ pub async fn append(backend: &str, secs: f64, writers: &[usize], baseline: &[usi
                 base_rates.push((*c, bare_postgres(&db.url, *c, secs, i).await?));
                 bar.inc(1);
             }
-            let store: Arc<dyn Store> = Arc::new(docket_store_postgres::PgStore::connect(&db.url).await?);
+            let store: Arc<dyn Store> =
+                Arc::new(docket_store_postgres::PgStore::connect(&db.url).await?);
             for (i, w) in writers.iter().enumerate() {
                 rates.push((*w, docket_rate(store.clone(), *w, secs, i * 10_000).await?));
                 bar.inc(1);
@@ -218,22 +245,33 @@ pub async fn append(backend: &str, secs: f64, writers: &[usize], baseline: &[usi
             base_rates.push((1, bare_sqlite(&dir.path().join("bare.db"), secs).await?));
             bar.inc(1);
         }
-        let store: Arc<dyn Store> = Arc::new(docket_store_sqlite::SqliteStore::open_dir(dir.path()).await?);
+        let store: Arc<dyn Store> =
+            Arc::new(docket_store_sqlite::SqliteStore::open_dir(dir.path()).await?);
         for (i, w) in writers.iter().enumerate() {
             rates.push((*w, docket_rate(store.clone(), *w, secs, i * 10_000).await?));
             bar.inc(1);
         }
     }
     bar.finish_and_clear();
-    let kind = if is_pg { "PostgreSQL" } else { "SQLite (WAL, synchronous=FULL)" };
+    let kind = if is_pg {
+        "PostgreSQL"
+    } else {
+        "SQLite (WAL, synchronous=FULL)"
+    };
     println!("Durable appends per second on {kind}, {secs} s per measurement\n");
     println!("| measurement | appends/s |");
     println!("|---|---:|");
     for (c, r) in &base_rates {
-        println!("| bare loop, one row per transaction, {c} client{} | {r:.0} |", if *c == 1 { "" } else { "s" });
+        println!(
+            "| bare loop, one row per transaction, {c} client{} | {r:.0} |",
+            if *c == 1 { "" } else { "s" }
+        );
     }
     for (w, r) in &rates {
-        println!("| Docket append, {w} writer{} | {r:.0} |", if *w == 1 { "" } else { "s" });
+        println!(
+            "| Docket append, {w} writer{} | {r:.0} |",
+            if *w == 1 { "" } else { "s" }
+        );
     }
     let single = base_rates.first().map(|b| b.1).unwrap_or(f64::NAN);
     let multi = base_rates.last().map(|b| b.1).unwrap_or(f64::NAN);

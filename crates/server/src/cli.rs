@@ -22,7 +22,12 @@ pub struct Cli {
 #[derive(Debug, Clone, Args)]
 pub struct DataArgs {
     /// Folder holding the embedded SQLite database (created if missing).
-    #[arg(long, value_name = "DIR", env = "DOCKET_DATA", conflicts_with = "database_url")]
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "DOCKET_DATA",
+        conflicts_with = "database_url"
+    )]
     pub data: Option<PathBuf>,
     /// PostgreSQL URL, e.g. postgres://docket@localhost/docket, instead of a data folder.
     #[arg(long, value_name = "URL", env = "DOCKET_DATABASE_URL")]

@@ -66,7 +66,10 @@ pub fn location(data: &DataArgs) -> anyhow::Result<Location> {
     }
 }
 
-pub async fn open_location(loc: &Location, rules: Option<&std::path::Path>) -> anyhow::Result<Docket> {
+pub async fn open_location(
+    loc: &Location,
+    rules: Option<&std::path::Path>,
+) -> anyhow::Result<Docket> {
     let (book, calendar) = load_rules(loc, rules)?;
     let store = open_store(loc)
         .await
@@ -93,7 +96,10 @@ async fn init(data: &DataArgs) -> anyhow::Result<()> {
         if !rules.exists() {
             std::fs::write(&rules, docket_domain::rulebook::DEFAULT_TOML)
                 .with_context(|| format!("writing {}", rules.display()))?;
-            println!("Wrote the default rule book to {} — edit it to match your organisation's rules.", rules.display());
+            println!(
+                "Wrote the default rule book to {} — edit it to match your organisation's rules.",
+                rules.display()
+            );
         }
     }
     let docket = open_location(&loc, data.rules.as_deref()).await?;
@@ -111,7 +117,10 @@ pub async fn serve(docket: Docket, listen: &str, banner: Option<String>) -> anyh
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     let addr = app.local_addr()?;
-    println!("Docket is serving {} at http://{addr}/", docket.rules.organisation);
+    println!(
+        "Docket is serving {} at http://{addr}/",
+        docket.rules.organisation
+    );
     if let Some(b) = banner {
         println!("{b}");
     }
@@ -168,10 +177,17 @@ async fn import_members(data: &DataArgs, file: &std::path::Path) -> anyhow::Resu
         "Imported {n} members from {}; {} rows were refused{}.",
         file.display(),
         parsed.errors.len(),
-        if parsed.errors.is_empty() { "" } else { " (listed above with their line numbers)" }
+        if parsed.errors.is_empty() {
+            ""
+        } else {
+            " (listed above with their line numbers)"
+        }
     );
     if !parsed.errors.is_empty() {
-        bail!("{} rows need fixing; the other {n} were imported", parsed.errors.len());
+        bail!(
+            "{} rows need fixing; the other {n} were imported",
+            parsed.errors.len()
+        );
     }
     Ok(())
 }
@@ -198,7 +214,10 @@ async fn list_cases(
         ..CaseFilter::default()
     };
     let cases = docket.store.list_cases(&filter).await?;
-    print!("{}", crate::figures::case_table(&cases, today, &docket.calendar));
+    print!(
+        "{}",
+        crate::figures::case_table(&cases, today, &docket.calendar)
+    );
     println!(
         "{} case{}{}.",
         cases.len(),

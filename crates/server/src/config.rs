@@ -60,9 +60,11 @@ pub const CALENDAR_FILE: &str = "calendar.toml";
 /// The rule book: an explicit file, else `rulebook.toml` in the data folder, else the
 /// built-in default. Same for the calendar.
 pub fn load_rules(loc: &Location, rules: Option<&Path>) -> anyhow::Result<(RuleBook, Calendar)> {
-    let rule_path = rules
-        .map(Path::to_path_buf)
-        .or_else(|| loc.dir().map(|d| d.join(RULEBOOK_FILE)).filter(|p| p.exists()));
+    let rule_path = rules.map(Path::to_path_buf).or_else(|| {
+        loc.dir()
+            .map(|d| d.join(RULEBOOK_FILE))
+            .filter(|p| p.exists())
+    });
     let book = match rule_path {
         Some(p) => {
             let src = std::fs::read_to_string(&p)
@@ -71,7 +73,10 @@ pub fn load_rules(loc: &Location, rules: Option<&Path>) -> anyhow::Result<(RuleB
         }
         None => RuleBook::default_rules(),
     };
-    let cal_path = loc.dir().map(|d| d.join(CALENDAR_FILE)).filter(|p| p.exists());
+    let cal_path = loc
+        .dir()
+        .map(|d| d.join(CALENDAR_FILE))
+        .filter(|p| p.exists());
     let calendar = match cal_path {
         Some(p) => {
             let src = std::fs::read_to_string(&p)

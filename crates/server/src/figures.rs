@@ -7,7 +7,11 @@ pub fn share_of_membership(open: u64, members: u64) -> String {
         return String::from("no members imported");
     }
     let pct = open as f64 * 100.0 / members as f64;
-    format!("{}% of {} members", trim(format!("{pct:.3}")), thousands(members))
+    format!(
+        "{}% of {} members",
+        trim(format!("{pct:.3}")),
+        thousands(members)
+    )
 }
 
 fn trim(s: String) -> String {
@@ -36,7 +40,10 @@ mod tests {
 
     #[test]
     fn the_published_figure() {
-        assert_eq!(share_of_membership(90, 500_000), "0.018% of 500,000 members");
+        assert_eq!(
+            share_of_membership(90, 500_000),
+            "0.018% of 500,000 members"
+        );
         assert_eq!(share_of_membership(0, 10), "0% of 10 members");
         assert_eq!(thousands(1_234_567), "1,234,567");
     }

@@ -1,6 +1,7 @@
 //! The HTTP application. Startup is a library function so tests start the real server the
 //! same way `docket serve` does, on port 0.
 
+use crate::figures::thousands;
 use crate::service::Docket;
 use askama::Template;
 use axum::Router;
@@ -46,12 +47,12 @@ fn internal(e: impl std::fmt::Display) -> Response {
 #[template(path = "status.html")]
 struct StatusPage {
     organisation: String,
-    members: u64,
-    cases: u64,
-    open: u64,
+    members: String,
+    cases: String,
+    open: String,
     open_share: String,
     overdue: u64,
-    events: u64,
+    events: String,
     stages: Vec<(String, u64)>,
     today: String,
 }
@@ -86,12 +87,12 @@ async fn status_page(State(docket): State<Docket>) -> Response {
         .sum();
     let page = StatusPage {
         organisation: docket.rules.organisation.clone(),
-        members,
-        cases,
-        open,
+        members: thousands(members),
+        cases: thousands(cases),
+        open: thousands(open),
         open_share: crate::figures::share_of_membership(open, members),
         overdue,
-        events,
+        events: thousands(events),
         stages: stages
             .into_iter()
             .map(|(s, n): (Stage, u64)| (s.to_string(), n))

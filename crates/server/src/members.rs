@@ -79,10 +79,12 @@ pub fn parse_csv(input: impl std::io::Read) -> Result<Parsed, String> {
             if name.is_empty() {
                 return Err("the name is empty".to_string());
             }
-            let joined_on: jiff::civil::Date = get(i_joined)
-                .trim()
-                .parse()
-                .map_err(|_| format!("joined_on '{}' is not a date like 2024-03-31", get(i_joined)))?;
+            let joined_on: jiff::civil::Date = get(i_joined).trim().parse().map_err(|_| {
+                format!(
+                    "joined_on '{}' is not a date like 2024-03-31",
+                    get(i_joined)
+                )
+            })?;
             let status = match i_status.map(get).map(str::trim).filter(|s| !s.is_empty()) {
                 None => MemberStatus::Active,
                 Some(s) => MemberStatus::parse(s).ok_or_else(|| {
@@ -135,10 +137,17 @@ mod tests {
                    PA6,Fay,2021-05-05,retired,,\n";
         let parsed = parse_csv(csv.as_bytes()).expect("parse");
         assert_eq!(
-            parsed.members.iter().map(|m| m.number.as_str()).collect::<Vec<_>>(),
+            parsed
+                .members
+                .iter()
+                .map(|m| m.number.as_str())
+                .collect::<Vec<_>>(),
             vec!["PA1", "PA5"]
         );
-        assert_eq!(parsed.members[1].elected_office.as_deref(), Some("MP for Southtown"));
+        assert_eq!(
+            parsed.members[1].elected_office.as_deref(),
+            Some("MP for Southtown")
+        );
         let lines: Vec<u64> = parsed.errors.iter().map(|e| e.line).collect();
         assert_eq!(lines, vec![3, 4, 5, 7, 8]);
         assert!(parsed.errors[3].message.contains("line 2"));

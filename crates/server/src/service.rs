@@ -112,7 +112,8 @@ impl Docket {
         actor: &PersonId,
         at: Timestamp,
     ) -> Result<Append, ServiceError> {
-        let state = serde_json::to_string(case).map_err(|e| ServiceError::Corrupt(e.to_string()))?;
+        let state =
+            serde_json::to_string(case).map_err(|e| ServiceError::Corrupt(e.to_string()))?;
         Ok(Append {
             stream: case_stream(&case.id),
             expected_version,
@@ -187,8 +188,9 @@ impl Docket {
                 events += 1;
                 if e.stream == MEMBERS_STREAM {
                     let MemberEvent::MembersImported { members: ms, .. } =
-                        serde_json::from_str(&e.payload)
-                            .map_err(|err| ServiceError::Corrupt(format!("event {}: {err}", e.seq)))?;
+                        serde_json::from_str(&e.payload).map_err(|err| {
+                            ServiceError::Corrupt(format!("event {}: {err}", e.seq))
+                        })?;
                     for m in ms {
                         members.insert(m.number.to_string(), m);
                     }

@@ -19,7 +19,6 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use std::path::Path;
-use std::str::FromStr;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
@@ -46,10 +45,15 @@ pub struct SqliteStore {
 }
 
 pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
+    // SQLITE_BUSY (5) and SQLITE_LOCKED (6): another process held the write lock past the
+    // busy timeout. That is the store being unavailable, not a fault in the request.
+    let busy = matches!(&e, sqlx::Error::Database(d)
+        if matches!(d.code().as_deref(), Some("5") | Some("6") | Some("517") | Some("262")));
     match e {
         sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
             StoreError::Unavailable(e.to_string())
         }
+        _ if busy => StoreError::Unavailable(e.to_string()),
         other => StoreError::Other(other.to_string()),
     }
 }
@@ -64,8 +68,9 @@ impl SqliteStore {
     }
 
     pub async fn open_file(path: &Path) -> Result<SqliteStore, StoreError> {
-        let opts = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))
-            .map_err(db_err)?
+        // A filename, not a URL: a folder named with `?` or `%` must still open.
+        let opts = SqliteConnectOptions::new()
+            .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)

@@ -2,7 +2,8 @@
 
 use crate::db_err;
 use docket_domain::Stage;
-use docket_domain::ids::{CaseId, MembershipNumber};
+use docket_domain::function::Function;
+use docket_domain::ids::{CaseId, MembershipNumber, PersonId};
 use docket_domain::member::Member;
 use docket_domain::store::codec::{CaseRow, MemberRow, format_date, parse_assignment, parse_ts};
 use docket_domain::store::{CaseFilter, ReadModelDump, StoreError, StoredEvent};
@@ -120,41 +121,40 @@ pub(crate) async fn list_cases(
     if let Some(limit) = filter.limit {
         q.push(" LIMIT ").push_bind(i64::from(limit));
     }
-    let rows = q.build().fetch_all(pool).await.map_err(db_err)?;
-    let mut assignments = load_assignments(pool).await?;
-    rows.iter()
-        .map(|r| {
-            let row = case_row(r)?;
+    // One read transaction: the cases and their assignments come from the same snapshot.
+    let mut tx = pool.begin().await.map_err(db_err)?;
+    let rows = q.build().fetch_all(&mut *tx).await.map_err(db_err)?;
+    let cases: Vec<CaseRow> = rows.iter().map(case_row).collect::<Result<_, _>>()?;
+    let mut assignments: HashMap<String, Vec<(PersonId, Function)>> = HashMap::new();
+    for chunk in cases.chunks(500) {
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "SELECT case_id, person, function FROM assignments WHERE case_id IN (",
+        );
+        let mut ids = q.separated(", ");
+        for c in chunk {
+            ids.push_bind(c.id.clone());
+        }
+        q.push(") ORDER BY case_id, rowid");
+        let rows: Vec<(String, String, String)> = q
+            .build_query_as()
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        for (case_id, person, function) in rows {
+            assignments
+                .entry(case_id)
+                .or_default()
+                .push(parse_assignment(&person, &function)?);
+        }
+    }
+    tx.commit().await.map_err(db_err)?;
+    cases
+        .into_iter()
+        .map(|row| {
             let a = assignments.remove(&row.id).unwrap_or_default();
             row.into_summary(a)
         })
         .collect()
-}
-
-async fn load_assignments(
-    pool: &SqlitePool,
-) -> Result<
-    HashMap<
-        String,
-        Vec<(
-            docket_domain::ids::PersonId,
-            docket_domain::function::Function,
-        )>,
-    >,
-    StoreError,
-> {
-    let rows: Vec<(String, String, String)> =
-        sqlx::query_as("SELECT case_id, person, function FROM assignments ORDER BY case_id, rowid")
-            .fetch_all(pool)
-            .await
-            .map_err(db_err)?;
-    let mut map: HashMap<String, Vec<_>> = HashMap::new();
-    for (case_id, person, function) in rows {
-        map.entry(case_id)
-            .or_default()
-            .push(parse_assignment(&person, &function)?);
-    }
-    Ok(map)
 }
 
 pub(crate) async fn stage_counts(pool: &SqlitePool) -> Result<Vec<(Stage, u64)>, StoreError> {
@@ -208,10 +208,12 @@ pub(crate) async fn member_count(pool: &SqlitePool) -> Result<u64, StoreError> {
 
 pub(crate) async fn dump(pool: &SqlitePool) -> Result<ReadModelDump, StoreError> {
     let mut out = ReadModelDump::default();
+    // One snapshot for all three tables, so a dump taken during writes is still consistent.
+    let mut tx = pool.begin().await.map_err(db_err)?;
     let rows = sqlx::query(
         "SELECT id, version, stage, category, received_on, stage_entered_on, respondent, stage_due, review_due, open, active_measures, state FROM cases ORDER BY id",
     )
-    .fetch_all(pool)
+    .fetch_all(&mut *tx)
     .await
     .map_err(db_err)?;
     for r in &rows {
@@ -221,18 +223,19 @@ pub(crate) async fn dump(pool: &SqlitePool) -> Result<ReadModelDump, StoreError>
     let rows: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT case_id, person, function FROM assignments ORDER BY case_id, person, function",
     )
-    .fetch_all(pool)
+    .fetch_all(&mut *tx)
     .await
     .map_err(db_err)?;
     out.assignments = rows.into_iter().map(|r| format!("{r:?}")).collect();
     let rows = sqlx::query(
         "SELECT number, name, joined_on, status, elected_office, region FROM members ORDER BY number",
     )
-    .fetch_all(pool)
+    .fetch_all(&mut *tx)
     .await
     .map_err(db_err)?;
     for r in &rows {
         out.members.push(format!("{:?}", member_row(r)?));
     }
+    tx.commit().await.map_err(db_err)?;
     Ok(out)
 }

@@ -12,11 +12,11 @@ pub use people::{MEMBERS, Staff};
 use crate::commands::{operator, progress_bar};
 use crate::config::{Location, load_rules, open_store};
 use crate::service::Docket;
+use docket_domain::Stage;
 use docket_domain::case::day_of;
 use docket_domain::command::{Command, Complainant, Respondent};
 use docket_domain::ids::CaseId;
 use docket_domain::store::Append;
-use docket_domain::Stage;
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
 use rand::{Rng, RngCore, SeedableRng};
@@ -40,12 +40,30 @@ const CATEGORIES: &[(&str, u32)] = &[
 
 fn summary_for(category: &str) -> (&'static str, &'static str) {
     match category {
-        "antisemitism" => ("Antisemitic remarks reported at a branch meeting", "A member reports remarks at a branch meeting that drew on antisemitic tropes, with the names of people present."),
-        "other_racism" => ("Racist remarks reported in a local campaign group", "Messages in a local campaign group are reported as racist towards members of a minority community."),
-        "sexual_harassment" => ("Unwanted conduct at a regional event", "A member describes unwanted physical contact and comments from the respondent at a regional party event."),
-        "bullying" => ("Repeated hostile conduct towards a branch officer", "A branch officer describes months of hostile emails and public criticism from the respondent."),
-        "online_abuse" => ("Abusive posts directed at another member", "Screenshots show abusive posts on social media aimed at another member by name."),
-        _ => ("Conduct said to bring the party into disrepute", "The complainant describes conduct at a public event said to be prejudicial to the party."),
+        "antisemitism" => (
+            "Antisemitic remarks reported at a branch meeting",
+            "A member reports remarks at a branch meeting that drew on antisemitic tropes, with the names of people present.",
+        ),
+        "other_racism" => (
+            "Racist remarks reported in a local campaign group",
+            "Messages in a local campaign group are reported as racist towards members of a minority community.",
+        ),
+        "sexual_harassment" => (
+            "Unwanted conduct at a regional event",
+            "A member describes unwanted physical contact and comments from the respondent at a regional party event.",
+        ),
+        "bullying" => (
+            "Repeated hostile conduct towards a branch officer",
+            "A branch officer describes months of hostile emails and public criticism from the respondent.",
+        ),
+        "online_abuse" => (
+            "Abusive posts directed at another member",
+            "Screenshots show abusive posts on social media aimed at another member by name.",
+        ),
+        _ => (
+            "Conduct said to bring the party into disrepute",
+            "The complainant describes conduct at a public event said to be prejudicial to the party.",
+        ),
     }
 }
 
@@ -56,21 +74,44 @@ fn endings() -> Vec<Ending> {
     let mut out = Vec::new();
     let mut add = |e: Ending, n: usize| out.extend(std::iter::repeat_n(e, n));
     for (stage, n) in [
-        (Received, 6), (Acknowledged, 6), (Assessed, 5), (InformalResolution, 4), (Investigation, 28),
-        (DraftReport, 6), (AccuracyCheck, 5), (Charged, 11), (Hearing, 5), (Decided, 3),
-        (IndependentReview, 3), (AppealWindow, 3), (Appeal, 3),
+        (Received, 6),
+        (Acknowledged, 6),
+        (Assessed, 5),
+        (InformalResolution, 4),
+        (Investigation, 28),
+        (DraftReport, 6),
+        (AccuracyCheck, 5),
+        (Charged, 11),
+        (Hearing, 5),
+        (Decided, 3),
+        (IndependentReview, 3),
+        (AppealWindow, 3),
+        (Appeal, 3),
     ] {
         add(Ending::Open(stage), n);
     }
     add(Ending::Expelled, 96);
-    for (stage, n) in [(Assessed, 6), (Investigation, 20), (DraftReport, 4), (AccuracyCheck, 4), (Charged, 10), (Hearing, 6)] {
+    for (stage, n) in [
+        (Assessed, 6),
+        (Investigation, 20),
+        (DraftReport, 4),
+        (AccuracyCheck, 4),
+        (Charged, 10),
+        (Hearing, 6),
+    ] {
         add(Ending::Resigned(stage), n);
     }
     add(Ending::Dismissed, 17);
     add(Ending::Resolved, 9);
     add(Ending::NoFurtherAction, 11);
     add(Ending::NotProven, 5);
-    for (code, n) in [("warning", 5), ("final_warning", 4), ("fixed_term_suspension", 3), ("education_course", 2), ("reminder_of_conduct", 1)] {
+    for (code, n) in [
+        ("warning", 5),
+        ("final_warning", 4),
+        ("fixed_term_suspension", 3),
+        ("education_course", 2),
+        ("reminder_of_conduct", 1),
+    ] {
         add(Ending::Lesser(code), n);
     }
     for (stage, n) in [(Acknowledged, 1), (Assessed, 2), (Investigation, 1)] {
@@ -124,7 +165,12 @@ impl Generator<'_> {
     /// Runs `f` from a trial start to learn the case's length, then from a start that ends it
     /// by `end_by` (exactly today for open cases), nudging earlier if working-day arithmetic
     /// stretched it.
-    fn place<F>(&self, case_seed: u64, pick_start: impl Fn(i64) -> Date, f: F) -> anyhow::Result<Sim<'_>>
+    fn place<F>(
+        &self,
+        case_seed: u64,
+        pick_start: impl Fn(i64) -> Date,
+        f: F,
+    ) -> anyhow::Result<Sim<'_>>
     where
         F: Fn(&mut Sim) -> anyhow::Result<()>,
     {
@@ -145,7 +191,13 @@ impl Generator<'_> {
         anyhow::bail!("could not fit case {case_seed:x} before {}", self.today)
     }
 
-    fn generic(&self, index: usize, ending: Ending, master: &mut ChaCha8Rng, ids: &mut HashSet<CaseId>) -> anyhow::Result<Vec<Append>> {
+    fn generic(
+        &self,
+        index: usize,
+        ending: Ending,
+        master: &mut ChaCha8Rng,
+        ids: &mut HashSet<CaseId>,
+    ) -> anyhow::Result<Vec<Append>> {
         let case_seed = self.seed ^ ((index as u64 + 1) << 20);
         let mut rng = ChaCha8Rng::seed_from_u64(case_seed ^ 0xCA5E);
         let weights: u32 = CATEGORIES.iter().map(|c| c.1).sum();
@@ -189,8 +241,14 @@ impl Generator<'_> {
         };
         let respondent_index = 1_000 + (people::mix(case_seed) % (MEMBERS as u64 - 2_000)) as usize;
         let complainant = match rng.random_range(0..10) {
-            0..=4 => Complainant::Member { number: people::number(respondent_index + 7), name: "A member".into() },
-            5..=6 => Complainant::ThirdParty { name: "Campaigns officer".into(), organisation: Some("An outside campaign group".into()) },
+            0..=4 => Complainant::Member {
+                number: people::number(respondent_index + 7),
+                name: "A member".into(),
+            },
+            5..=6 => Complainant::ThirdParty {
+                name: "Campaigns officer".into(),
+                organisation: Some("An outside campaign group".into()),
+            },
             _ => Complainant::Anonymous,
         };
         let respondent = Respondent {
@@ -215,20 +273,25 @@ impl Generator<'_> {
         };
         let staff = &self.staff;
         let sim = self.place(case_seed, pick_start, |sim| {
-            let conduct = sim.today().saturating_sub(sim.rng.random_range(1..30i64).days());
+            let conduct = sim
+                .today()
+                .saturating_sub(sim.rng.random_range(1..30i64).days());
             let officer = sim.pick(&staff.case_officers).clone();
             if neglect {
                 sim.reviews_until = Some(sim.today().saturating_add(60.days()));
             }
-            sim.step(&officer, Command::ReceiveComplaint {
-                id: id.clone(),
-                complainant: complainant.clone(),
-                respondent: respondent.clone(),
-                category: category.into(),
-                conduct_date: conduct,
-                summary: text(summary),
-                narrative: text(narrative),
-            })?;
+            sim.step(
+                &officer,
+                Command::ReceiveComplaint {
+                    id: id.clone(),
+                    complainant: complainant.clone(),
+                    respondent: respondent.clone(),
+                    category: category.into(),
+                    conduct_date: conduct,
+                    summary: text(summary),
+                    narrative: text(narrative),
+                },
+            )?;
             walk::walk(sim, &plan, staff)?;
             expire_if_due(sim, staff, today)
         })?;
@@ -272,7 +335,12 @@ pub async fn generate(
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    let generator = Generator { docket, staff: Staff::new(), today, seed: SEED };
+    let generator = Generator {
+        docket,
+        staff: Staff::new(),
+        today,
+        seed: SEED,
+    };
     let mut master = ChaCha8Rng::seed_from_u64(SEED);
     let mut ids = HashSet::new();
     let mut new_id = |master: &mut ChaCha8Rng| loop {
@@ -326,12 +394,22 @@ pub async fn run(dir: &std::path::Path, listen: &str, no_serve: bool) -> anyhow:
     let docket = Docket::new(open_store(&loc).await?, rules, calendar);
     if docket.store.head().await? == 0 {
         let today = day_of(Timestamp::now());
-        println!("Creating the demo organisation in {} (today is {today})…", dir.display());
+        println!(
+            "Creating the demo organisation in {} (today is {today})…",
+            dir.display()
+        );
         let started = std::time::Instant::now();
         let cases = generate(&docket, today, MEMBERS, true).await?;
-        println!("Created {} members and {cases} cases in {:.1} s.", people::MEMBERS, started.elapsed().as_secs_f64());
+        println!(
+            "Created {} members and {cases} cases in {:.1} s.",
+            people::MEMBERS,
+            started.elapsed().as_secs_f64()
+        );
     } else {
-        println!("Using the existing demo organisation in {} (delete the folder to start afresh).", dir.display());
+        println!(
+            "Using the existing demo organisation in {} (delete the folder to start afresh).",
+            dir.display()
+        );
     }
     if no_serve {
         return Ok(());
@@ -340,7 +418,12 @@ pub async fn run(dir: &std::path::Path, listen: &str, no_serve: bool) -> anyhow:
 }
 
 fn accounts_banner(staff: &Staff, dir: &std::path::Path) -> String {
-    let list = |ids: &[docket_domain::ids::PersonId]| ids.iter().map(|i| i.as_str()).collect::<Vec<_>>().join(", ");
+    let list = |ids: &[docket_domain::ids::PersonId]| {
+        ids.iter()
+            .map(|i| i.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     format!(
         "\nDemo people by role (sign-in and accounts arrive with the access work; this build \
 serves the public status page, and `docket cases list --data {}` shows the caseload):\n  \

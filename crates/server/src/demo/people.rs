@@ -11,19 +11,62 @@ pub const MEMBERS: usize = 500_000;
 const FIRST: &[&str] = &[
     "Aisha", "Alan", "Amara", "Ben", "Bethan", "Callum", "Chloe", "Dafydd", "Deepa", "Eilidh",
     "Ewan", "Farah", "Gareth", "Grace", "Hamza", "Hannah", "Imran", "Isla", "Jack", "Jasmine",
-    "Kieran", "Leah", "Liam", "Maya", "Mohammed", "Niamh", "Owen", "Priya", "Rhys", "Rosa",
-    "Sam", "Sian", "Tariq", "Tess", "Usman", "Vera", "Wes", "Yasmin", "Zoe", "Rowan",
+    "Kieran", "Leah", "Liam", "Maya", "Mohammed", "Niamh", "Owen", "Priya", "Rhys", "Rosa", "Sam",
+    "Sian", "Tariq", "Tess", "Usman", "Vera", "Wes", "Yasmin", "Zoe", "Rowan",
 ];
 const LAST: &[&str] = &[
-    "Ahmed", "Baker", "Bennett", "Campbell", "Chowdhury", "Clarke", "Davies", "Edwards", "Evans",
-    "Fletcher", "Gill", "Green", "Hall", "Hughes", "Hussain", "Jones", "Kaur", "Khan", "Lewis",
-    "Lloyd", "Macdonald", "Morgan", "Murphy", "Nowak", "Okafor", "Owen", "Patel", "Price",
-    "Roberts", "Robinson", "Shah", "Singh", "Taylor", "Thomas", "Walker", "Ward", "Watson",
-    "Williams", "Wilson", "Wright",
+    "Ahmed",
+    "Baker",
+    "Bennett",
+    "Campbell",
+    "Chowdhury",
+    "Clarke",
+    "Davies",
+    "Edwards",
+    "Evans",
+    "Fletcher",
+    "Gill",
+    "Green",
+    "Hall",
+    "Hughes",
+    "Hussain",
+    "Jones",
+    "Kaur",
+    "Khan",
+    "Lewis",
+    "Lloyd",
+    "Macdonald",
+    "Morgan",
+    "Murphy",
+    "Nowak",
+    "Okafor",
+    "Owen",
+    "Patel",
+    "Price",
+    "Roberts",
+    "Robinson",
+    "Shah",
+    "Singh",
+    "Taylor",
+    "Thomas",
+    "Walker",
+    "Ward",
+    "Watson",
+    "Williams",
+    "Wilson",
+    "Wright",
 ];
 const REGIONS: &[&str] = &[
-    "North East", "North West", "Yorkshire", "East Midlands", "West Midlands", "East",
-    "London", "South East", "South West", "Wales",
+    "North East",
+    "North West",
+    "Yorkshire",
+    "East Midlands",
+    "West Midlands",
+    "East",
+    "London",
+    "South East",
+    "South West",
+    "Wales",
 ];
 
 /// SplitMix64: a tiny, well-mixed hash so member `i`'s details need no stored state.
@@ -118,16 +161,33 @@ impl Staff {
             .collect();
         let pool: Vec<&str> = pool.iter().map(String::as_str).collect();
         Staff {
-            case_officers: ids("officer", &["amara-osei", "ben-price", "chloe-nowak", "dafydd-lloyd"]),
+            case_officers: ids(
+                "officer",
+                &["amara-osei", "ben-price", "chloe-nowak", "dafydd-lloyd"],
+            ),
             investigators: ids(
                 "investigator",
-                &["eilidh-ward", "farah-gill", "gareth-hall", "hannah-kaur", "imran-shah", "isla-green"],
+                &[
+                    "eilidh-ward",
+                    "farah-gill",
+                    "gareth-hall",
+                    "hannah-kaur",
+                    "imran-shah",
+                    "isla-green",
+                ],
             ),
             disputes_panel: ids("disputes", &["jack-evans", "leah-okafor", "maya-singh"]),
             panel_pool: ids("panel", &pool),
             reviewers: ids(
                 "reviewer",
-                &["niamh-murphy", "owen-walker", "priya-patel", "rhys-morgan", "rosa-baker", "sam-fletcher"],
+                &[
+                    "niamh-murphy",
+                    "owen-walker",
+                    "priya-patel",
+                    "rhys-morgan",
+                    "rosa-baker",
+                    "sam-fletcher",
+                ],
             ),
             oversight: one("oversight.tess-wright"),
             administrator: one("admin.usman-khan"),
@@ -150,9 +210,15 @@ mod tests {
 
     #[test]
     fn members_are_deterministic_and_stories_fixed() {
-        let (f, t) = (jiff::civil::date(1990, 1, 1), jiff::civil::date(2026, 11, 22));
+        let (f, t) = (
+            jiff::civil::date(1990, 1, 1),
+            jiff::civil::date(2026, 11, 22),
+        );
         assert_eq!(member(5, 1, f, t), member(5, 1, f, t));
-        assert_eq!(member(103, 1, f, t).elected_office.as_deref(), Some("MP for Westmere"));
+        assert_eq!(
+            member(103, 1, f, t).elected_office.as_deref(),
+            Some("MP for Westmere")
+        );
         assert_eq!(number(0).as_str(), "PA0000001");
         let staff = Staff::new();
         let mut all: Vec<_> = staff.panel_pool.clone();

@@ -2,13 +2,13 @@
 //! through `Docket::prepare`, so the demo can only contain histories the rules allow.
 
 use crate::service::Docket;
+use docket_domain::Stage;
 use docket_domain::calendar::WorkingDays;
 use docket_domain::case::{Case, day_of};
 use docket_domain::command::Command;
 use docket_domain::ids::{PersonId, Text};
 use docket_domain::measure::MeasureKind;
 use docket_domain::store::Append;
-use docket_domain::Stage;
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
 use rand::Rng;
@@ -39,11 +39,16 @@ impl<'a> Sim<'a> {
     }
 
     pub fn case(&self) -> &Case {
-        self.case.as_ref().expect("the walk starts with a complaint")
+        self.case
+            .as_ref()
+            .expect("the walk starts with a complaint")
     }
 
     pub fn stage(&self) -> Stage {
-        self.case.as_ref().map(|c| c.stage).unwrap_or(Stage::Received)
+        self.case
+            .as_ref()
+            .map(|c| c.stage)
+            .unwrap_or(Stage::Received)
     }
 
     pub fn step(&mut self, actor: &PersonId, cmd: Command) -> anyhow::Result<()> {
@@ -57,7 +62,9 @@ impl<'a> Sim<'a> {
     }
 
     pub fn working_days_ahead(&self, n: u32) -> Date {
-        self.docket.calendar.add_working_days(self.today(), WorkingDays(n))
+        self.docket
+            .calendar
+            .add_working_days(self.today(), WorkingDays(n))
     }
 
     /// Moves the clock on by `days` calendar days to a working-hours time, reviewing any
@@ -65,10 +72,11 @@ impl<'a> Sim<'a> {
     pub fn wait(&mut self, days: i64) -> anyhow::Result<()> {
         let target = self.now.checked_add((days * 24).hours())?;
         loop {
-            let due = self
-                .case
-                .as_ref()
-                .and_then(|c| c.active_measures().map(|m| (m.number, m.review_date)).min_by_key(|m| m.1));
+            let due = self.case.as_ref().and_then(|c| {
+                c.active_measures()
+                    .map(|m| (m.number, m.review_date))
+                    .min_by_key(|m| m.1)
+            });
             let Some((number, review)) = due else { break };
             if self.reviews_until.is_some_and(|u| review > u) {
                 break;
@@ -85,7 +93,13 @@ impl<'a> Sim<'a> {
             let ahead = self.review_rng.random_range(35..=55);
             let next = self.working_days_ahead(ahead);
             let reviewer = self.reviewer.clone();
-            let kind = match self.case().measures.iter().find(|m| m.number == number).map(|m| &m.kind) {
+            let kind = match self
+                .case()
+                .measures
+                .iter()
+                .find(|m| m.number == number)
+                .map(|m| &m.kind)
+            {
                 Some(MeasureKind::WhipWithdrawal { .. }) => "the whip withdrawal",
                 _ => "the suspension",
             };
@@ -129,7 +143,13 @@ impl<'a> Sim<'a> {
         let active: Vec<u32> = self.case().active_measures().map(|m| m.number).collect();
         let reviewer = self.reviewer.clone();
         for number in active {
-            self.step(&reviewer, Command::LiftMeasure { measure: number, reasons: text(why) })?;
+            self.step(
+                &reviewer,
+                Command::LiftMeasure {
+                    measure: number,
+                    reasons: text(why),
+                },
+            )?;
         }
         Ok(())
     }

@@ -3,12 +3,12 @@
 
 use super::people::Staff;
 use super::sim::{Sim, text};
+use docket_domain::Stage;
 use docket_domain::charge::{ChargeDraft, Finding};
 use docket_domain::command::{Command, ReviewVerdict};
 use docket_domain::measure::Right;
 use docket_domain::rulebook::ClauseRef;
 use docket_domain::sanction::{SanctionChoice, add_months};
-use docket_domain::Stage;
 use rand::Rng;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,7 +56,14 @@ fn stop_here(sim: &mut Sim, plan: &Plan, staff: &Staff) -> anyhow::Result<bool> 
             sim.wait_between(5, 60)?;
             sim.lift_all("Membership ended: the respondent resigned.")?;
             let officer = sim.pick(&staff.case_officers).clone();
-            sim.step(&officer, Command::RecordResignation { note: Some(text("The respondent resigned from the party while the case was open.")) })?;
+            sim.step(
+                &officer,
+                Command::RecordResignation {
+                    note: Some(text(
+                        "The respondent resigned from the party while the case was open.",
+                    )),
+                },
+            )?;
             Ok(true)
         }
         Ending::Withdrawn(s) if s == stage => {
@@ -82,28 +89,54 @@ fn clauses_for(category: &str) -> &'static [&'static str] {
 /// Walks the case from its complaint (already received) to the plan's ending.
 pub fn walk(sim: &mut Sim, plan: &Plan, staff: &Staff) -> anyhow::Result<()> {
     let officer = sim.pick(&staff.case_officers).clone();
-    if stop_here(sim, plan, staff)? { return Ok(()); }
+    if stop_here(sim, plan, staff)? {
+        return Ok(());
+    }
     sim.wait_between(1, 6)?;
     sim.step(&officer, Command::Acknowledge)?;
-    if stop_here(sim, plan, staff)? { return Ok(()); }
+    if stop_here(sim, plan, staff)? {
+        return Ok(());
+    }
     sim.wait_between(3, 14)?;
     sim.step(&officer, Command::Assess { category: None, assessment: text("The complaint is within the rules' scope and identifies the conduct complained of.") })?;
-    if stop_here(sim, plan, staff)? { return Ok(()); }
+    if stop_here(sim, plan, staff)? {
+        return Ok(());
+    }
     sim.wait_between(1, 7)?;
     match plan.ending {
         Ending::Dismissed => {
             return sim.step(&officer, Command::Dismiss { reasons: text("The conduct described, if proven, would not breach the rule book. Both parties are told.") });
         }
         Ending::Resolved | Ending::Open(Stage::InformalResolution) => {
-            sim.step(&officer, Command::StartInformalResolution { reasons: text("Both parties agreed to try informal resolution.") })?;
-            if stop_here(sim, plan, staff)? { return Ok(()); }
+            sim.step(
+                &officer,
+                Command::StartInformalResolution {
+                    reasons: text("Both parties agreed to try informal resolution."),
+                },
+            )?;
+            if stop_here(sim, plan, staff)? {
+                return Ok(());
+            }
             sim.wait_between(10, 40)?;
-            return sim.step(&officer, Command::ResolveInformally { outcome: text("The respondent apologised and the complainant accepted the apology.") });
+            return sim.step(
+                &officer,
+                Command::ResolveInformally {
+                    outcome: text(
+                        "The respondent apologised and the complainant accepted the apology.",
+                    ),
+                },
+            );
         }
         _ => {}
     }
     let investigator = sim.pick(&staff.investigators).clone();
-    sim.step(&officer, Command::OpenInvestigation { investigator: investigator.clone(), terms: text("Establish what was said and done, and whether it breaches the rule book.") })?;
+    sim.step(
+        &officer,
+        Command::OpenInvestigation {
+            investigator: investigator.clone(),
+            terms: text("Establish what was said and done, and whether it breaches the rule book."),
+        },
+    )?;
     let disputes = sim.pick(&staff.disputes_panel).clone();
     sim.reviewer = disputes.clone();
     if plan.suspend {
@@ -112,13 +145,19 @@ pub fn walk(sim: &mut Sim, plan: &Plan, staff: &Staff) -> anyhow::Result<()> {
         let review = sim.working_days_ahead(ahead);
         sim.step(&disputes, Command::ImposeSuspension { scope: vec![Right::AttendMeetings, Right::HoldOffice, Right::StandForSelection], reasons: text("The allegations are serious and the respondent holds a public role; this is not a finding."), review_date: Some(review) })?;
     }
-    if stop_here(sim, plan, staff)? { return Ok(()); }
+    if stop_here(sim, plan, staff)? {
+        return Ok(());
+    }
     sim.wait_between(40, 110)?;
     sim.step(&investigator, Command::SubmitDraftReport { summary: text("The investigator's draft report sets out the evidence gathered and the accounts of both parties.") })?;
-    if stop_here(sim, plan, staff)? { return Ok(()); }
+    if stop_here(sim, plan, staff)? {
+        return Ok(());
+    }
     sim.wait_between(4, 12)?;
     sim.step(&investigator, Command::StartAccuracyCheck)?;
-    if stop_here(sim, plan, staff)? { return Ok(()); }
+    if stop_here(sim, plan, staff)? {
+        return Ok(());
+    }
     sim.wait_between(8, 16)?;
     if plan.ending == Ending::NoFurtherAction {
         sim.lift_all("No further action: the measure ends with the case.")?;
@@ -131,43 +170,85 @@ pub fn walk(sim: &mut Sim, plan: &Plan, staff: &Staff) -> anyhow::Result<()> {
         .map(|i| ChargeDraft {
             clause: ClauseRef::parse(clauses[i % clauses.len()]).expect("rule book clause"),
             conduct_date: conduct,
-            particulars: text("The conduct set out in the complaint and established by the investigation."),
-            evidence: vec![text("Investigation report"), text("Statements of witnesses")],
+            particulars: text(
+                "The conduct set out in the complaint and established by the investigation.",
+            ),
+            evidence: vec![
+                text("Investigation report"),
+                text("Statements of witnesses"),
+            ],
         })
         .collect();
     sim.step(&disputes, Command::Charge { charges })?;
-    if stop_here(sim, plan, staff)? { return Ok(()); }
+    if stop_here(sim, plan, staff)? {
+        return Ok(());
+    }
     sim.wait_between(15, 60)?;
     let panel = sim.draw(&staff.panel_pool, 3, &[]);
     let ahead = sim.rng.random_range(5..=15);
     let hearing = sim.working_days_ahead(ahead);
-    sim.step(&officer, Command::ScheduleHearing { panel: panel.clone(), date: hearing, venue: text("Constitutional Committee, head office") })?;
-    if stop_here(sim, plan, staff)? { return Ok(()); }
+    sim.step(
+        &officer,
+        Command::ScheduleHearing {
+            panel: panel.clone(),
+            date: hearing,
+            venue: text("Constitutional Committee, head office"),
+        },
+    )?;
+    if stop_here(sim, plan, staff)? {
+        return Ok(());
+    }
     let until_hearing = (hearing - sim.today()).get_days() as i64;
     let extra = sim.rng.random_range(0..=3);
     sim.wait(until_hearing.max(0) + extra)?;
     decide(sim, plan, &panel)?;
-    if stop_here(sim, plan, staff)? { return Ok(()); }
-    let review_needed = sim.docket.rules.category(plan.category).is_some_and(|c| c.independent_review);
+    if stop_here(sim, plan, staff)? {
+        return Ok(());
+    }
+    let review_needed = sim
+        .docket
+        .rules
+        .category(plan.category)
+        .is_some_and(|c| c.independent_review);
     if review_needed {
         sim.wait_between(2, 6)?;
         let reviewer = sim.pick(&staff.reviewers).clone();
-        sim.step(&officer, Command::RequestIndependentReview { reviewer: reviewer.clone() })?;
-        if stop_here(sim, plan, staff)? { return Ok(()); }
+        sim.step(
+            &officer,
+            Command::RequestIndependentReview {
+                reviewer: reviewer.clone(),
+            },
+        )?;
+        if stop_here(sim, plan, staff)? {
+            return Ok(());
+        }
         sim.wait_between(5, 15)?;
         sim.step(&reviewer, Command::RecordReview { verdict: ReviewVerdict::Verify, reasons: text("The panel followed the procedure and its findings are open to it on the evidence.") })?;
     }
     sim.wait_between(1, 5)?;
     sim.step(&officer, Command::NotifyOutcome)?;
-    if stop_here(sim, plan, staff)? { return Ok(()); }
+    if stop_here(sim, plan, staff)? {
+        return Ok(());
+    }
     if plan.appeal || matches!(plan.ending, Ending::Open(Stage::Appeal)) {
         sim.wait_between(3, 12)?;
-        let respondent = docket_domain::ids::PersonId::parse(&format!("member.{}", sim.case().respondent.member)).map_err(anyhow::Error::msg)?;
+        let respondent = docket_domain::ids::PersonId::parse(&format!(
+            "member.{}",
+            sim.case().respondent.member
+        ))
+        .map_err(anyhow::Error::msg)?;
         sim.step(&respondent, Command::LodgeAppeal { grounds: text("The panel did not give proper weight to my evidence, and the sanction is disproportionate.") })?;
-        if stop_here(sim, plan, staff)? { return Ok(()); }
+        if stop_here(sim, plan, staff)? {
+            return Ok(());
+        }
         sim.wait_between(5, 20)?;
         let appeal = sim.draw(&staff.panel_pool, 3, &panel);
-        sim.step(&officer, Command::ConveneAppealPanel { panel: appeal.clone() })?;
+        sim.step(
+            &officer,
+            Command::ConveneAppealPanel {
+                panel: appeal.clone(),
+            },
+        )?;
         sim.wait_between(20, 40)?;
         sim.step(&appeal[0], Command::DecideAppeal { upheld: false, reasons: text("The grounds do not show an error in the procedure or a decision no reasonable panel could reach."), substitute_sanction: None })?;
     } else {
@@ -175,7 +256,11 @@ pub fn walk(sim: &mut Sim, plan: &Plan, staff: &Staff) -> anyhow::Result<()> {
         sim.step(&officer, Command::Finalise)?;
     }
     sim.lift_all("Superseded by the final outcome of the case.")?;
-    let has_sanction = sim.case().final_sanction.as_ref().is_some_and(|s| !s.is_no_further_action());
+    let has_sanction = sim
+        .case()
+        .final_sanction
+        .as_ref()
+        .is_some_and(|s| !s.is_no_further_action());
     if has_sanction {
         sim.wait_between(0, 3)?;
         sim.step(&officer, Command::ActivateSanction)?;
@@ -183,7 +268,11 @@ pub fn walk(sim: &mut Sim, plan: &Plan, staff: &Staff) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn decide(sim: &mut Sim, plan: &Plan, panel: &[docket_domain::ids::PersonId]) -> anyhow::Result<()> {
+fn decide(
+    sim: &mut Sim,
+    plan: &Plan,
+    panel: &[docket_domain::ids::PersonId],
+) -> anyhow::Result<()> {
     let proven = !matches!(plan.ending, Ending::NotProven);
     let findings: Vec<Finding> = sim
         .case()
@@ -192,7 +281,11 @@ fn decide(sim: &mut Sim, plan: &Plan, panel: &[docket_domain::ids::PersonId]) ->
         .map(|c| Finding {
             charge: c.number,
             proven,
-            reasons: text(if proven { "The panel accepted the evidence of the witnesses and the documents." } else { "The panel was not satisfied on the balance of probabilities." }),
+            reasons: text(if proven {
+                "The panel accepted the evidence of the witnesses and the documents."
+            } else {
+                "The panel was not satisfied on the balance of probabilities."
+            }),
             evidence_relied_on: vec![text("Investigation report")],
         })
         .collect();

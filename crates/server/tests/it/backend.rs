@@ -36,10 +36,12 @@ pub struct TestStore {
     _guard: Guard,
 }
 
+/// Never read: it is held for what dropping it does.
 #[derive(Debug)]
+#[allow(dead_code)]
 enum Guard {
-    Dir(#[allow(dead_code)] tempfile::TempDir),
-    Pg(#[allow(dead_code)] PgDbGuard),
+    Dir(tempfile::TempDir),
+    Pg(PgDbGuard),
 }
 
 pub async fn sqlite() -> TestStore {

@@ -24,17 +24,26 @@ fn help_explains_every_command() {
     let out = docket(&["--help"]);
     assert!(out.status.success());
     let help = text(&out.stdout);
-    for cmd in ["init", "serve", "demo", "rebuild", "members", "cases", "bench"] {
+    for cmd in [
+        "init", "serve", "demo", "rebuild", "members", "cases", "bench",
+    ] {
         assert!(help.contains(cmd), "--help mentions {cmd}: {help}");
     }
-    assert!(!help.contains("stress-append"), "internal commands stay hidden");
+    assert!(
+        !help.contains("stress-append"),
+        "internal commands stay hidden"
+    );
 }
 
 #[test]
 fn missing_or_wrong_locations_are_explained() {
     let out = docket(&["cases", "list"]);
     assert!(!out.status.success());
-    assert!(text(&out.stderr).contains("--data DIR"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("--data DIR"),
+        "{}",
+        text(&out.stderr)
+    );
     let out = docket(&["cases", "list", "--database-url", "mysql://x"]);
     assert!(text(&out.stderr).contains("must be a postgres:// URL"));
 }
@@ -46,7 +55,10 @@ async fn init_then_import_members_reports_bad_rows_and_keeps_good_ones() {
     let data_s = data.to_str().expect("utf8");
     let out = docket(&["init", "--data", data_s]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(data.join("rulebook.toml").exists(), "init writes the rule book to edit");
+    assert!(
+        data.join("rulebook.toml").exists(),
+        "init writes the rule book to edit"
+    );
     assert!(text(&out.stdout).contains("Docket is ready"));
 
     let csv = dir.path().join("members.csv");
@@ -58,10 +70,19 @@ async fn init_then_import_members_reports_bad_rows_and_keeps_good_ones() {
          PA3,Cy Cole,2021-02-02,,MP for Northtown,\n",
     )
     .expect("write csv");
-    let out = docket(&["members", "import", "--data", data_s, csv.to_str().expect("utf8")]);
+    let out = docket(&[
+        "members",
+        "import",
+        "--data",
+        data_s,
+        csv.to_str().expect("utf8"),
+    ]);
     assert!(!out.status.success(), "bad rows make the command fail");
     let err = text(&out.stderr);
-    assert!(err.contains("members.csv:3: joined_on 'not-a-date'"), "{err}");
+    assert!(
+        err.contains("members.csv:3: joined_on 'not-a-date'"),
+        "{err}"
+    );
     assert!(text(&out.stdout).contains("Imported 2 members"));
     let store = SqliteStore::open_dir(&data).await.expect("open");
     assert_eq!(store.member_count().await.expect("count"), 2);
@@ -76,7 +97,11 @@ async fn init_then_import_members_reports_bad_rows_and_keeps_good_ones() {
     std::fs::write(&rules, "organisation = \"X\"\n[panels]\nhearing = 0\n").expect("write");
     let out = docket(&["cases", "list", "--data", data_s]);
     assert!(!out.status.success());
-    assert!(text(&out.stderr).contains("rule book"), "a bad rule book is named: {}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("rule book"),
+        "a bad rule book is named: {}",
+        text(&out.stderr)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -90,26 +115,47 @@ async fn demo_lists_the_member_awaiting_a_hearing_as_overdue_and_rebuilds() {
 
     let store = SqliteStore::open_dir(&data).await.expect("open");
     let charged = store
-        .list_cases(&docket_domain::store::CaseFilter { stage: Some(docket_domain::Stage::Charged), ..Default::default() })
+        .list_cases(&docket_domain::store::CaseFilter {
+            stage: Some(docket_domain::Stage::Charged),
+            ..Default::default()
+        })
         .await
         .expect("list");
-    let waiting = charged.iter().find(|c| c.respondent.as_str() == "PA0000106").expect("story 4");
+    let waiting = charged
+        .iter()
+        .find(|c| c.respondent.as_str() == "PA0000106")
+        .expect("story 4");
     drop(store);
 
     let out = docket(&["cases", "list", "--data", data_s, "--overdue"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let listing = text(&out.stdout);
-    let row = listing.lines().find(|l| l.starts_with(waiting.id.as_str())).expect("story 4 listed as overdue");
-    assert!(row.contains("charged") && row.contains("OVERDUE since") && row.contains("MEASURE REVIEW OVERDUE"), "{row}");
+    let row = listing
+        .lines()
+        .find(|l| l.starts_with(waiting.id.as_str()))
+        .expect("story 4 listed as overdue");
+    assert!(
+        row.contains("charged")
+            && row.contains("OVERDUE since")
+            && row.contains("MEASURE REVIEW OVERDUE"),
+        "{row}"
+    );
     assert!(!listing.contains("Pat Quinlan"), "the list shows no names");
 
     let out = docket(&["cases", "list", "--data", data_s, "--stage", "nonsense"]);
     assert!(text(&out.stderr).contains("'nonsense' is not a stage"));
 
     let out = docket(&["demo", "--data", data_s, "--no-serve"]);
-    assert!(text(&out.stdout).contains("Using the existing demo"), "a second run keeps the data");
+    assert!(
+        text(&out.stdout).contains("Using the existing demo"),
+        "a second run keeps the data"
+    );
 
     let out = docket(&["rebuild", "--data", data_s]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("300 cases, 500000 members"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("300 cases, 500000 members"),
+        "{}",
+        text(&out.stdout)
+    );
 }

@@ -13,8 +13,13 @@ fn respondent_is(c: &Case, number: &str) -> bool {
 }
 
 fn expelled_or_left(c: &Case) -> bool {
-    let expelled = matches!(c.stage, Stage::Final | Stage::SanctionLive | Stage::SanctionExpired)
-        && c.final_sanction.as_ref().is_some_and(|s| s.code == "expulsion");
+    let expelled = matches!(
+        c.stage,
+        Stage::Final | Stage::SanctionLive | Stage::SanctionExpired
+    ) && c
+        .final_sanction
+        .as_ref()
+        .is_some_and(|s| s.code == "expulsion");
     expelled || c.stage == Stage::RespondentResigned
 }
 
@@ -27,48 +32,108 @@ async fn the_demo_has_the_published_figures_and_the_four_stories() {
 
     assert_eq!(d.store.member_count().await.expect("count"), 500_000);
     let cases = all_cases(&d).await;
-    assert!((290..=310).contains(&cases.len()), "{} complaints", cases.len());
+    assert!(
+        (290..=310).contains(&cases.len()),
+        "{} complaints",
+        cases.len()
+    );
     let open = cases.iter().filter(|c| c.is_open()).count();
     assert_eq!(open, 90, "exactly 90 open today");
     let gone = cases.iter().filter(|c| expelled_or_left(c)).count();
     let share = gone as f64 / cases.len() as f64;
-    assert!((0.45..=0.55).contains(&share), "{gone} of {} ended in expulsion or leaving", cases.len());
+    assert!(
+        (0.45..=0.55).contains(&share),
+        "{gone} of {} ended in expulsion or leaving",
+        cases.len()
+    );
 
     // Story 1: the activist, expelled on two proven 2.1.8 charges, with the contact recorded.
-    let activist = cases.iter().find(|c| respondent_is(c, "PA0000102")).expect("story 1");
+    let activist = cases
+        .iter()
+        .find(|c| respondent_is(c, "PA0000102"))
+        .expect("story 1");
     assert_eq!(activist.stage, Stage::SanctionLive);
     assert_eq!(activist.charges.len(), 2);
-    assert!(activist.charges.iter().all(|ch| ch.clause.as_str() == "2.1.8"));
+    assert!(
+        activist
+            .charges
+            .iter()
+            .all(|ch| ch.clause.as_str() == "2.1.8")
+    );
     let decision = activist.decision.as_ref().expect("decision");
     assert!(decision.findings.iter().all(|f| f.proven));
-    assert_eq!(activist.final_sanction.as_ref().map(|s| s.code.as_str()), Some("expulsion"));
-    assert!(activist.contacts.iter().any(|(_, _, c)| c.organisation.as_ref().is_some_and(|o| o.as_str() == "Leader's office")));
+    assert_eq!(
+        activist.final_sanction.as_ref().map(|s| s.code.as_str()),
+        Some("expulsion")
+    );
+    assert!(activist.contacts.iter().any(|(_, _, c)| {
+        c.organisation
+            .as_ref()
+            .is_some_and(|o| o.as_str() == "Leader's office")
+    }));
     let heard = activist.hearing.as_ref().expect("hearing").date;
     let received = docket_domain::case::day_of(activist.received_at);
-    assert!((heard - received).get_days() > 600, "heard nearly two years later");
+    assert!(
+        (heard - received).get_days() > 600,
+        "heard nearly two years later"
+    );
 
     // Story 2: the MP, open, suspended, whip withdrawn by the chief whip on the leader's instruction.
-    let mp = cases.iter().find(|c| respondent_is(c, "PA0000104")).expect("story 2");
+    let mp = cases
+        .iter()
+        .find(|c| respondent_is(c, "PA0000104"))
+        .expect("story 2");
     assert!(mp.is_open());
     assert_eq!(mp.stage, Stage::Investigation);
-    let whip = mp.measures.iter().find(|m| matches!(m.kind, MeasureKind::WhipWithdrawal { .. })).expect("whip");
+    let whip = mp
+        .measures
+        .iter()
+        .find(|m| matches!(m.kind, MeasureKind::WhipWithdrawal { .. }))
+        .expect("whip");
     assert_eq!(whip.imposed_by.as_str(), "chief-whip.wes-robinson");
     assert_eq!(mp.leader_instructions[0].by.as_str(), "leader.vera-thomas");
-    assert!(mp.measures.iter().any(|m| matches!(m.kind, MeasureKind::AdministrativeSuspension { .. }) && m.is_active()));
+    assert!(
+        mp.measures.iter().any(
+            |m| matches!(m.kind, MeasureKind::AdministrativeSuspension { .. }) && m.is_active()
+        )
+    );
 
     // Story 3: the former mayor, suspended for a year by a hearing, then resigned before the second.
-    let mayor: Vec<&Case> = cases.iter().filter(|c| respondent_is(c, "PA0000105")).collect();
+    let mayor: Vec<&Case> = cases
+        .iter()
+        .filter(|c| respondent_is(c, "PA0000105"))
+        .collect();
     assert_eq!(mayor.len(), 2);
-    assert!(mayor.iter().any(|c| c.final_sanction.as_ref().is_some_and(|s| s.code == "fixed_term_suspension" && s.term_months == Some(12))));
-    assert!(mayor.iter().any(|c| c.stage == Stage::RespondentResigned && c.resigned_at_stage == Some(Stage::Hearing)));
+    assert!(mayor.iter().any(|c| {
+        c.final_sanction
+            .as_ref()
+            .is_some_and(|s| s.code == "fixed_term_suspension" && s.term_months == Some(12))
+    }));
+    assert!(mayor.iter().any(
+        |c| c.stage == Stage::RespondentResigned && c.resigned_at_stage == Some(Stage::Hearing)
+    ));
 
     // Story 4: suspended nearly three years ago, charged, no hearing: overdue on every clock.
-    let waiting = cases.iter().find(|c| respondent_is(c, "PA0000106")).expect("story 4");
+    let waiting = cases
+        .iter()
+        .find(|c| respondent_is(c, "PA0000106"))
+        .expect("story 4");
     assert_eq!(waiting.stage, Stage::Charged);
     assert!(waiting.hearing.is_none());
     assert!((today - docket_domain::case::day_of(waiting.received_at)).get_days() > 900);
-    let overdue = d.store.list_cases(&CaseFilter { open_only: true, overdue_on: Some(today), ..CaseFilter::default() }).await.expect("list");
-    let row = overdue.iter().find(|s| s.id == waiting.id).expect("story 4 is in the overdue list");
+    let overdue = d
+        .store
+        .list_cases(&CaseFilter {
+            open_only: true,
+            overdue_on: Some(today),
+            ..CaseFilter::default()
+        })
+        .await
+        .expect("list");
+    let row = overdue
+        .iter()
+        .find(|s| s.id == waiting.id)
+        .expect("story 4 is in the overdue list");
     assert!(row.stage_overdue(today) && row.review_overdue(today));
 
     // Rebuilding the read models from the log gives back exactly the live state.
@@ -94,7 +159,10 @@ async fn the_same_day_gives_the_same_demo() {
                 let page = store.events_after(after, 10_000).await.expect("events");
                 let Some(last) = page.last() else { break out };
                 after = last.seq;
-                out.extend(page.into_iter().map(|e| (e.seq, e.stream, e.version, e.kind, e.actor, e.at, e.payload)));
+                out.extend(
+                    page.into_iter()
+                        .map(|e| (e.seq, e.stream, e.version, e.kind, e.actor, e.at, e.payload)),
+                );
             }
         }
     };

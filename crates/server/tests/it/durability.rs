@@ -19,7 +19,11 @@ type Ack = (u64, String, u64);
 fn parse(line: &str) -> Option<Ack> {
     let mut parts = line.split_whitespace();
     (parts.next()? == "ack").then_some(())?;
-    Some((parts.next()?.parse().ok()?, parts.next()?.to_string(), parts.next()?.parse().ok()?))
+    Some((
+        parts.next()?.parse().ok()?,
+        parts.next()?.to_string(),
+        parts.next()?.parse().ok()?,
+    ))
 }
 
 async fn one_round(location: &[&str], rng: &mut impl Rng) -> Vec<Ack> {
@@ -75,7 +79,11 @@ async fn check(store: Arc<dyn Store>, acked: &[Ack]) {
     }
     assert_eq!(seen.len() as u64, head);
     for (seq, stream, version) in acked {
-        assert_eq!(seen.get(seq), Some(&(stream.clone(), *version)), "acknowledged append {seq} survived");
+        assert_eq!(
+            seen.get(seq),
+            Some(&(stream.clone(), *version)),
+            "acknowledged append {seq} survived"
+        );
     }
 }
 
@@ -89,7 +97,10 @@ async fn survive_kills(location: Vec<String>, open: impl AsyncFn() -> Arc<dyn St
         total += acked.len();
         check(open().await, &acked).await;
     }
-    assert!(total > ROUNDS * 10, "{total} acknowledged appends over {ROUNDS} kills");
+    assert!(
+        total > ROUNDS * 10,
+        "{total} acknowledged appends over {ROUNDS} kills"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -98,7 +109,11 @@ async fn acknowledged_appends_survive_sigkill_on_sqlite() {
     let path = dir.path().to_path_buf();
     let location = vec!["--data".to_string(), path.display().to_string()];
     survive_kills(location, async || -> Arc<dyn Store> {
-        let store: Arc<dyn Store> = Arc::new(docket_store_sqlite::SqliteStore::open_dir(&path).await.expect("open"));
+        let store: Arc<dyn Store> = Arc::new(
+            docket_store_sqlite::SqliteStore::open_dir(&path)
+                .await
+                .expect("open"),
+        );
         store
     })
     .await;
@@ -106,10 +121,16 @@ async fn acknowledged_appends_survive_sigkill_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_appends_survive_sigkill_on_postgres() {
-    let Some((url, _guard)) = backend::fresh_postgres_url().await else { return };
+    let Some((url, _guard)) = backend::fresh_postgres_url().await else {
+        return;
+    };
     let location = vec!["--database-url".to_string(), url.clone()];
     survive_kills(location, async || -> Arc<dyn Store> {
-        let store: Arc<dyn Store> = Arc::new(docket_store_postgres::PgStore::connect(&url).await.expect("open"));
+        let store: Arc<dyn Store> = Arc::new(
+            docket_store_postgres::PgStore::connect(&url)
+                .await
+                .expect("open"),
+        );
         store
     })
     .await;

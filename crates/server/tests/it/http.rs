@@ -22,25 +22,45 @@ async fn status_page_health_and_errors() {
     let (base, _t, _stop) = start().await;
     let client = reqwest::Client::new();
 
-    let res = client.get(format!("{base}/healthz")).send().await.expect("healthz");
+    let res = client
+        .get(format!("{base}/healthz"))
+        .send()
+        .await
+        .expect("healthz");
     assert_eq!(res.status(), 200);
     let body: serde_json::Value = res.json().await.expect("json");
     assert_eq!(body["status"], "ok");
     assert!(body["events"].as_u64().expect("events") > 3_000);
 
-    let res = client.get(format!("{base}/")).send().await.expect("status page");
+    let res = client
+        .get(format!("{base}/"))
+        .send()
+        .await
+        .expect("status page");
     assert_eq!(res.status(), 200);
     let h = res.headers().clone();
-    assert!(h["content-security-policy"].to_str().expect("csp").contains("frame-ancestors 'none'"));
+    assert!(
+        h["content-security-policy"]
+            .to_str()
+            .expect("csp")
+            .contains("frame-ancestors 'none'")
+    );
     assert_eq!(h["x-content-type-options"], "nosniff");
     assert_eq!(h["referrer-policy"], "no-referrer");
     let html = res.text().await.expect("html");
     assert!(html.contains("<dt>Open cases</dt><dd>90</dd>"), "{html}");
     assert!(html.contains("<dt>Cases</dt><dd>300</dd>"));
     assert!(html.contains("20,000 members"));
-    assert!(!html.contains("Marc Wilde") && !html.contains("narrative"), "no case content is served");
+    assert!(
+        !html.contains("Marc Wilde") && !html.contains("narrative"),
+        "no case content is served"
+    );
 
-    let res = client.get(format!("{base}/no/such/page")).send().await.expect("404");
+    let res = client
+        .get(format!("{base}/no/such/page"))
+        .send()
+        .await
+        .expect("404");
     assert_eq!(res.status(), 404);
     assert_eq!(res.headers()["content-type"], "application/problem+json");
     let problem: serde_json::Value = res.json().await.expect("problem");

@@ -28,7 +28,10 @@ async fn concurrent_commands_on_one_case_never_lose_an_update(t: TestStore) {
     small_demo(&d).await;
     let open = d
         .store
-        .list_cases(&CaseFilter { open_only: true, ..CaseFilter::default() })
+        .list_cases(&CaseFilter {
+            open_only: true,
+            ..CaseFilter::default()
+        })
         .await
         .expect("list");
     let target = open.first().expect("an open case").id.clone();
@@ -49,7 +52,9 @@ async fn concurrent_commands_on_one_case_never_lose_an_update(t: TestStore) {
     for i in 0..8 {
         let (d, before, officer) = (d.clone(), before.clone(), officer.clone());
         tasks.push(tokio::spawn(async move {
-            let (_, append) = d.prepare(Some(&before), &note(i), &officer, now).expect("allowed");
+            let (_, append) = d
+                .prepare(Some(&before), &note(i), &officer, now)
+                .expect("allowed");
             d.store.append(append).await
         }));
     }
@@ -57,7 +62,9 @@ async fn concurrent_commands_on_one_case_never_lose_an_update(t: TestStore) {
     for task in tasks {
         match task.await.expect("join") {
             Ok(_) => ok += 1,
-            Err(StoreError::Conflict { expected, actual, .. }) => {
+            Err(StoreError::Conflict {
+                expected, actual, ..
+            }) => {
                 assert_eq!((expected, actual), (before.version, before.version + 1));
             }
             Err(e) => panic!("unexpected {e}"),
@@ -67,24 +74,41 @@ async fn concurrent_commands_on_one_case_never_lose_an_update(t: TestStore) {
     let after = d.load_case(&target).await.expect("load").expect("case");
     assert_eq!(after.contacts.len(), before.contacts.len() + 1);
     // Through `execute`, a later writer reloads and succeeds.
-    d.execute(&target, note(99), &officer, now).await.expect("execute after reload");
+    d.execute(&target, note(99), &officer, now)
+        .await
+        .expect("execute after reload");
 }
-both_backends!(concurrent_commands_on_one_case_never_lose_an_update, concurrent_commands_on_one_case_never_lose_an_update);
+both_backends!(
+    concurrent_commands_on_one_case_never_lose_an_update,
+    concurrent_commands_on_one_case_never_lose_an_update
+);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_command_names_its_rule_and_writes_nothing() {
     let t = backend::sqlite().await;
     let d = docket(&t);
     small_demo(&d).await;
-    let charged = all_cases(&d).await.into_iter().find(|c| c.stage == docket_domain::Stage::Charged).expect("a charged case");
+    let charged = all_cases(&d)
+        .await
+        .into_iter()
+        .find(|c| c.stage == docket_domain::Stage::Charged)
+        .expect("a charged case");
     let head = d.store.head().await.expect("head");
     let investigator = docket_domain::function::Function::Investigator;
-    let ivy = charged.functions.holder(investigator).expect("investigator").clone();
+    let ivy = charged
+        .functions
+        .holder(investigator)
+        .expect("investigator")
+        .clone();
     let err = d
         .execute(
             &charged.id,
             Command::ScheduleHearing {
-                panel: vec![ivy, PersonId::parse("p2").expect("id"), PersonId::parse("p3").expect("id")],
+                panel: vec![
+                    ivy,
+                    PersonId::parse("p2").expect("id"),
+                    PersonId::parse("p3").expect("id"),
+                ],
                 date: docket_domain::case::day_of(jiff::Timestamp::now()),
                 venue: Text::parse("Head office").expect("t"),
             },
@@ -96,14 +120,28 @@ async fn a_refused_command_names_its_rule_and_writes_nothing() {
     match err {
         ServiceError::Rule(v) => {
             assert_eq!(v.rule, Rule::SeparationOfFunctions);
-            assert!(v.message.contains("may not be the case's investigator"), "{}", v.message);
+            assert!(
+                v.message.contains("may not be the case's investigator"),
+                "{}",
+                v.message
+            );
         }
         other => panic!("expected a rule violation, got {other}"),
     }
-    assert_eq!(d.store.head().await.expect("head"), head, "nothing was written");
+    assert_eq!(
+        d.store.head().await.expect("head"),
+        head,
+        "nothing was written"
+    );
     let missing = docket_domain::ids::CaseId::from_random(1);
     assert!(matches!(
-        d.execute(&missing, Command::Acknowledge, &PersonId::parse("x").expect("id"), jiff::Timestamp::now()).await,
+        d.execute(
+            &missing,
+            Command::Acknowledge,
+            &PersonId::parse("x").expect("id"),
+            jiff::Timestamp::now()
+        )
+        .await,
         Err(ServiceError::NotFound(_))
     ));
 }

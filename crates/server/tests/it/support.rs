@@ -8,7 +8,11 @@ use docket_domain::rulebook::RuleBook;
 use docket_domain::store::CaseFilter;
 
 pub fn docket(t: &TestStore) -> Docket {
-    Docket::new(t.store.clone(), RuleBook::default_rules(), Calendar::england_and_wales())
+    Docket::new(
+        t.store.clone(),
+        RuleBook::default_rules(),
+        Calendar::england_and_wales(),
+    )
 }
 
 pub fn today() -> jiff::civil::Date {
@@ -25,8 +29,18 @@ pub async fn small_demo(d: &Docket) -> usize {
 
 pub async fn all_cases(d: &Docket) -> Vec<Case> {
     let mut out = Vec::new();
-    for s in d.store.list_cases(&CaseFilter::default()).await.expect("list") {
-        out.push(d.load_case(&s.id).await.expect("load").expect("case exists"));
+    for s in d
+        .store
+        .list_cases(&CaseFilter::default())
+        .await
+        .expect("list")
+    {
+        out.push(
+            d.load_case(&s.id)
+                .await
+                .expect("load")
+                .expect("case exists"),
+        );
     }
     out
 }

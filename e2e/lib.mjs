@@ -1,0 +1,71 @@
+// Shared helpers for Docket's browser tests: start a real server, launch Debian's Chromium.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const screenshots = join(here, 'screenshots');
+mkdirSync(screenshots, { recursive: true });
+
+const bin = process.env.DOCKET_BIN ?? join(here, '..', 'target', 'debug', 'docket');
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts `docket demo` on a fresh data folder and waits until it answers /healthz. */
+export async function startDemo() {
+  const data = mkdtempSync(join(tmpdir(), 'docket-e2e-'));
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const child = spawn(bin, ['demo', '--data', data, '--listen', `127.0.0.1:${port}`], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d) => { output += d; });
+  child.stderr.on('data', (d) => { output += d; });
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`docket demo exited early:\n${output}`);
+    try {
+      const res = await fetch(`${base}/healthz`);
+      if (res.ok) return { base, output: () => output, stop: () => child.kill('SIGTERM') };
+    } catch { /* not listening yet */ }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`docket demo did not start within 120 s:\n${output}`);
+}
+
+/** Debian's Chromium, headless, with the flags this machine's closed network needs.
+ * Playwright gives every launch a new empty profile of its own. */
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+  });
+}
+
+/** Runs axe-core in the page; returns violations of serious or critical impact. */
+export async function seriousViolations(page) {
+  const axe = readFileSync(join(here, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+  // Evaluated through the DevTools protocol: our CSP rightly refuses injected inline scripts.
+  await page.evaluate(axe);
+  const result = await page.evaluate(async () => await window.axe.run());
+  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
