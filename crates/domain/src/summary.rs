@@ -1,5 +1,8 @@
 //! The case summary read model: what queues, lists and the status page need, without any of
 //! the case's content (no names, no narrative), so it can be shown to oversight.
+//!
+//! It deliberately holds no version: most commands (a contact recorded, a measure reviewed)
+//! leave the summary unchanged, and then the store need not write the row at all.
 
 use crate::calendar::Calendar;
 use crate::case::{Case, day_of};
@@ -14,7 +17,6 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseSummary {
     pub id: CaseId,
-    pub version: u64,
     pub stage: Stage,
     pub category: String,
     pub received_on: Date,
@@ -31,7 +33,6 @@ impl CaseSummary {
     pub fn of(case: &Case, rules: &RuleBook, calendar: &Calendar) -> CaseSummary {
         CaseSummary {
             id: case.id.clone(),
-            version: case.version,
             stage: case.stage,
             category: case.category.clone(),
             received_on: day_of(case.received_at),

@@ -5,9 +5,7 @@
 
 use crate::commands::progress_bar;
 use docket_domain::Stage;
-use docket_domain::calendar::Calendar;
 use docket_domain::ids::{CaseId, MembershipNumber, PersonId};
-use docket_domain::rulebook::RuleBook;
 use docket_domain::store::{Append, NewEvent, ReadModelChange, Store};
 use docket_domain::summary::CaseSummary;
 use sqlx::Connection;
@@ -26,14 +24,17 @@ fn append_for(stream_no: usize, version: u64, actor: &PersonId) -> Append {
     let id = CaseId::from_random(stream_no as u64 * 7919 + 1);
     let summary = CaseSummary {
         id: id.clone(),
-        version: version + 1,
         stage: Stage::Investigation,
         category: "bullying".into(),
         received_on: jiff::civil::date(2026, 1, 5),
         stage_entered_on: jiff::civil::date(2026, 1, 20),
         respondent: MembershipNumber::parse("PA0000001").expect("constant"),
         stage_due: Some(jiff::civil::date(2026, 4, 15)),
-        review_due: Some(jiff::civil::date(2026, 3, 1)),
+        // Every append changes the summary row (as a measure review moves its review date):
+        // the worst case for the read model, since unchanged rows are not rewritten.
+        review_due: jiff::civil::date(2026, 3, 1)
+            .checked_add(jiff::Span::new().days((version % 300) as i64))
+            .ok(),
         open: true,
         active_measures: 1,
         assignments: vec![(
@@ -50,14 +51,7 @@ fn append_for(stream_no: usize, version: u64, actor: &PersonId) -> Append {
             kind: "measure_reviewed".into(),
             payload: payload(version),
         }],
-        read_model: ReadModelChange::Case {
-            state: format!(
-                "{{\"bench\":true,\"version\":{},\"padding\":\"{}\"}}",
-                version + 1,
-                "x".repeat(1500)
-            ),
-            summary,
-        },
+        read_model: ReadModelChange::Case(summary),
     }
 }
 
@@ -96,33 +90,29 @@ async fn docket_rate(
 
 const BARE_TABLE: &str = "CREATE TABLE IF NOT EXISTS bare (seq BIGINT PRIMARY KEY, stream TEXT NOT NULL, version BIGINT NOT NULL, kind TEXT NOT NULL, actor TEXT NOT NULL, recorded_at TEXT NOT NULL, payload TEXT NOT NULL)";
 
-/// The bare baseline on SQLite: one connection, one INSERT per transaction (autocommit),
-/// WAL with synchronous=FULL like Docket's store.
-async fn bare_sqlite(path: &std::path::Path, secs: f64) -> anyhow::Result<f64> {
-    use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
-    let opts = SqliteConnectOptions::new()
-        .filename(path)
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Full);
-    let mut conn = sqlx::SqliteConnection::connect_with(&opts).await?;
-    sqlx::query(BARE_TABLE).execute(&mut conn).await?;
-    let deadline = Instant::now() + Duration::from_secs_f64(secs);
-    let start = Instant::now();
-    let mut n: u64 = 0;
-    while Instant::now() < deadline {
-        n += 1;
-        sqlx::query("INSERT INTO bare VALUES (?, 'bench/0', ?, 'measure_reviewed', 'bench', ?, ?)")
-            .bind(n as i64)
-            .bind(n as i64)
-            .bind(docket_domain::store::codec::format_ts(
-                jiff::Timestamp::now(),
-            ))
-            .bind(payload(n))
-            .execute(&mut conn)
-            .await?;
-    }
-    Ok(n as f64 / start.elapsed().as_secs_f64())
+/// The bare baseline on SQLite: the simplest durable loop there is. One rusqlite connection
+/// (the driver Docket's writer uses), one prepared INSERT per transaction (autocommit), WAL
+/// with synchronous=FULL like Docket's store.
+async fn bare_sqlite(path: std::path::PathBuf, secs: f64) -> anyhow::Result<f64> {
+    tokio::task::spawn_blocking(move || -> anyhow::Result<f64> {
+        let conn = rusqlite::Connection::open(&path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.execute(BARE_TABLE, [])?;
+        let mut insert = conn.prepare(
+            "INSERT INTO bare VALUES (?1, 'bench/0', ?1, 'measure_reviewed', 'bench', ?2, ?3)",
+        )?;
+        let deadline = Instant::now() + Duration::from_secs_f64(secs);
+        let start = Instant::now();
+        let mut n: i64 = 0;
+        while Instant::now() < deadline {
+            n += 1;
+            let at = docket_domain::store::codec::format_ts(jiff::Timestamp::now());
+            insert.execute(rusqlite::params![n, at, payload(n as u64)])?;
+        }
+        Ok(n as f64 / start.elapsed().as_secs_f64())
+    })
+    .await?
 }
 
 /// The pgbench-style baseline: `clients` connections, each inserting one row per transaction.
@@ -198,17 +188,34 @@ async fn drop_pg_db(db: &PgBenchDb) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(|a, b| a.total_cmp(b));
+    match xs.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => xs[n / 2],
+        n => (xs[n / 2 - 1] + xs[n / 2]) / 2.0,
+    }
+}
+
+/// One measurement's results over the rounds.
+#[derive(Debug, Default)]
+struct Series {
+    rates: Vec<f64>,
+    groups: Vec<f64>,
+}
+
 pub async fn append(
     backend: &str,
     secs: f64,
     writers: &[usize],
     baseline: &[usize],
+    rounds: usize,
 ) -> anyhow::Result<()> {
-    let _ = (RuleBook::default_rules(), Calendar::england_and_wales());
     let is_pg = backend.starts_with("postgres://") || backend.starts_with("postgresql://");
     if !is_pg && backend != "sqlite" {
         anyhow::bail!("--backend is 'sqlite' or a postgres:// URL, not '{backend}'");
     }
+    let rounds = rounds.max(1);
     let baseline: Vec<usize> = if !baseline.is_empty() {
         baseline.to_vec()
     } else if is_pg {
@@ -216,73 +223,118 @@ pub async fn append(
     } else {
         vec![1]
     };
-    let steps = (baseline.len() + writers.len()) as u64;
+    let steps = ((baseline.len() + writers.len()) * rounds) as u64;
     let bar = progress_bar(steps, "measuring");
-    let mut base_rates = Vec::new();
-    let mut rates = Vec::new();
-    if is_pg {
-        let db = create_pg_db(backend).await?;
-        let result = async {
-            for (i, c) in baseline.iter().enumerate() {
-                base_rates.push((*c, bare_postgres(&db.url, *c, secs, i).await?));
-                bar.inc(1);
-            }
-            let store: Arc<dyn Store> =
-                Arc::new(docket_store_postgres::PgStore::connect(&db.url).await?);
-            for (i, w) in writers.iter().enumerate() {
-                rates.push((*w, docket_rate(store.clone(), *w, secs, i * 10_000).await?));
-                bar.inc(1);
-            }
-            Ok::<(), anyhow::Error>(())
-        }
-        .await;
-        let _ = drop_pg_db(&db).await;
-        result?;
+    let mut base: Vec<Series> = baseline.iter().map(|_| Series::default()).collect();
+    let mut ours: Vec<Series> = writers.iter().map(|_| Series::default()).collect();
+    let dir = tempfile::tempdir()?;
+    let pg = if is_pg {
+        Some(create_pg_db(backend).await?)
     } else {
-        let dir = tempfile::tempdir()?;
-        for c in &baseline {
-            let _ = c; // SQLite has one writer at a time; the bare loop uses one connection.
-            base_rates.push((1, bare_sqlite(&dir.path().join("bare.db"), secs).await?));
-            bar.inc(1);
+        None
+    };
+    let result = async {
+        let store: Arc<dyn Store> = match &pg {
+            Some(db) => Arc::new(docket_store_postgres::PgStore::connect(&db.url).await?),
+            None => Arc::new(docket_store_sqlite::SqliteStore::open_dir(dir.path()).await?),
+        };
+        for round in 0..rounds {
+            for (i, c) in baseline.iter().enumerate() {
+                let rate = match &pg {
+                    Some(db) => {
+                        bare_postgres(&db.url, *c, secs, round * baseline.len() + i).await?
+                    }
+                    None => bare_sqlite(dir.path().join(format!("bare-{round}.db")), secs).await?,
+                };
+                base[i].rates.push(rate);
+                bar.inc(1);
+            }
+            for (i, w) in writers.iter().enumerate() {
+                let (c0, n0) = docket_store_sqlite::group_commit_stats();
+                let offset = (round * writers.len() + i) * 10_000;
+                ours[i]
+                    .rates
+                    .push(docket_rate(store.clone(), *w, secs, offset).await?);
+                let (c1, n1) = docket_store_sqlite::group_commit_stats();
+                if !is_pg {
+                    ours[i]
+                        .groups
+                        .push((n1 - n0) as f64 / (c1 - c0).max(1) as f64);
+                }
+                bar.inc(1);
+            }
         }
-        let store: Arc<dyn Store> =
-            Arc::new(docket_store_sqlite::SqliteStore::open_dir(dir.path()).await?);
-        for (i, w) in writers.iter().enumerate() {
-            rates.push((*w, docket_rate(store.clone(), *w, secs, i * 10_000).await?));
-            bar.inc(1);
-        }
+        Ok::<(), anyhow::Error>(())
     }
+    .await;
+    if let Some(db) = &pg {
+        let _ = drop_pg_db(db).await;
+    }
+    result?;
     bar.finish_and_clear();
     let kind = if is_pg {
         "PostgreSQL"
     } else {
         "SQLite (WAL, synchronous=FULL)"
     };
-    println!("Durable appends per second on {kind}, {secs} s per measurement\n");
-    println!("| measurement | appends/s |");
-    println!("|---|---:|");
-    for (c, r) in &base_rates {
+    println!("Durable appends per second on {kind}: median of {rounds} rounds of {secs} s each\n");
+    println!("| measurement | median appends/s | rounds |");
+    println!("|---|---:|---|");
+    let show = |xs: &[f64]| {
+        xs.iter()
+            .map(|r| format!("{r:.0}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for (c, s) in baseline.iter().zip(&base) {
+        let plural = if *c == 1 { "" } else { "s" };
         println!(
-            "| bare loop, one row per transaction, {c} client{} | {r:.0} |",
-            if *c == 1 { "" } else { "s" }
+            "| bare loop, one row per transaction, {c} client{plural} | {:.0} | {} |",
+            median(s.rates.clone()),
+            show(&s.rates)
         );
     }
-    for (w, r) in &rates {
+    for (w, s) in writers.iter().zip(&ours) {
+        let plural = if *w == 1 { "" } else { "s" };
         println!(
-            "| Docket append, {w} writer{} | {r:.0} |",
-            if *w == 1 { "" } else { "s" }
+            "| Docket append, {w} writer{plural} | {:.0} | {} |",
+            median(s.rates.clone()),
+            show(&s.rates)
         );
     }
-    let single = base_rates.first().map(|b| b.1).unwrap_or(f64::NAN);
-    let multi = base_rates.last().map(|b| b.1).unwrap_or(f64::NAN);
     println!();
-    for (w, r) in &rates {
-        let (against, what) = if *w == 1 || base_rates.len() == 1 {
-            (single, "the single-client bare rate")
+    let single = base
+        .first()
+        .map(|s| median(s.rates.clone()))
+        .unwrap_or(f64::NAN);
+    let multi = base
+        .last()
+        .map(|s| median(s.rates.clone()))
+        .unwrap_or(f64::NAN);
+    for (w, s) in writers.iter().zip(&ours) {
+        let (against, what) = if *w == 1 || base.len() == 1 {
+            (single, format!("the bare rate with {} client", baseline[0]))
         } else {
-            (multi, "the multi-client bare rate")
+            (
+                multi,
+                format!(
+                    "the bare rate with {} clients",
+                    baseline[baseline.len() - 1]
+                ),
+            )
         };
-        println!("{w:>3} writers: {:.2}× {what}", r / against);
+        println!(
+            "{w:>3} writers: {:.2}× {what}",
+            median(s.rates.clone()) / against
+        );
+    }
+    for (w, s) in writers.iter().zip(&ours) {
+        if !s.groups.is_empty() {
+            println!(
+                "{w:>3} writers: {:.1} commands per transaction (group commit)",
+                median(s.groups.clone())
+            );
+        }
     }
     Ok(())
 }

@@ -143,5 +143,9 @@ pub enum BenchCmd {
         /// SQLite and 1,32 for PostgreSQL.
         #[arg(long, value_delimiter = ',')]
         baseline_clients: Vec<usize>,
+        /// Rounds: each round measures the baseline and every writer count once, in turn, so
+        /// a noisy neighbour affects both sides; the report gives the median of the rounds.
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
     },
 }

@@ -40,8 +40,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     seconds,
                     writers,
                     baseline_clients,
+                    rounds,
                 },
-        } => crate::bench::append(&backend, seconds, &writers, &baseline_clients).await,
+        } => crate::bench::append(&backend, seconds, &writers, &baseline_clients, rounds).await,
         Cmd::StressAppend { data, writers } => {
             crate::stress::run(open(&data).await?, writers).await
         }

@@ -1,5 +1,9 @@
 //! Small figures shown to people, computed one way everywhere.
 
+use docket_domain::calendar::Calendar;
+use docket_domain::summary::CaseSummary;
+use jiff::civil::Date;
+
 /// "90 of 500,000 members (0.018%)": the share to three decimal places of a percent, as
 /// organisations quote it, with the membership it is a share of.
 pub fn share_of_membership(open: u64, members: u64) -> String {
@@ -26,32 +30,13 @@ pub fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
     }
     out
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_published_figure() {
-        assert_eq!(
-            share_of_membership(90, 500_000),
-            "0.018% of 500,000 members"
-        );
-        assert_eq!(share_of_membership(0, 10), "0% of 10 members");
-        assert_eq!(thousands(1_234_567), "1,234,567");
-    }
-}
-
-use docket_domain::calendar::Calendar;
-use docket_domain::summary::CaseSummary;
-use jiff::civil::Date;
 
 /// The case list as a fixed-width table; overdue clocks say by how many working days.
 pub fn case_table(cases: &[CaseSummary], today: Date, calendar: &Calendar) -> String {
@@ -64,14 +49,12 @@ pub fn case_table(cases: &[CaseSummary], today: Date, calendar: &Calendar) -> St
     );
     for c in cases {
         let mut notes = Vec::new();
-        if c.open && c.stage_overdue(today) {
-            if let Some(due) = c.stage_due {
-                // A deadline that fell on Friday is overdue on Sunday, though no working day
-                // has yet been lost.
-                match calendar.working_days_between(due, today) {
-                    n if n > 0 => notes.push(format!("OVERDUE since {due} ({n} working days)")),
-                    _ => notes.push(format!("OVERDUE since {due}")),
-                }
+        if let Some(due) = c.stage_due.filter(|_| c.open && c.stage_overdue(today)) {
+            // A deadline that fell on Friday is overdue on Sunday, though no working day
+            // has yet been lost.
+            match calendar.working_days_between(due, today) {
+                n if n > 0 => notes.push(format!("OVERDUE since {due} ({n} working days)")),
+                _ => notes.push(format!("OVERDUE since {due}")),
             }
         }
         if c.review_overdue(today) {
@@ -92,4 +75,19 @@ pub fn case_table(cases: &[CaseSummary], today: Date, calendar: &Calendar) -> St
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_published_figure() {
+        assert_eq!(
+            share_of_membership(90, 500_000),
+            "0.018% of 500,000 members"
+        );
+        assert_eq!(share_of_membership(0, 10), "0% of 10 members");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
 }

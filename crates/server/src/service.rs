@@ -9,7 +9,8 @@ use docket_domain::ids::{CaseId, PersonId};
 use docket_domain::member::{Member, MemberEvent};
 use docket_domain::rulebook::RuleBook;
 use docket_domain::store::{
-    Append, Appended, MEMBERS_STREAM, NewEvent, ReadModelChange, Store, StoreError, case_stream,
+    Append, Appended, MEMBERS_STREAM, NewEvent, ReadModelChange, Store, StoreError, StoredEvent,
+    case_stream,
 };
 use docket_domain::summary::CaseSummary;
 use docket_domain::{Command, Context, Violation, apply, decide};
@@ -67,13 +68,14 @@ impl Docket {
         }
     }
 
+    /// A case's current state, folded from its events: the log is the only place it lives.
     pub async fn load_case(&self, id: &CaseId) -> Result<Option<Case>, ServiceError> {
-        match self.store.case_state(id).await? {
-            None => Ok(None),
-            Some((_, json)) => serde_json::from_str(&json)
-                .map(Some)
-                .map_err(|e| ServiceError::Corrupt(format!("case {id}: {e}"))),
+        let mut state = None;
+        for e in self.store.stream_events(&case_stream(id)).await? {
+            let (event, actor) = decode_case_event(&e)?;
+            state = Some(apply(state, &event, e.at, &actor)?);
         }
+        Ok(state)
     }
 
     /// Decides `cmd` and builds the append without writing it, so callers can batch many
@@ -100,7 +102,7 @@ impl Docket {
             encoded.push(encode(e)?);
         }
         let case = case.ok_or_else(|| ServiceError::Corrupt("decide returned no events".into()))?;
-        let append = self.case_append(&case, expected_version, encoded, actor, now)?;
+        let append = self.case_append(&case, expected_version, encoded, actor, now);
         Ok((case, append))
     }
 
@@ -111,20 +113,15 @@ impl Docket {
         events: Vec<NewEvent>,
         actor: &PersonId,
         at: Timestamp,
-    ) -> Result<Append, ServiceError> {
-        let state =
-            serde_json::to_string(case).map_err(|e| ServiceError::Corrupt(e.to_string()))?;
-        Ok(Append {
+    ) -> Append {
+        Append {
             stream: case_stream(&case.id),
             expected_version,
             actor: actor.clone(),
             at,
             events,
-            read_model: ReadModelChange::Case {
-                summary: CaseSummary::of(case, &self.rules, &self.calendar),
-                state,
-            },
-        })
+            read_model: ReadModelChange::Case(CaseSummary::of(case, &self.rules, &self.calendar)),
+        }
     }
 
     /// Runs one command on one case, durably. A concurrent change to the same case is
@@ -195,22 +192,17 @@ impl Docket {
                         members.insert(m.number.to_string(), m);
                     }
                 } else if e.stream.starts_with("case/") {
-                    let event: CaseEvent = serde_json::from_str(&e.payload)
-                        .map_err(|err| ServiceError::Corrupt(format!("event {}: {err}", e.seq)))?;
-                    let actor = PersonId::parse(&e.actor)
-                        .map_err(|err| ServiceError::Corrupt(format!("event {}: {err}", e.seq)))?;
+                    let (event, actor) = decode_case_event(e)?;
                     let state = cases.remove(&e.stream);
                     cases.insert(e.stream.clone(), apply(state, &event, e.at, &actor)?);
                 }
             }
             progress(events);
         }
-        let mut rows = Vec::with_capacity(cases.len());
-        for case in cases.values() {
-            let state =
-                serde_json::to_string(case).map_err(|e| ServiceError::Corrupt(e.to_string()))?;
-            rows.push((CaseSummary::of(case, &self.rules, &self.calendar), state));
-        }
+        let rows: Vec<CaseSummary> = cases
+            .values()
+            .map(|case| CaseSummary::of(case, &self.rules, &self.calendar))
+            .collect();
         let report = RebuildReport {
             events,
             cases: rows.len() as u64,
@@ -221,6 +213,14 @@ impl Docket {
             .await?;
         Ok(report)
     }
+}
+
+/// A stored case event and its actor, or a Corrupt error naming the event's sequence number.
+fn decode_case_event(e: &StoredEvent) -> Result<(CaseEvent, PersonId), ServiceError> {
+    let corrupt = |err: String| ServiceError::Corrupt(format!("event {}: {err}", e.seq));
+    let event = serde_json::from_str(&e.payload).map_err(|err| corrupt(err.to_string()))?;
+    let actor = PersonId::parse(&e.actor).map_err(corrupt)?;
+    Ok((event, actor))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

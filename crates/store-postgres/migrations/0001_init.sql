@@ -28,7 +28,6 @@ INSERT INTO log_head (id, seq) VALUES (1, 0);
 
 CREATE TABLE cases (
     id               TEXT COLLATE "C" PRIMARY KEY,
-    version          BIGINT  NOT NULL,
     stage            TEXT COLLATE "C" NOT NULL,
     category         TEXT COLLATE "C" NOT NULL,
     received_on      TEXT COLLATE "C" NOT NULL,
@@ -37,8 +36,7 @@ CREATE TABLE cases (
     stage_due        TEXT COLLATE "C",
     review_due       TEXT COLLATE "C",
     open             BOOLEAN NOT NULL,
-    active_measures  BIGINT  NOT NULL,
-    state            TEXT    NOT NULL
+    active_measures  BIGINT  NOT NULL
 );
 CREATE INDEX cases_stage ON cases (stage);
 CREATE INDEX cases_stage_due ON cases (stage_due);

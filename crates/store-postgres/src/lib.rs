@@ -9,6 +9,7 @@
 //! stays one linear, gapless sequence however many processes write to it.
 #![forbid(unsafe_code)]
 
+mod one_call;
 #[cfg(test)]
 mod pg_tests;
 mod read;
@@ -18,9 +19,7 @@ mod write;
 use docket_domain::store::{
     Append, Appended, CaseFilter, ReadModelDump, Store, StoreError, StoredEvent,
 };
-use docket_domain::{
-    Stage, ids::CaseId, ids::MembershipNumber, member::Member, summary::CaseSummary,
-};
+use docket_domain::{Stage, ids::MembershipNumber, member::Member, summary::CaseSummary};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{Connection, PgConnection};
 use std::str::FromStr;
@@ -40,7 +39,7 @@ enum Job {
         reply: oneshot::Sender<Result<Vec<Appended>, StoreError>>,
     },
     ReplaceReadModels {
-        cases: Vec<(CaseSummary, String)>,
+        cases: Vec<CaseSummary>,
         members: Vec<Member>,
         reply: oneshot::Sender<Result<(), StoreError>>,
     },
@@ -140,12 +139,18 @@ impl Store for PgStore {
         read::stream_events(&self.read, stream).await
     }
 
-    async fn events_after(&self, after: u64, limit: u32) -> Result<Vec<StoredEvent>, StoreError> {
-        read::events_after(&self.read, after, limit).await
+    async fn stream_version(&self, stream: &str) -> Result<u64, StoreError> {
+        let v: i64 =
+            sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM events WHERE stream = $1")
+                .bind(stream)
+                .fetch_one(&self.read)
+                .await
+                .map_err(db_err)?;
+        Ok(v as u64)
     }
 
-    async fn case_state(&self, id: &CaseId) -> Result<Option<(u64, String)>, StoreError> {
-        read::case_state(&self.read, id).await
+    async fn events_after(&self, after: u64, limit: u32) -> Result<Vec<StoredEvent>, StoreError> {
+        read::events_after(&self.read, after, limit).await
     }
 
     async fn list_cases(&self, filter: &CaseFilter) -> Result<Vec<CaseSummary>, StoreError> {
@@ -166,7 +171,7 @@ impl Store for PgStore {
 
     async fn replace_read_models(
         &self,
-        cases: Vec<(CaseSummary, String)>,
+        cases: Vec<CaseSummary>,
         members: Vec<Member>,
     ) -> Result<(), StoreError> {
         let (reply, rx) = oneshot::channel();

@@ -2,7 +2,7 @@
 
 use crate::db_err;
 use docket_domain::Stage;
-use docket_domain::ids::{CaseId, MembershipNumber};
+use docket_domain::ids::MembershipNumber;
 use docket_domain::member::Member;
 use docket_domain::store::codec::{CaseRow, MemberRow, format_date, parse_assignment, parse_ts};
 use docket_domain::store::{CaseFilter, ReadModelDump, StoreError, StoredEvent};
@@ -60,23 +60,9 @@ pub(crate) async fn events_after(
     rows.iter().map(event_from).collect()
 }
 
-pub(crate) async fn case_state(
-    pool: &PgPool,
-    id: &CaseId,
-) -> Result<Option<(u64, String)>, StoreError> {
-    let row: Option<(i64, String)> =
-        sqlx::query_as("SELECT version, state FROM cases WHERE id = $1")
-            .bind(id.as_str())
-            .fetch_optional(pool)
-            .await
-            .map_err(db_err)?;
-    Ok(row.map(|(v, s)| (v as u64, s)))
-}
-
 fn case_row(row: &PgRow) -> Result<CaseRow, StoreError> {
     Ok(CaseRow {
         id: row.try_get("id").map_err(db_err)?,
-        version: row.try_get("version").map_err(db_err)?,
         stage: row.try_get("stage").map_err(db_err)?,
         category: row.try_get("category").map_err(db_err)?,
         received_on: row.try_get("received_on").map_err(db_err)?,
@@ -91,7 +77,7 @@ fn case_row(row: &PgRow) -> Result<CaseRow, StoreError> {
 
 /// A case's assignments come back as two parallel arrays in the same statement, so the list
 /// is one snapshot and one round trip whatever its length.
-const CASE_COLUMNS: &str = "c.id, c.version, c.stage, c.category, c.received_on, c.stage_entered_on, c.respondent, c.stage_due, c.review_due, c.open, c.active_measures,
+const CASE_COLUMNS: &str = "c.id, c.stage, c.category, c.received_on, c.stage_entered_on, c.respondent, c.stage_due, c.review_due, c.open, c.active_measures,
     ARRAY(SELECT a.person FROM assignments a WHERE a.case_id = c.id ORDER BY a.pos) AS persons,
     ARRAY(SELECT a.function FROM assignments a WHERE a.case_id = c.id ORDER BY a.pos) AS functions";
 
@@ -198,14 +184,13 @@ pub(crate) async fn dump(pool: &PgPool) -> Result<ReadModelDump, StoreError> {
         .map_err(db_err)?;
     let mut out = ReadModelDump::default();
     let rows = sqlx::query(
-        "SELECT id, version, stage, category, received_on, stage_entered_on, respondent, stage_due, review_due, open, active_measures, state FROM cases ORDER BY id",
+        "SELECT id, stage, category, received_on, stage_entered_on, respondent, stage_due, review_due, open, active_measures FROM cases ORDER BY id",
     )
     .fetch_all(&mut *tx)
     .await
     .map_err(db_err)?;
     for r in &rows {
-        let state: String = r.try_get("state").map_err(db_err)?;
-        out.cases.push(case_row(r)?.dump_line(&state));
+        out.cases.push(case_row(r)?.dump_line());
     }
     let rows: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT case_id, person, function FROM assignments ORDER BY case_id, person, function",

@@ -89,23 +89,19 @@ pub(crate) async fn insert_events(
 /// Upserts the cases (the last entry per id wins) and replaces their assignments.
 pub(crate) async fn upsert_cases(
     conn: &mut PgConnection,
-    cases: Vec<(&CaseSummary, &str)>,
+    cases: Vec<&CaseSummary>,
 ) -> Result<(), StoreError> {
-    let cases = last_per_key(cases, |(s, _)| s.id.clone());
+    let cases = last_per_key(cases, |s| s.id.clone());
     if cases.is_empty() {
         return Ok(());
     }
-    let rows: Vec<(CaseRow, &str)> = cases
-        .iter()
-        .map(|(s, state)| (CaseRow::from_summary(s), *state))
-        .collect();
-    for chunk in rows.chunks(MAX_PARAMS / 12) {
+    let rows: Vec<CaseRow> = cases.iter().map(|s| CaseRow::from_summary(s)).collect();
+    for chunk in rows.chunks(MAX_PARAMS / 10) {
         let mut q: QueryBuilder<Postgres> = QueryBuilder::new(
-            "INSERT INTO cases (id, version, stage, category, received_on, stage_entered_on, respondent, stage_due, review_due, open, active_measures, state) ",
+            "INSERT INTO cases (id, stage, category, received_on, stage_entered_on, respondent, stage_due, review_due, open, active_measures) ",
         );
-        q.push_values(chunk, |mut b, (r, state)| {
+        q.push_values(chunk, |mut b, r| {
             b.push_bind(&r.id)
-                .push_bind(r.version)
                 .push_bind(&r.stage)
                 .push_bind(&r.category)
                 .push_bind(&r.received_on)
@@ -114,20 +110,27 @@ pub(crate) async fn upsert_cases(
                 .push_bind(&r.stage_due)
                 .push_bind(&r.review_due)
                 .push_bind(r.open)
-                .push_bind(r.active_measures)
-                .push_bind(*state);
+                .push_bind(r.active_measures);
         });
+        // Most commands leave the summary as it was: skip those rows rather than write
+        // identical tuples (and their index entries) again.
         q.push(
-            " ON CONFLICT (id) DO UPDATE SET version = excluded.version, stage = excluded.stage,
+            " ON CONFLICT (id) DO UPDATE SET stage = excluded.stage,
               category = excluded.category, received_on = excluded.received_on,
               stage_entered_on = excluded.stage_entered_on, respondent = excluded.respondent,
               stage_due = excluded.stage_due, review_due = excluded.review_due,
-              open = excluded.open, active_measures = excluded.active_measures,
-              state = excluded.state",
+              open = excluded.open, active_measures = excluded.active_measures
+              WHERE (cases.stage, cases.category, cases.received_on, cases.stage_entered_on,
+                     cases.respondent, cases.stage_due, cases.review_due, cases.open,
+                     cases.active_measures)
+                IS DISTINCT FROM
+                    (excluded.stage, excluded.category, excluded.received_on,
+                     excluded.stage_entered_on, excluded.respondent, excluded.stage_due,
+                     excluded.review_due, excluded.open, excluded.active_measures)",
         );
         q.build().execute(&mut *conn).await.map_err(db_err)?;
     }
-    let ids: Vec<&str> = rows.iter().map(|(r, _)| r.id.as_str()).collect();
+    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
     sqlx::query("DELETE FROM assignments WHERE case_id = ANY($1)")
         .bind(&ids)
         .execute(&mut *conn)
@@ -136,7 +139,7 @@ pub(crate) async fn upsert_cases(
     let assignments: Vec<(&str, String, String, i32)> = cases
         .iter()
         .zip(&ids)
-        .flat_map(|((s, _), id)| {
+        .flat_map(|(s, id)| {
             assignment_rows(s)
                 .into_iter()
                 .enumerate()

@@ -8,6 +8,7 @@
 //! write fail anyway (bad data the version check cannot foresee), the batch is rolled back
 //! and its jobs retried one transaction each, so that job still fails alone.
 
+use crate::one_call::{OneCall, append_in_one_call, landed};
 use crate::rows::{EventRow, insert_events, upsert_cases, upsert_members};
 use crate::{Job, db_err};
 use docket_domain::member::Member;
@@ -102,7 +103,7 @@ impl Writer {
 #[derive(Clone, Copy)]
 enum Work<'a> {
     Append(&'a [&'a [Append]]),
-    Replace(&'a [(CaseSummary, String)], &'a [Member]),
+    Replace(&'a [CaseSummary], &'a [Member]),
 }
 
 impl Work<'_> {
@@ -173,8 +174,35 @@ async fn exec(conn: &mut PgConnection, sql: &'static str) -> Result<(), StoreErr
     Ok(())
 }
 
+/// The usual path: the whole batch in one call of `docket_append`. None means "use the
+/// transaction path": the batch does not fit the call, or some job's version is stale.
+async fn try_one_call(writer: &mut Writer, jobs: &[&[Append]]) -> Option<Vec<Outcome>> {
+    let call = OneCall::prepare(jobs)?;
+    let conn = match writer.conn().await {
+        Ok(c) => c,
+        Err(_) => return None,
+    };
+    match append_in_one_call(conn, &call).await {
+        Ok(Some(head)) => return Some(call.results(head)),
+        Ok(None) => return None,
+        Err(e) => writer.recover(&e).await,
+    }
+    // The call is all or nothing, but the connection failed before we heard which: look.
+    let conn = writer.conn().await.ok()?;
+    match landed(conn, &call).await {
+        Ok(Some(head)) => Some(call.results(head)),
+        _ => None,
+    }
+}
+
 async fn commit_batch(writer: &mut Writer, batch: Vec<(Vec<Append>, Reply)>) {
     let jobs: Vec<&[Append]> = batch.iter().map(|(a, _)| a.as_slice()).collect();
+    if let Some(results) = try_one_call(writer, &jobs).await {
+        for ((_, reply), result) in batch.into_iter().zip(results) {
+            let _ = reply.send(result);
+        }
+        return;
+    }
     let outcome = writer.transact(Work::Append(&jobs)).await;
     match outcome {
         Ok(results) => {
@@ -200,12 +228,19 @@ async fn commit_batch(writer: &mut Writer, batch: Vec<(Vec<Append>, Reply)>) {
     }
 }
 
-/// Takes the log lock: from here until COMMIT no other transaction, in this process or
-/// another, can hand out sequence numbers or change a stream's version.
-async fn lock_head(conn: &mut PgConnection) -> Result<u64, StoreError> {
-    let head: i64 = sqlx::query_scalar("SELECT seq FROM log_head WHERE id = 1 FOR UPDATE")
-        .fetch_one(&mut *conn)
+/// Opens the transaction and takes the log lock in one round trip: from here until COMMIT
+/// no other transaction, in this process or another, can hand out sequence numbers or change
+/// a stream's version. Statements after this one see every commit made before the lock.
+async fn begin_and_lock_head(conn: &mut PgConnection) -> Result<u64, StoreError> {
+    use sqlx::Row;
+    let rows = sqlx::raw_sql("BEGIN; SELECT seq FROM log_head WHERE id = 1 FOR UPDATE")
+        .fetch_all(&mut *conn)
         .await
+        .map_err(db_err)?;
+    let head: i64 = rows
+        .first()
+        .ok_or_else(|| StoreError::Corrupt("log_head has no row".into()))?
+        .try_get(0)
         .map_err(db_err)?;
     Ok(head as u64)
 }
@@ -279,8 +314,7 @@ async fn write_batch(
     conn: &mut PgConnection,
     jobs: &[&[Append]],
 ) -> Result<Vec<Outcome>, StoreError> {
-    exec(conn, "BEGIN").await?;
-    let head = lock_head(conn).await?;
+    let head = begin_and_lock_head(conn).await?;
     let mut versions = stream_versions(conn, jobs).await?;
     let mut next = head + 1;
     let mut results = Vec::with_capacity(jobs.len());
@@ -312,16 +346,16 @@ async fn write_batch(
             seq += 1;
         }
     }
-    insert_events(conn, &events).await?;
     let mut cases = Vec::new();
     let mut members = Vec::new();
     for a in &accepted {
         match &a.read_model {
             ReadModelChange::None => {}
-            ReadModelChange::Case { summary, state } => cases.push((summary, state.as_str())),
+            ReadModelChange::Case(summary) => cases.push(summary),
             ReadModelChange::Members(m) => members.extend(m.iter()),
         }
     }
+    insert_events(conn, &events).await?;
     upsert_cases(conn, cases).await?;
     upsert_members(conn, members).await?;
     sqlx::query("UPDATE log_head SET seq = $1 WHERE id = 1")
@@ -334,15 +368,14 @@ async fn write_batch(
 
 async fn replace_read_models(
     conn: &mut PgConnection,
-    cases: &[(CaseSummary, String)],
+    cases: &[CaseSummary],
     members: &[Member],
 ) -> Result<(), StoreError> {
-    exec(conn, "BEGIN").await?;
     // Serialises with appends from every process, so none lands half-replaced.
-    lock_head(conn).await?;
+    begin_and_lock_head(conn).await?;
     exec(conn, "DELETE FROM assignments").await?;
     exec(conn, "DELETE FROM cases").await?;
     exec(conn, "DELETE FROM members").await?;
-    upsert_cases(conn, cases.iter().map(|(s, st)| (s, st.as_str())).collect()).await?;
+    upsert_cases(conn, cases.iter().collect()).await?;
     upsert_members(conn, members.iter().collect()).await
 }

@@ -1,5 +1,6 @@
 -- The event log is the source of truth; every other table is a read model that
--- `docket rebuild` can drop and recompute from it.
+-- `docket rebuild` can drop and recompute from it. A case's full state is not stored at all:
+-- it is folded from the case's events when needed.
 CREATE TABLE events (
     seq         INTEGER PRIMARY KEY,
     stream      TEXT    NOT NULL,
@@ -13,7 +14,6 @@ CREATE TABLE events (
 
 CREATE TABLE cases (
     id               TEXT PRIMARY KEY,
-    version          INTEGER NOT NULL,
     stage            TEXT    NOT NULL,
     category         TEXT    NOT NULL,
     received_on      TEXT    NOT NULL,
@@ -22,12 +22,9 @@ CREATE TABLE cases (
     stage_due        TEXT,
     review_due       TEXT,
     open             INTEGER NOT NULL,
-    active_measures  INTEGER NOT NULL,
-    state            TEXT    NOT NULL
+    active_measures  INTEGER NOT NULL
 );
 CREATE INDEX cases_stage ON cases (stage);
-CREATE INDEX cases_stage_due ON cases (stage_due);
-CREATE INDEX cases_review_due ON cases (review_due);
 
 CREATE TABLE assignments (
     case_id  TEXT NOT NULL,

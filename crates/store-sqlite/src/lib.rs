@@ -9,12 +9,12 @@
 mod read;
 mod write;
 
+pub use write::group_commit_stats;
+
 use docket_domain::store::{
     Append, Appended, CaseFilter, ReadModelDump, Store, StoreError, StoredEvent,
 };
-use docket_domain::{
-    Stage, ids::CaseId, ids::MembershipNumber, member::Member, summary::CaseSummary,
-};
+use docket_domain::{Stage, ids::MembershipNumber, member::Member, summary::CaseSummary};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -32,7 +32,7 @@ enum Job {
         reply: oneshot::Sender<Result<Vec<Appended>, StoreError>>,
     },
     ReplaceReadModels {
-        cases: Vec<(CaseSummary, String)>,
+        cases: Vec<CaseSummary>,
         members: Vec<Member>,
         reply: oneshot::Sender<Result<(), StoreError>>,
     },
@@ -76,23 +76,24 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true);
-        let writer = SqlitePoolOptions::new()
+        let migrate = SqlitePoolOptions::new()
             .max_connections(1)
             .connect_with(opts.clone())
             .await
             .map_err(db_err)?;
         MIGRATOR
-            .run(&writer)
+            .run(&migrate)
             .await
             .map_err(|e| StoreError::Other(format!("migrating the database: {e}")))?;
+        migrate.close().await;
         let read = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(opts.read_only(true))
             .await
             .map_err(db_err)?;
-        let conn = writer.acquire().await.map_err(db_err)?.detach();
+        let conn = write::open(path)?;
         let (tx, rx) = mpsc::channel(4096);
-        tokio::spawn(write::run(conn, rx));
+        write::spawn(conn, rx)?;
         Ok(SqliteStore { read, jobs: tx })
     }
 
@@ -144,10 +145,6 @@ impl Store for SqliteStore {
         read::events_after(&self.read, after, limit).await
     }
 
-    async fn case_state(&self, id: &CaseId) -> Result<Option<(u64, String)>, StoreError> {
-        read::case_state(&self.read, id).await
-    }
-
     async fn list_cases(&self, filter: &CaseFilter) -> Result<Vec<CaseSummary>, StoreError> {
         read::list_cases(&self.read, filter).await
     }
@@ -166,7 +163,7 @@ impl Store for SqliteStore {
 
     async fn replace_read_models(
         &self,
-        cases: Vec<(CaseSummary, String)>,
+        cases: Vec<CaseSummary>,
         members: Vec<Member>,
     ) -> Result<(), StoreError> {
         let (reply, rx) = oneshot::channel();

@@ -46,7 +46,6 @@ pub fn parse_function(s: &str) -> Result<Function, StoreError> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseRow {
     pub id: String,
-    pub version: i64,
     pub stage: String,
     pub category: String,
     pub received_on: String,
@@ -62,7 +61,6 @@ impl CaseRow {
     pub fn from_summary(s: &CaseSummary) -> CaseRow {
         CaseRow {
             id: s.id.to_string(),
-            version: s.version as i64,
             stage: s.stage.as_str().to_string(),
             category: s.category.clone(),
             received_on: format_date(s.received_on),
@@ -82,7 +80,6 @@ impl CaseRow {
     ) -> Result<CaseSummary, StoreError> {
         Ok(CaseSummary {
             id: CaseId::parse(&self.id).map_err(|e| corrupt("case id", &self.id, e))?,
-            version: self.version as u64,
             stage: Stage::parse(&self.stage)
                 .ok_or_else(|| corrupt("stage", &self.stage, "unknown stage"))?,
             category: self.category,
@@ -98,8 +95,8 @@ impl CaseRow {
         })
     }
 
-    pub fn dump_line(&self, state: &str) -> String {
-        format!("{self:?} state={state}")
+    pub fn dump_line(&self) -> String {
+        format!("{self:?}")
     }
 }
 

@@ -29,11 +29,10 @@ pub struct NewEvent {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ReadModelChange {
     None,
-    Case {
-        summary: CaseSummary,
-        /// The folded case state as JSON, so loading a case needs no replay.
-        state: String,
-    },
+    /// The case's summary row after the append. The full case state is not stored: it is
+    /// folded from the case's events whenever it is needed, so it can never disagree with
+    /// the log.
+    Case(CaseSummary),
     Members(Vec<Member>),
 }
 
@@ -134,9 +133,6 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// Events with seq > `after`, in order, at most `limit`.
     async fn events_after(&self, after: u64, limit: u32) -> Result<Vec<StoredEvent>, StoreError>;
 
-    /// A case's folded state (JSON) and version from the read model.
-    async fn case_state(&self, id: &CaseId) -> Result<Option<(u64, String)>, StoreError>;
-
     async fn list_cases(&self, filter: &CaseFilter) -> Result<Vec<CaseSummary>, StoreError>;
 
     async fn stage_counts(&self) -> Result<Vec<(Stage, u64)>, StoreError>;
@@ -148,7 +144,7 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// Drops every read-model row and writes these instead, in one transaction.
     async fn replace_read_models(
         &self,
-        cases: Vec<(CaseSummary, String)>,
+        cases: Vec<CaseSummary>,
         members: Vec<Member>,
     ) -> Result<(), StoreError>;
 

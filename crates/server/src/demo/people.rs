@@ -110,7 +110,7 @@ pub fn member(i: usize, seed: u64, founded: Date, today: Date) -> Member {
         number: number(i),
         name,
         joined_on,
-        status: if (h >> 40) % 50 == 0 {
+        status: if (h >> 40).is_multiple_of(50) {
             MemberStatus::Lapsed
         } else {
             MemberStatus::Active

@@ -19,27 +19,27 @@ fn respondent(index: usize, name: &str, office: Option<&str>) -> Respondent {
     }
 }
 
-fn receive(
-    sim: &mut Sim,
-    id: CaseId,
-    officer: &PersonId,
+/// What a story's complaint says, before it becomes a command.
+struct Complaint<'a> {
     complainant: Complainant,
     respondent: Respondent,
-    category: &str,
+    category: &'a str,
     conduct_date: Date,
-    summary: &str,
-    narrative: &str,
-) -> anyhow::Result<()> {
+    summary: &'a str,
+    narrative: &'a str,
+}
+
+fn receive(sim: &mut Sim, id: CaseId, officer: &PersonId, c: Complaint) -> anyhow::Result<()> {
     sim.step(
         officer,
         Command::ReceiveComplaint {
             id,
-            complainant,
-            respondent,
-            category: category.into(),
-            conduct_date,
-            summary: text(summary),
-            narrative: text(narrative),
+            complainant: c.complainant,
+            respondent: c.respondent,
+            category: c.category.into(),
+            conduct_date: c.conduct_date,
+            summary: text(c.summary),
+            narrative: text(c.narrative),
         },
     )
 }
@@ -141,15 +141,17 @@ pub fn activist(sim: &mut Sim, staff: &Staff, id: CaseId) -> anyhow::Result<()> 
         sim,
         id,
         &officer,
-        Complainant::Member {
-            number: number(102),
-            name: "Ruth Adler MP".into(),
+        Complaint {
+            complainant: Complainant::Member {
+                number: number(102),
+                name: "Ruth Adler MP".into(),
+            },
+            respondent: respondent(101, "Marc Wilde", None),
+            category: "antisemitism",
+            conduct_date: launch,
+            summary: "Public accusation against a Jewish MP at the launch of the report on racism",
+            narrative: "At the launch of the party's report on racism, the respondent publicly accused the complainant, a Jewish MP, of working with a newspaper against the leader, in front of the press.",
         },
-        respondent(101, "Marc Wilde", None),
-        "antisemitism",
-        launch,
-        "Public accusation against a Jewish MP at the launch of the report on racism",
-        "At the launch of the party's report on racism, the respondent publicly accused the complainant, a Jewish MP, of working with a newspaper against the leader, in front of the press.",
     )?;
     intake(
         sim,
@@ -247,15 +249,17 @@ pub fn apologetic_mp(sim: &mut Sim, staff: &Staff, id: CaseId) -> anyhow::Result
         sim,
         id,
         &officer,
-        Complainant::Member {
-            number: number(106),
-            name: "Dora Finch".into(),
+        Complaint {
+            complainant: Complainant::Member {
+                number: number(106),
+                name: "Dora Finch".into(),
+            },
+            respondent: respondent(103, "Colin Hart", Some("MP for Westmere")),
+            category: "antisemitism",
+            conduct_date: meeting,
+            summary: "Remarks at a members' meeting that the party had been \"too apologetic\"",
+            narrative: "Video of a members' meeting shows the respondent saying the party had been \"too apologetic\" about antisemitism. Earlier remarks are cited.",
         },
-        respondent(103, "Colin Hart", Some("MP for Westmere")),
-        "antisemitism",
-        meeting,
-        "Remarks at a members' meeting that the party had been \"too apologetic\"",
-        "Video of a members' meeting shows the respondent saying the party had been \"too apologetic\" about antisemitism. Earlier remarks are cited.",
     )?;
     intake(
         sim,
@@ -330,15 +334,17 @@ pub fn former_mayor(sim: &mut Sim, staff: &Staff, first: CaseId) -> anyhow::Resu
         sim,
         first,
         &officer,
-        Complainant::ThirdParty {
-            name: "Listener complaint".into(),
-            organisation: Some("Eastport Residents' Forum".into()),
+        Complaint {
+            complainant: Complainant::ThirdParty {
+                name: "Listener complaint".into(),
+                organisation: Some("Eastport Residents' Forum".into()),
+            },
+            respondent: respondent(104, "Gerald Vane", Some("Former Mayor of Eastport")),
+            category: "antisemitism",
+            conduct_date: interview,
+            summary: "Remarks in a radio interview",
+            narrative: "In a radio interview the respondent made remarks about Jewish history that listeners found offensive.",
         },
-        respondent(104, "Gerald Vane", Some("Former Mayor of Eastport")),
-        "antisemitism",
-        interview,
-        "Remarks in a radio interview",
-        "In a radio interview the respondent made remarks about Jewish history that listeners found offensive.",
     )?;
     intake(
         sim,
@@ -438,15 +444,17 @@ pub fn former_mayor_again(
         sim,
         id,
         &officer,
-        Complainant::Member {
-            number: number(2_345),
-            name: "A member in Eastport".into(),
+        Complaint {
+            complainant: Complainant::Member {
+                number: number(2_345),
+                name: "A member in Eastport".into(),
+            },
+            respondent: respondent(104, "Gerald Vane", Some("Former Mayor of Eastport")),
+            category: "antisemitism",
+            conduct_date: remarks,
+            summary: "Repeated the remarks while suspended",
+            narrative: "While suspended, the respondent repeated the remarks in a newspaper column.",
         },
-        respondent(104, "Gerald Vane", Some("Former Mayor of Eastport")),
-        "antisemitism",
-        remarks,
-        "Repeated the remarks while suspended",
-        "While suspended, the respondent repeated the remarks in a newspaper column.",
     )?;
     intake(
         sim,
@@ -500,12 +508,14 @@ pub fn awaiting_hearing(sim: &mut Sim, staff: &Staff, id: CaseId) -> anyhow::Res
         sim,
         id,
         &officer,
-        Complainant::Anonymous,
-        respondent(105, "Pat Quinlan", None),
-        "antisemitism",
-        fringe,
-        "Remarks at a conference fringe meeting and earlier posts",
-        "At a fringe meeting at the party conference the respondent made remarks reported as antisemitic; earlier social media posts are attached.",
+        Complaint {
+            complainant: Complainant::Anonymous,
+            respondent: respondent(105, "Pat Quinlan", None),
+            category: "antisemitism",
+            conduct_date: fringe,
+            summary: "Remarks at a conference fringe meeting and earlier posts",
+            narrative: "At a fringe meeting at the party conference the respondent made remarks reported as antisemitic; earlier social media posts are attached.",
+        },
     )?;
     intake(
         sim,
