@@ -85,7 +85,9 @@ impl PgStore {
     pub async fn connect(url: &str) -> Result<PgStore, StoreError> {
         let opts = PgConnectOptions::from_str(url)
             .map_err(|e| StoreError::Other(format!("the PostgreSQL URL is not valid: {e}")))?
-            .application_name("docket");
+            .application_name("docket")
+            // An append is acknowledged only once durable, whatever the server's default.
+            .options([("synchronous_commit", "on")]);
         let mut writer = PgConnection::connect_with(&opts).await.map_err(db_err)?;
         MIGRATOR
             .run(&mut writer)

@@ -154,6 +154,23 @@ impl<'a> Sim<'a> {
         Ok(())
     }
 
+    /// Schedules a hearing before the Constitutional Committee.
+    pub fn schedule_hearing(
+        &mut self,
+        officer: &PersonId,
+        panel: &[PersonId],
+        date: Date,
+    ) -> anyhow::Result<()> {
+        self.step(
+            officer,
+            Command::ScheduleHearing {
+                panel: panel.to_vec(),
+                date,
+                venue: text("Constitutional Committee, head office"),
+            },
+        )
+    }
+
     pub fn pick<'b, T>(&mut self, xs: &'b [T]) -> &'b T {
         &xs[self.rng.random_range(0..xs.len())]
     }

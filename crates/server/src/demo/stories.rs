@@ -19,6 +19,30 @@ fn respondent(index: usize, name: &str, office: Option<&str>) -> Respondent {
     }
 }
 
+/// The staff who run one story's case.
+struct Team {
+    officer: PersonId,
+    investigator: PersonId,
+    disputes: PersonId,
+}
+
+/// Picks a story's case officer, investigator and disputes-panel member (who also reviews
+/// its interim measures).
+fn team(
+    sim: &mut Sim,
+    staff: &Staff,
+    officer: usize,
+    investigator: usize,
+    disputes: usize,
+) -> Team {
+    sim.reviewer = staff.disputes_panel[disputes].clone();
+    Team {
+        officer: staff.case_officers[officer].clone(),
+        investigator: staff.investigators[investigator].clone(),
+        disputes: staff.disputes_panel[disputes].clone(),
+    }
+}
+
 /// What a story's complaint says, before it becomes a command.
 struct Complaint<'a> {
     complainant: Complainant,
@@ -132,10 +156,11 @@ fn investigate_and_charge(
 /// Story 1: the activist at the report launch, expelled on two proven 2.1.8 charges nearly
 /// two years after the complaint; the contact register holds what the leader's office did.
 pub fn activist(sim: &mut Sim, staff: &Staff, id: CaseId) -> anyhow::Result<()> {
-    let officer = staff.case_officers[0].clone();
-    let investigator = staff.investigators[0].clone();
-    let disputes = staff.disputes_panel[0].clone();
-    sim.reviewer = disputes.clone();
+    let Team {
+        officer,
+        investigator,
+        disputes,
+    } = team(sim, staff, 0, 0, 0);
     let launch = sim.today().saturating_sub(jiff::Span::new().days(1));
     receive(
         sim,
@@ -240,10 +265,11 @@ pub fn activist(sim: &mut Sim, staff: &Staff, id: CaseId) -> anyhow::Result<()> 
 /// Story 2: the MP who said the party was "too apologetic": a pattern-of-behaviour
 /// investigation, then suspension and whip withdrawal on the leader's recorded instruction.
 pub fn apologetic_mp(sim: &mut Sim, staff: &Staff, id: CaseId) -> anyhow::Result<()> {
-    let officer = staff.case_officers[1].clone();
-    let investigator = staff.investigators[1].clone();
-    let disputes = staff.disputes_panel[1].clone();
-    sim.reviewer = disputes.clone();
+    let Team {
+        officer,
+        investigator,
+        disputes,
+    } = team(sim, staff, 1, 1, 1);
     let meeting = sim.today().saturating_sub(jiff::Span::new().days(9));
     receive(
         sim,
@@ -325,10 +351,11 @@ pub fn apologetic_mp(sim: &mut Sim, staff: &Staff, id: CaseId) -> anyhow::Result
 /// Story 3: the former mayor: suspended, a hearing suspends him for a further year, the
 /// suspension is extended on a second complaint, and he resigns before the second hearing.
 pub fn former_mayor(sim: &mut Sim, staff: &Staff, first: CaseId) -> anyhow::Result<Date> {
-    let officer = staff.case_officers[2].clone();
-    let investigator = staff.investigators[2].clone();
-    let disputes = staff.disputes_panel[2].clone();
-    sim.reviewer = disputes.clone();
+    let Team {
+        officer,
+        investigator,
+        disputes,
+    } = team(sim, staff, 2, 2, 2);
     let interview = sim.today().saturating_sub(jiff::Span::new().days(2));
     receive(
         sim,
@@ -371,14 +398,7 @@ pub fn former_mayor(sim: &mut Sim, staff: &Staff, first: CaseId) -> anyhow::Resu
     sim.wait(60)?;
     let panel = staff.panel_pool[3..6].to_vec();
     let hearing = sim.working_days_ahead(10);
-    sim.step(
-        &officer,
-        Command::ScheduleHearing {
-            panel: panel.clone(),
-            date: hearing,
-            venue: text("Constitutional Committee, head office"),
-        },
-    )?;
+    sim.schedule_hearing(&officer, &panel, hearing)?;
     let until = (hearing - sim.today()).get_days() as i64;
     sim.wait(until + 1)?;
     sim.step(
@@ -435,10 +455,11 @@ pub fn former_mayor_again(
     id: CaseId,
     sanction_ends: Date,
 ) -> anyhow::Result<()> {
-    let officer = staff.case_officers[2].clone();
-    let investigator = staff.investigators[3].clone();
-    let disputes = staff.disputes_panel[2].clone();
-    sim.reviewer = disputes.clone();
+    let Team {
+        officer,
+        investigator,
+        disputes,
+    } = team(sim, staff, 2, 3, 2);
     let remarks = sim.today().saturating_sub(jiff::Span::new().days(4));
     receive(
         sim,
@@ -483,14 +504,7 @@ pub fn former_mayor_again(
     sim.wait(30)?;
     let panel = staff.panel_pool[6..9].to_vec();
     let hearing = sim.working_days_ahead(20);
-    sim.step(
-        &officer,
-        Command::ScheduleHearing {
-            panel,
-            date: hearing,
-            venue: text("Constitutional Committee, head office"),
-        },
-    )?;
+    sim.schedule_hearing(&officer, &panel, hearing)?;
     sim.wait(10)?;
     sim.lift_all("Membership ended: the respondent resigned.")?;
     sim.step(&officer, Command::RecordResignation { note: Some(text("Resigned by letter before the second hearing; recorded as resigned under investigation.")) })
@@ -499,10 +513,11 @@ pub fn former_mayor_again(
 /// Story 4: suspended nearly three years ago, charged, and still awaiting a hearing. The
 /// measure's reviews stopped long ago: overdue on every clock.
 pub fn awaiting_hearing(sim: &mut Sim, staff: &Staff, id: CaseId) -> anyhow::Result<()> {
-    let officer = staff.case_officers[3].clone();
-    let investigator = staff.investigators[4].clone();
-    let disputes = staff.disputes_panel[0].clone();
-    sim.reviewer = disputes.clone();
+    let Team {
+        officer,
+        investigator,
+        disputes,
+    } = team(sim, staff, 3, 4, 0);
     let fringe = sim.today().saturating_sub(jiff::Span::new().days(12));
     receive(
         sim,

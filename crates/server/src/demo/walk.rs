@@ -187,14 +187,7 @@ pub fn walk(sim: &mut Sim, plan: &Plan, staff: &Staff) -> anyhow::Result<()> {
     let panel = sim.draw(&staff.panel_pool, 3, &[]);
     let ahead = sim.rng.random_range(5..=15);
     let hearing = sim.working_days_ahead(ahead);
-    sim.step(
-        &officer,
-        Command::ScheduleHearing {
-            panel: panel.clone(),
-            date: hearing,
-            venue: text("Constitutional Committee, head office"),
-        },
-    )?;
+    sim.schedule_hearing(&officer, &panel, hearing)?;
     if stop_here(sim, plan, staff)? {
         return Ok(());
     }
