@@ -76,6 +76,18 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true);
+        // Two processes opening a new database at once must not both create its tables: the
+        // first to take this lock migrates, the other then finds the work done.
+        let lock_path = path.with_extension("migrate-lock");
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .and_then(|f| f.lock().map(|()| f))
+            .map_err(|e| {
+                StoreError::Unavailable(format!("cannot lock {}: {e}", lock_path.display()))
+            })?;
         let migrate = SqlitePoolOptions::new()
             .max_connections(1)
             .connect_with(opts.clone())
@@ -86,6 +98,7 @@ impl SqliteStore {
             .await
             .map_err(|e| StoreError::Other(format!("migrating the database: {e}")))?;
         migrate.close().await;
+        drop(lock);
         let read = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(opts.read_only(true))
