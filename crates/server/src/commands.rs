@@ -149,9 +149,12 @@ async fn rebuild(data: &DataArgs) -> anyhow::Result<()> {
     let bar = progress_bar(docket.store.head().await?, "events");
     let report = docket.rebuild(&|n| bar.set_position(n)).await?;
     bar.finish_and_clear();
+    let plural = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     println!(
-        "Rebuilt the read models from {} events: {} cases, {} members.",
-        report.events, report.cases, report.members
+        "Rebuilt the read models from {}: {}, {}.",
+        plural(report.events, "event", "events"),
+        plural(report.cases, "case", "cases"),
+        plural(report.members, "member", "members")
     );
     Ok(())
 }
