@@ -41,6 +41,15 @@ pub enum ReviewVerdict {
     Veto,
 }
 
+impl ReviewVerdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewVerdict::Verify => "verify",
+            ReviewVerdict::Veto => "veto",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum Command {
