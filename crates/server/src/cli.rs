@@ -35,6 +35,10 @@ pub struct DataArgs {
     /// A rule book (TOML) to use instead of DIR/rulebook.toml or the built-in default.
     #[arg(long, value_name = "FILE")]
     pub rules: Option<PathBuf>,
+    /// The transparency log's signing key (default DIR/log-signing.key; required with
+    /// --database-url, which keeps no files).
+    #[arg(long, value_name = "FILE", env = "DOCKET_LOG_KEY")]
+    pub log_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

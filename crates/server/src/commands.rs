@@ -14,7 +14,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Cmd::Init { data } => init(&data).await,
-        Cmd::Serve { data, listen } => serve(open(&data).await?, &listen, None).await,
+        Cmd::Serve { data, listen } => serve(open_for_serving(&data).await?, &listen, None).await,
         Cmd::Demo {
             data,
             listen,
@@ -82,6 +82,30 @@ async fn open(data: &DataArgs) -> anyhow::Result<Docket> {
     open_location(&location(data)?, data.rules.as_deref()).await
 }
 
+/// Where the log signing key lives: --log-key, else the data folder's key file.
+fn key_path(loc: &Location, data: &DataArgs) -> Option<std::path::PathBuf> {
+    data.log_key.clone().or_else(|| match loc {
+        Location::Dir(d) => Some(d.join(crate::logkey::KEY_FILE)),
+        Location::Postgres(_) => None,
+    })
+}
+
+/// Opens Docket for serving, with the log signing key if one has been created.
+async fn open_for_serving(data: &DataArgs) -> anyhow::Result<Docket> {
+    let loc = location(data)?;
+    let docket = open_location(&loc, data.rules.as_deref()).await?;
+    match key_path(&loc, data) {
+        Some(path) if path.exists() => Ok(docket.with_log_signer(crate::logkey::load(&path)?)),
+        Some(path) if data.log_key.is_some() => {
+            bail!(
+                "the log signing key {} does not exist; `docket init` creates it",
+                path.display()
+            )
+        }
+        _ => Ok(docket),
+    }
+}
+
 /// The actor recorded on events that the system itself, or an operator at the command line,
 /// performs.
 pub fn operator() -> PersonId {
@@ -104,11 +128,28 @@ async fn init(data: &DataArgs) -> anyhow::Result<()> {
         }
     }
     let docket = open_location(&loc, data.rules.as_deref()).await?;
+    let Some(key) = key_path(&loc, data) else {
+        bail!(
+            "PostgreSQL keeps no files: give --log-key FILE for the transparency log's signing key \
+             (it is created if missing; keep it somewhere only Docket can read)"
+        );
+    };
+    let origin = crate::logkey::default_origin(&docket.rules.organisation);
+    let (signer, created) = crate::logkey::load_or_create(&key, &origin)?;
     let events = docket.store.head().await?;
     println!(
         "Docket is ready in {} for {} ({events} events in the log).",
         loc.describe(),
         docket.rules.organisation
+    );
+    println!(
+        "{} the log signing key {} (mode 0600: keep it secret and back it up).",
+        if created { "Created" } else { "Kept" },
+        key.display()
+    );
+    println!(
+        "Verifier key: publish this so anyone can check the log's signed checkpoints:\n{}",
+        signer.vkey()
     );
     Ok(())
 }

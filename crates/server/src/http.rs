@@ -116,6 +116,22 @@ async fn healthz(State(docket): State<Docket>) -> Response {
     }
 }
 
+/// The log's verifier key in the signed-note "vkey" format: what checkpoints are checked with.
+async fn log_key(State(docket): State<Docket>) -> Response {
+    match &docket.log_signer {
+        Some(signer) => (
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            format!("{}\n", signer.vkey()),
+        )
+            .into_response(),
+        None => problem(
+            StatusCode::NOT_FOUND,
+            "No log key",
+            "This server was started without the transparency log's signing key.",
+        ),
+    }
+}
+
 async fn stylesheet() -> Response {
     (
         [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
@@ -155,6 +171,7 @@ pub fn router(docket: Docket) -> Router {
     Router::new()
         .route("/", get(status_page))
         .route("/healthz", get(healthz))
+        .route("/log/key", get(log_key))
         .route("/static/docket.css", get(stylesheet))
         .fallback(not_found)
         .layer(axum::middleware::map_response(security_headers))

@@ -8,6 +8,7 @@ pub mod config;
 pub mod demo;
 pub mod figures;
 pub mod http;
+pub mod logkey;
 pub mod members;
 pub mod service;
 pub mod stress;

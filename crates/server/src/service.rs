@@ -42,6 +42,8 @@ pub struct Docket {
     pub store: Arc<dyn Store>,
     pub rules: Arc<RuleBook>,
     pub calendar: Arc<Calendar>,
+    /// The transparency log's signing key, when this process has one.
+    pub log_signer: Option<Arc<docket_tlog::Signer>>,
 }
 
 /// The payload column is the event's JSON; the kind column repeats its tag so the log can be
@@ -65,7 +67,13 @@ impl Docket {
             store,
             rules: Arc::new(rules),
             calendar: Arc::new(calendar),
+            log_signer: None,
         }
+    }
+
+    pub fn with_log_signer(mut self, signer: docket_tlog::Signer) -> Docket {
+        self.log_signer = Some(Arc::new(signer));
+        self
     }
 
     /// A case's current state, folded from its events: the log is the only place it lives.

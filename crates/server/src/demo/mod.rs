@@ -391,7 +391,10 @@ pub async fn generate(
 pub async fn run(dir: &std::path::Path, listen: &str, no_serve: bool) -> anyhow::Result<()> {
     let loc = Location::Dir(dir.to_path_buf());
     let (rules, calendar) = load_rules(&loc, None)?;
-    let docket = Docket::new(open_store(&loc).await?, rules, calendar);
+    std::fs::create_dir_all(dir)?;
+    let origin = crate::logkey::default_origin(&rules.organisation);
+    let (signer, _) = crate::logkey::load_or_create(&dir.join(crate::logkey::KEY_FILE), &origin)?;
+    let docket = Docket::new(open_store(&loc).await?, rules, calendar).with_log_signer(signer);
     if docket.store.head().await? == 0 {
         let today = day_of(Timestamp::now());
         println!(

@@ -46,6 +46,12 @@ fn missing_or_wrong_locations_are_explained() {
     );
     let out = docket(&["cases", "list", "--database-url", "mysql://x"]);
     assert!(text(&out.stderr).contains("must be a postgres:// URL"));
+    let out = docket(&[
+        "init",
+        "--database-url",
+        "postgres://nobody@127.0.0.1:1/none",
+    ]);
+    assert!(!out.status.success());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,7 +6,8 @@ use docket::http::Application;
 
 async fn start() -> (String, backend::TestStore, tokio::sync::oneshot::Sender<()>) {
     let t = backend::sqlite().await;
-    let d = docket(&t);
+    let signer = docket_tlog::Signer::from_seed("docket/test", [7; 32]).expect("signer");
+    let d = docket(&t).with_log_signer(signer);
     small_demo(&d).await;
     let app = Application::build(d, "127.0.0.1:0").await.expect("bind");
     let addr = app.local_addr().expect("addr");
@@ -66,4 +67,23 @@ async fn status_page_health_and_errors() {
     let problem: serde_json::Value = res.json().await.expect("problem");
     assert_eq!(problem["status"], 404);
     assert!(problem["detail"].as_str().is_some_and(|d| !d.is_empty()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_key_the_log_key_is_a_clear_404() {
+    let t = backend::sqlite().await;
+    let app = Application::build(docket(&t), "127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = app.local_addr().expect("addr");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(app.run_until_stopped(async {
+        let _ = stopped.await;
+    }));
+    let res = reqwest::get(format!("http://{addr}/log/key"))
+        .await
+        .expect("get");
+    assert_eq!(res.status(), 404);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    let _ = stop.send(());
 }
