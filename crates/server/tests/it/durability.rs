@@ -101,15 +101,57 @@ async fn check(store: Arc<dyn Store>, acked: &[Ack]) {
     }
 }
 
-async fn survive_kills(location: Vec<String>, open: impl AsyncFn() -> Arc<dyn Store>) {
+/// Where a test's child processes write: a SQLite folder or a fresh PostgreSQL database.
+enum Target {
+    Sqlite(tempfile::TempDir),
+    Postgres(String, #[allow(dead_code)] backend::PgDbGuard),
+}
+
+impl Target {
+    fn sqlite() -> Target {
+        Target::Sqlite(tempfile::tempdir().expect("tmp"))
+    }
+
+    /// None when no PostgreSQL server is configured for tests.
+    async fn postgres() -> Option<Target> {
+        backend::fresh_postgres_url()
+            .await
+            .map(|(url, guard)| Target::Postgres(url, guard))
+    }
+
+    fn args(&self) -> Vec<String> {
+        match self {
+            Target::Sqlite(dir) => vec!["--data".into(), dir.path().display().to_string()],
+            Target::Postgres(url, _) => vec!["--database-url".into(), url.clone()],
+        }
+    }
+
+    async fn open(&self) -> Arc<dyn Store> {
+        match self {
+            Target::Sqlite(dir) => Arc::new(
+                docket_store_sqlite::SqliteStore::open_dir(dir.path())
+                    .await
+                    .expect("open"),
+            ),
+            Target::Postgres(url, _) => Arc::new(
+                docket_store_postgres::PgStore::connect(url)
+                    .await
+                    .expect("open"),
+            ),
+        }
+    }
+}
+
+async fn survive_kills(target: &Target) {
     let mut rng = rand::rng();
+    let location = target.args();
     let args: Vec<&str> = location.iter().map(String::as_str).collect();
     let mut total = 0;
     for _ in 0..ROUNDS {
         let acked = one_round(&args, &mut rng).await;
         assert!(!acked.is_empty());
         total += acked.len();
-        check(open().await, &acked).await;
+        check(target.open().await, &acked).await;
     }
     assert!(
         total > ROUNDS * 10,
@@ -117,81 +159,40 @@ async fn survive_kills(location: Vec<String>, open: impl AsyncFn() -> Arc<dyn St
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn acknowledged_appends_survive_sigkill_on_sqlite() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let path = dir.path().to_path_buf();
-    let location = vec!["--data".to_string(), path.display().to_string()];
-    survive_kills(location, async || -> Arc<dyn Store> {
-        let store: Arc<dyn Store> = Arc::new(
-            docket_store_sqlite::SqliteStore::open_dir(&path)
-                .await
-                .expect("open"),
-        );
-        store
-    })
-    .await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn acknowledged_appends_survive_sigkill_on_postgres() {
-    let Some((url, _guard)) = backend::fresh_postgres_url().await else {
-        return;
-    };
-    let location = vec!["--database-url".to_string(), url.clone()];
-    survive_kills(location, async || -> Arc<dyn Store> {
-        let store: Arc<dyn Store> = Arc::new(
-            docket_store_postgres::PgStore::connect(&url)
-                .await
-                .expect("open"),
-        );
-        store
-    })
-    .await;
-}
-
 /// Two processes appending to one store at once (as two `docket serve` processes would),
 /// both killed at a random moment: one linear history, no gaps, nothing acknowledged lost.
-async fn two_processes(location: Vec<String>, open: impl AsyncFn() -> Arc<dyn Store>) {
+async fn two_processes(target: &Target) {
     let mut rng = rand::rng();
+    let location = target.args();
     let args: Vec<&str> = location.iter().map(String::as_str).collect();
     let mut seed_a = rand::rngs::StdRng::from_rng(&mut rng);
     let mut seed_b = rand::rngs::StdRng::from_rng(&mut rng);
     let (a, b) = tokio::join!(one_round(&args, &mut seed_a), one_round(&args, &mut seed_b));
     assert!(!a.is_empty() && !b.is_empty(), "both processes appended");
     let both: Vec<Ack> = a.into_iter().chain(b).collect();
-    check(open().await, &both).await;
+    check(target.open().await, &both).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_appends_survive_sigkill_on_sqlite() {
+    survive_kills(&Target::sqlite()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_appends_survive_sigkill_on_postgres() {
+    if let Some(target) = Target::postgres().await {
+        survive_kills(&target).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_processes_share_one_history_on_sqlite() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let path = dir.path().to_path_buf();
-    let location = vec!["--data".to_string(), path.display().to_string()];
-    two_processes(location, async || -> Arc<dyn Store> {
-        let store: Arc<dyn Store> = Arc::new(
-            docket_store_sqlite::SqliteStore::open_dir(&path)
-                .await
-                .expect("open"),
-        );
-        store
-    })
-    .await;
+    two_processes(&Target::sqlite()).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_processes_share_one_history_on_postgres() {
-    let Some((url, _guard)) = backend::fresh_postgres_url().await else {
-        return;
-    };
-    let location = vec!["--database-url".to_string(), url.clone()];
-    two_processes(location, async || -> Arc<dyn Store> {
-        let store: Arc<dyn Store> = Arc::new(
-            docket_store_postgres::PgStore::connect(&url)
-                .await
-                .expect("open"),
-        );
-        store
-    })
-    .await;
+    if let Some(target) = Target::postgres().await {
+        two_processes(&target).await;
+    }
 }
