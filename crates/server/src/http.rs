@@ -33,14 +33,28 @@ pub fn problem(status: StatusCode, title: &str, detail: &str) -> Response {
 }
 
 /// A failure we did not expect: logged in full with an id, shown to the user as that id only.
-fn internal(e: impl std::fmt::Display) -> Response {
+/// A store that is down is "unavailable" (503, worth retrying); anything else is our fault (500).
+fn internal(status: StatusCode, e: impl std::fmt::Display) -> Response {
     let id = format!("{:016x}", rand::random::<u64>());
     tracing::error!(error_id = %id, error = %e, "request failed");
+    let title = if status == StatusCode::SERVICE_UNAVAILABLE {
+        "Docket is unavailable"
+    } else {
+        "Docket could not answer"
+    };
     problem(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "Docket could not answer",
+        status,
+        title,
         &format!("Something went wrong on our side. Quote this id if you report it: {id}"),
     )
+}
+
+fn store_failure(e: docket_domain::store::StoreError) -> Response {
+    let status = match e {
+        docket_domain::store::StoreError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    internal(status, e)
 }
 
 #[derive(Template)]
@@ -77,7 +91,7 @@ async fn status_page(State(docket): State<Docket>) -> Response {
     .await;
     let (stages, members, events, overdue) = match result {
         Ok(v) => v,
-        Err(e) => return internal(e),
+        Err(e) => return store_failure(e),
     };
     let cases: u64 = stages.iter().map(|(_, n)| n).sum();
     let open: u64 = stages
@@ -101,7 +115,7 @@ async fn status_page(State(docket): State<Docket>) -> Response {
     };
     match page.render() {
         Ok(html) => Html(html).into_response(),
-        Err(e) => internal(e),
+        Err(e) => internal(StatusCode::INTERNAL_SERVER_ERROR, e),
     }
 }
 
