@@ -9,6 +9,7 @@ pub mod clock;
 pub mod command;
 pub mod contact;
 pub mod decide;
+pub mod erasure;
 pub mod event;
 pub mod function;
 pub mod ids;
@@ -20,6 +21,7 @@ pub mod sanction;
 pub mod stage;
 pub mod store;
 pub mod summary;
+pub mod view;
 
 pub use case::{Case, apply};
 pub use command::Command;

@@ -45,6 +45,8 @@ pub enum Rule {
     CaseAlreadyExists,
     CaseMergedIntoItself,
     ConductDateInFuture,
+    /// Only payloads nothing else depends on may be erased, and only once.
+    NotErasable,
 }
 
 impl Rule {

@@ -50,6 +50,7 @@ fn append_for(stream_no: usize, version: u64, actor: &PersonId) -> Append {
         events: vec![NewEvent {
             kind: "measure_reviewed".into(),
             payload: payload(version),
+            salt: rand::random(),
         }],
         read_model: ReadModelChange::Case(summary),
     }

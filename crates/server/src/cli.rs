@@ -82,6 +82,45 @@ pub enum Cmd {
         #[command(subcommand)]
         command: CasesCmd,
     },
+    /// Check the transparency log: recompute every leaf and the tree, check every signed
+    /// checkpoint, and name the first event that was altered, removed, inserted or reordered.
+    Verify {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The log's published verifier key (`docket init` printed it; GET /log/key serves
+        /// it). Defaults to the key of the signing key file; give it to check against the
+        /// key you trust rather than the one on this machine.
+        #[arg(long, value_name = "VKEY")]
+        vkey: Option<String>,
+    },
+    /// A case's audit trail: every event and view with its leaf index and an inclusion proof
+    /// against the latest signed checkpoint, each proof checked here. Opening it is recorded.
+    Audit {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The case reference, e.g. DK-7KQ2-M9XA.
+        case: String,
+        /// Who is looking (recorded in the log).
+        #[arg(long = "as", value_name = "PERSON", default_value = "system:cli")]
+        viewer: String,
+        /// Print the trail as JSON, proofs included.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Erase one event's payload (retention, data-protection erasure). Its leaf hash stays in
+    /// the log, which still verifies, and the erasure is recorded as an event of its own.
+    Erase {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The event's sequence number (`docket audit` lists them).
+        seq: u64,
+        /// Why it is erased (recorded with the erasure).
+        #[arg(long)]
+        reason: String,
+        /// Who is erasing it (recorded in the log).
+        #[arg(long = "as", value_name = "PERSON", default_value = "system:cli")]
+        actor: String,
+    },
     /// Measure Docket's performance (build with --release).
     Bench {
         #[command(subcommand)]
@@ -125,6 +164,16 @@ pub enum CasesCmd {
         /// Only cases at this stage (e.g. charged, hearing).
         #[arg(long, value_name = "STAGE")]
         stage: Option<String>,
+    },
+    /// Open a case file (as JSON). Opening it is recorded in the log.
+    Show {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The case reference, e.g. DK-7KQ2-M9XA.
+        case: String,
+        /// Who is looking (recorded in the log).
+        #[arg(long = "as", value_name = "PERSON", default_value = "system:cli")]
+        viewer: String,
     },
 }
 

@@ -7,8 +7,10 @@ use crate::service::Docket;
 use anyhow::{Context as _, bail};
 use docket_domain::Stage;
 use docket_domain::case::day_of;
-use docket_domain::ids::PersonId;
+use docket_domain::ids::{CaseId, PersonId};
 use docket_domain::store::CaseFilter;
+use docket_domain::view::CasePart;
+use docket_tlog::Verifier;
 use indicatif::{ProgressBar, ProgressStyle};
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -33,6 +35,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     stage,
                 },
         } => list_cases(&data, overdue, open, stage.as_deref()).await,
+        Cmd::Cases {
+            command: CasesCmd::Show { data, case, viewer },
+        } => show_case(&data, &case, &viewer).await,
+        Cmd::Verify { data, vkey } => verify(&data, vkey.as_deref()).await,
+        Cmd::Audit {
+            data,
+            case,
+            viewer,
+            json,
+        } => audit(&data, &case, &viewer, json).await,
+        Cmd::Erase {
+            data,
+            seq,
+            reason,
+            actor,
+        } => erase(&data, seq, &reason, &actor).await,
         Cmd::Bench {
             command:
                 BenchCmd::Append {
@@ -110,6 +128,134 @@ async fn open_for_serving(data: &DataArgs) -> anyhow::Result<Docket> {
 /// performs.
 pub fn operator() -> PersonId {
     PersonId::parse("system:cli").expect("a valid constant id")
+}
+
+fn person(s: &str) -> anyhow::Result<PersonId> {
+    PersonId::parse(s).map_err(|e| anyhow::anyhow!("--as: {e}"))
+}
+
+fn case_id(s: &str) -> anyhow::Result<CaseId> {
+    CaseId::parse(s).map_err(anyhow::Error::msg)
+}
+
+/// The key checkpoints are checked with: the one given, else the signing key file's.
+fn trusted_key(data: &DataArgs, vkey: Option<&str>) -> anyhow::Result<Verifier> {
+    if let Some(v) = vkey {
+        return Verifier::from_vkey(v.trim())
+            .map_err(|e| anyhow::anyhow!("--vkey is not a verifier key: {e}"));
+    }
+    let loc = location(data)?;
+    match key_path(&loc, data) {
+        Some(path) if path.exists() => Ok(crate::logkey::load(&path)?.verifier()),
+        _ => bail!(
+            "give the log's verifier key with --vkey (GET /log/key serves it), or --log-key FILE"
+        ),
+    }
+}
+
+async fn verify(data: &DataArgs, vkey: Option<&str>) -> anyhow::Result<()> {
+    let key = trusted_key(data, vkey)?;
+    let docket = open(data).await?;
+    let bar = progress_bar(docket.store.head().await?, "events");
+    let started = std::time::Instant::now();
+    let report = crate::verify::verify(&docket.store, &key, &|n| bar.set_position(n)).await?;
+    bar.finish_and_clear();
+    let secs = started.elapsed().as_secs_f64();
+    if let Some(first) = report.problems.first() {
+        for p in &report.problems {
+            eprintln!("docket verify: {p}");
+        }
+        bail!(
+            "the log does not verify: {first} ({} problem{} found in {} events)",
+            report.problems.len(),
+            if report.problems.len() == 1 { "" } else { "s" },
+            report.events
+        );
+    }
+    use base64::Engine;
+    println!(
+        "The log verifies: {} events ({:.1} MB, {:.0} MB/s), {} signed checkpoints, {} erased payloads; root {} (key {}).",
+        report.events,
+        report.bytes as f64 / 1e6,
+        report.bytes as f64 / 1e6 / secs.max(1e-9),
+        report.checkpoints,
+        report.erased,
+        base64::engine::general_purpose::STANDARD.encode(report.root),
+        key.vkey()
+    );
+    Ok(())
+}
+
+async fn audit(data: &DataArgs, case: &str, viewer: &str, json: bool) -> anyhow::Result<()> {
+    let (id, viewer) = (case_id(case)?, person(viewer)?);
+    let docket = open_for_serving(data).await?;
+    let trail = docket.audit(&id, &viewer, jiff::Timestamp::now()).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&trail)?);
+        return Ok(());
+    }
+    println!(
+        "{:>8} {:>8}  {:<27} {:<24} {:<20} proof",
+        "seq", "index", "at", "kind", "actor"
+    );
+    for e in &trail.entries {
+        println!(
+            "{:>8} {:>8}  {:<27} {:<24} {:<20} {}",
+            e.seq,
+            e.index,
+            e.at,
+            if e.erased {
+                format!("{} (erased)", e.kind)
+            } else {
+                e.kind.clone()
+            },
+            e.actor,
+            match &e.proof {
+                Some(p) => format!("{} hashes", p.len()),
+                None => "after the latest checkpoint".into(),
+            }
+        );
+    }
+    match &docket.log_signer {
+        Some(signer) => {
+            let proved = crate::audit::check(&trail, &signer.verifier())
+                .map_err(|e| anyhow::anyhow!("the audit trail does not verify: {e}"))?;
+            println!(
+                "{} of {} entries proved against the checkpoint for {} events signed by {}.",
+                proved,
+                trail.entries.len(),
+                trail.tree_size,
+                signer.vkey()
+            );
+        }
+        None => println!("No log signing key here: the proofs were not checked."),
+    }
+    Ok(())
+}
+
+async fn erase(data: &DataArgs, seq: u64, reason: &str, actor: &str) -> anyhow::Result<()> {
+    let actor = person(actor)?;
+    let reason =
+        docket_domain::ids::Text::parse(reason).map_err(|e| anyhow::anyhow!("--reason: {e}"))?;
+    let docket = open(data).await?;
+    let done = docket
+        .erase(seq, reason, &actor, jiff::Timestamp::now())
+        .await?;
+    println!(
+        "Erased the payload of event {seq}; its leaf stays in the log. The erasure is event {}.",
+        done.first_seq
+    );
+    Ok(())
+}
+
+async fn show_case(data: &DataArgs, case: &str, viewer: &str) -> anyhow::Result<()> {
+    let (id, viewer) = (case_id(case)?, person(viewer)?);
+    let docket = open(data).await?;
+    let case = docket
+        .view_case(&id, &viewer, CasePart::File, jiff::Timestamp::now())
+        .await?;
+    println!("{}", serde_json::to_string_pretty(&case)?);
+    Ok(())
 }
 
 async fn init(data: &DataArgs) -> anyhow::Result<()> {

@@ -1,6 +1,7 @@
 //! Docket's server: the application service, HTTP, CLI commands and the demo organisation.
 #![forbid(unsafe_code)]
 
+pub mod audit;
 pub mod bench;
 pub mod cli;
 pub mod commands;
@@ -12,3 +13,5 @@ pub mod logkey;
 pub mod members;
 pub mod service;
 pub mod stress;
+pub mod transparency;
+pub mod verify;

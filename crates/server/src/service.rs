@@ -4,8 +4,9 @@
 
 use docket_domain::calendar::Calendar;
 use docket_domain::case::{Case, ReplayError};
+use docket_domain::erasure::{ERASURES_STREAM, ErasureEvent, check_erasable};
 use docket_domain::event::CaseEvent;
-use docket_domain::ids::{CaseId, PersonId};
+use docket_domain::ids::{CaseId, PersonId, Text};
 use docket_domain::member::{Member, MemberEvent};
 use docket_domain::rulebook::RuleBook;
 use docket_domain::store::{
@@ -13,6 +14,7 @@ use docket_domain::store::{
     case_stream,
 };
 use docket_domain::summary::CaseSummary;
+use docket_domain::view::{CasePart, ViewEvent, views_stream};
 use docket_domain::{Command, Context, Violation, apply, decide};
 use jiff::Timestamp;
 use std::collections::{BTreeMap, HashMap};
@@ -44,6 +46,8 @@ pub struct Docket {
     pub calendar: Arc<Calendar>,
     /// The transparency log's signing key, when this process has one.
     pub log_signer: Option<Arc<docket_tlog::Signer>>,
+    /// Told of every commit, so the checkpointer can sign soon after.
+    pub commits: Arc<tokio::sync::Notify>,
 }
 
 /// The payload column is the event's JSON; the kind column repeats its tag so the log can be
@@ -58,6 +62,7 @@ pub fn encode<E: serde::Serialize>(event: &E) -> Result<NewEvent, ServiceError> 
     Ok(NewEvent {
         kind,
         payload: value.to_string(),
+        salt: rand::random(),
     })
 }
 
@@ -68,6 +73,7 @@ impl Docket {
             rules: Arc::new(rules),
             calendar: Arc::new(calendar),
             log_signer: None,
+            commits: Arc::new(tokio::sync::Notify::new()),
         }
     }
 
@@ -78,12 +84,135 @@ impl Docket {
 
     /// A case's current state, folded from its events: the log is the only place it lives.
     pub async fn load_case(&self, id: &CaseId) -> Result<Option<Case>, ServiceError> {
-        let mut state = None;
+        let mut state: Option<Case> = None;
         for e in self.store.stream_events(&case_stream(id)).await? {
+            if e.erased {
+                // Only events nothing depends on can be erased (see `erasure`): skip its
+                // content, keep its place in the stream.
+                if let Some(case) = state.as_mut() {
+                    case.version = e.version;
+                }
+                continue;
+            }
             let (event, actor) = decode_case_event(&e)?;
             state = Some(apply(state, &event, e.at, &actor)?);
         }
         Ok(state)
+    }
+
+    /// Appends one command's events and tells the checkpointer.
+    pub async fn append(&self, append: Append) -> Result<Appended, StoreError> {
+        let done = self.store.append(append).await?;
+        self.commits.notify_one();
+        Ok(done)
+    }
+
+    /// Appends many commands in one transaction and tells the checkpointer.
+    pub async fn append_all(&self, appends: Vec<Append>) -> Result<Vec<Appended>, StoreError> {
+        let done = self.store.append_all(appends).await?;
+        self.commits.notify_one();
+        Ok(done)
+    }
+
+    /// Appends one event to a stream whose order does not matter to anyone (views, erasure
+    /// records), retrying when another append to it got in first.
+    pub async fn append_unordered(
+        &self,
+        stream: &str,
+        event: NewEvent,
+        actor: &PersonId,
+        at: Timestamp,
+    ) -> Result<Appended, StoreError> {
+        let mut tries = 0;
+        loop {
+            let append = Append {
+                stream: stream.to_string(),
+                expected_version: self.store.stream_version(stream).await?,
+                actor: actor.clone(),
+                at,
+                events: vec![event.clone()],
+                read_model: ReadModelChange::None,
+            };
+            match self.append(append).await {
+                Err(StoreError::Conflict { .. }) if tries < 20 => tries += 1,
+                other => return other,
+            }
+        }
+    }
+
+    /// Opens a case file for `viewer`: the view is recorded in the log first, so nobody
+    /// reads a case without it showing.
+    pub async fn view_case(
+        &self,
+        id: &CaseId,
+        viewer: &PersonId,
+        part: CasePart,
+        now: Timestamp,
+    ) -> Result<Case, ServiceError> {
+        let case = self
+            .load_case(id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(id.clone()))?;
+        self.record_view(id, viewer, part, now).await?;
+        Ok(case)
+    }
+
+    pub async fn record_view(
+        &self,
+        id: &CaseId,
+        viewer: &PersonId,
+        part: CasePart,
+        now: Timestamp,
+    ) -> Result<Appended, ServiceError> {
+        let event = encode(&ViewEvent::CaseViewed {
+            case: id.clone(),
+            part,
+        })?;
+        Ok(self
+            .append_unordered(&views_stream(id), event, viewer, now)
+            .await?)
+    }
+
+    /// Erases event `seq`'s payload, keeping its leaf, and records who did it and why.
+    pub async fn erase(
+        &self,
+        seq: u64,
+        reason: Text,
+        actor: &PersonId,
+        now: Timestamp,
+    ) -> Result<Appended, ServiceError> {
+        let event = self
+            .store
+            .events_after(seq.saturating_sub(1), 1)
+            .await?
+            .into_iter()
+            .find(|e| e.seq == seq)
+            .ok_or_else(|| ServiceError::Store(StoreError::NotFound(format!("event {seq}"))))?;
+        check_erasable(seq, &event.kind, event.erased)?;
+        let record = encode(&ErasureEvent::PayloadErased {
+            seq,
+            stream: event.stream.clone(),
+            kind: event.kind.clone(),
+            reason,
+        })?;
+        let mut tries = 0;
+        loop {
+            let append = Append {
+                stream: ERASURES_STREAM.to_string(),
+                expected_version: self.store.stream_version(ERASURES_STREAM).await?,
+                actor: actor.clone(),
+                at: now,
+                events: vec![record.clone()],
+                read_model: ReadModelChange::None,
+            };
+            match self.store.erase(seq, append).await {
+                Err(StoreError::Conflict { .. }) if tries < 20 => tries += 1,
+                other => {
+                    self.commits.notify_one();
+                    return Ok(other?);
+                }
+            }
+        }
     }
 
     /// Decides `cmd` and builds the append without writing it, so callers can batch many
@@ -146,7 +275,7 @@ impl Docket {
             return Err(ServiceError::NotFound(case_id.clone()));
         }
         let (case, append) = self.prepare(state.as_ref(), &cmd, actor, now)?;
-        self.store.append(append).await?;
+        self.append(append).await?;
         Ok(case)
     }
 
@@ -175,7 +304,7 @@ impl Docket {
             });
             version += 1;
         }
-        Ok(self.store.append_all(appends).await?)
+        Ok(self.append_all(appends).await?)
     }
 
     /// Drops and recomputes every read model from the event log, in one transaction.
@@ -191,6 +320,9 @@ impl Docket {
             after = last.seq;
             for e in &page {
                 events += 1;
+                if e.erased {
+                    continue;
+                }
                 if e.stream == MEMBERS_STREAM {
                     let MemberEvent::MembersImported { members: ms, .. } =
                         serde_json::from_str(&e.payload).map_err(|err| {

@@ -26,6 +26,7 @@ pub async fn run(docket: Docket, writers: usize) -> anyhow::Result<()> {
                     events: vec![NewEvent {
                         kind: "stress".into(),
                         payload: format!("{{\"writer\":{w},\"n\":{}}}", version + 1),
+                        salt: rand::random(),
                     }],
                     read_model: ReadModelChange::None,
                 };

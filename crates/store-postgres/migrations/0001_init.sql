@@ -14,6 +14,10 @@ CREATE TABLE events (
     actor       TEXT COLLATE "C" NOT NULL,
     recorded_at TEXT COLLATE "C" NOT NULL,
     payload     TEXT NOT NULL,
+    -- The random salt the event's leaf commits to, and whether the payload was erased
+    -- (its leaf hash stays in `tree`).
+    salt        BYTEA   NOT NULL,
+    erased      BOOLEAN NOT NULL DEFAULT false,
     UNIQUE (stream, version)
 );
 
@@ -25,6 +29,22 @@ CREATE TABLE log_head (
     seq BIGINT NOT NULL
 );
 INSERT INTO log_head (id, seq) VALUES (1, 0);
+
+-- The transparency log's Merkle tree: the hash of every complete subtree, written in the
+-- same transaction as the events it covers. Level 0 holds the leaf of event seq at
+-- n = seq - 1. Any proof or tile needs O(log n) of these rows.
+CREATE TABLE tree (
+    level SMALLINT NOT NULL,
+    n     BIGINT   NOT NULL,
+    hash  BYTEA    NOT NULL,
+    PRIMARY KEY (level, n)
+);
+
+-- Every signed checkpoint, kept: together they let anyone check the log only ever grew.
+CREATE TABLE checkpoints (
+    size BIGINT PRIMARY KEY,
+    note TEXT NOT NULL
+);
 
 CREATE TABLE cases (
     id               TEXT COLLATE "C" PRIMARY KEY,

@@ -9,6 +9,7 @@
 //! stays one linear, gapless sequence however many processes write to it.
 #![forbid(unsafe_code)]
 
+mod log;
 mod one_call;
 #[cfg(test)]
 mod pg_tests;
@@ -17,9 +18,11 @@ mod rows;
 mod write;
 
 use docket_domain::store::{
-    Append, Appended, CaseFilter, ReadModelDump, Store, StoreError, StoredEvent,
+    Append, Appended, CaseFilter, LogEntry, Node, ReadModelDump, Store, StoreError,
+    StoredCheckpoint, StoredEvent,
 };
 use docket_domain::{Stage, ids::MembershipNumber, member::Member, summary::CaseSummary};
+use docket_tlog::Hash;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{Connection, PgConnection};
 use std::str::FromStr;
@@ -37,6 +40,16 @@ enum Job {
     Append {
         appends: Vec<Append>,
         reply: oneshot::Sender<Result<Vec<Appended>, StoreError>>,
+    },
+    Erase {
+        seq: u64,
+        record: Append,
+        reply: oneshot::Sender<Result<Appended, StoreError>>,
+    },
+    // Through the writer because the read pool's sessions are read-only.
+    Checkpoint {
+        checkpoint: StoredCheckpoint,
+        reply: oneshot::Sender<Result<bool, StoreError>>,
     },
     ReplaceReadModels {
         cases: Vec<CaseSummary>,
@@ -58,6 +71,12 @@ fn is_unavailable_code(code: &str) -> bool {
 }
 
 pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
+    // docket_tree_add raises data_corrupted when the stored tree cannot be extended.
+    if let sqlx::Error::Database(d) = &e
+        && d.code().is_some_and(|c| c == "XX001")
+    {
+        return StoreError::Corrupt(d.message().to_string());
+    }
     let unavailable = match &e {
         sqlx::Error::Io(_)
         | sqlx::Error::Tls(_)
@@ -108,13 +127,21 @@ impl PgStore {
         Ok(PgStore { read, jobs: tx })
     }
 
-    async fn submit(&self, appends: Vec<Append>) -> Result<Vec<Appended>, StoreError> {
+    /// Sends a job to the writer and waits for its answer.
+    async fn ask<R>(
+        &self,
+        job: impl FnOnce(oneshot::Sender<Result<R, StoreError>>) -> Job,
+    ) -> Result<R, StoreError> {
         let (reply, rx) = oneshot::channel();
         self.jobs
-            .send(Job::Append { appends, reply })
+            .send(job(reply))
             .await
             .map_err(|_| writer_stopped())?;
         rx.await.map_err(|_| writer_stopped())?
+    }
+
+    async fn submit(&self, appends: Vec<Append>) -> Result<Vec<Appended>, StoreError> {
+        self.ask(|reply| Job::Append { appends, reply }).await
     }
 }
 
@@ -176,19 +203,48 @@ impl Store for PgStore {
         cases: Vec<CaseSummary>,
         members: Vec<Member>,
     ) -> Result<(), StoreError> {
-        let (reply, rx) = oneshot::channel();
-        self.jobs
-            .send(Job::ReplaceReadModels {
-                cases,
-                members,
-                reply,
-            })
-            .await
-            .map_err(|_| writer_stopped())?;
-        rx.await.map_err(|_| writer_stopped())?
+        self.ask(|reply| Job::ReplaceReadModels {
+            cases,
+            members,
+            reply,
+        })
+        .await
     }
 
     async fn dump_read_models(&self) -> Result<ReadModelDump, StoreError> {
         read::dump(&self.read).await
+    }
+
+    async fn tree_nodes(&self, nodes: &[Node]) -> Result<Vec<Hash>, StoreError> {
+        log::tree_nodes(&self.read, nodes).await
+    }
+
+    async fn leaf_count(&self) -> Result<u64, StoreError> {
+        log::leaf_count(&self.read).await
+    }
+
+    async fn log_entries(&self, after: u64, limit: u32) -> Result<Vec<LogEntry>, StoreError> {
+        log::log_entries(&self.read, after, limit).await
+    }
+
+    async fn add_checkpoint(&self, checkpoint: StoredCheckpoint) -> Result<bool, StoreError> {
+        self.ask(|reply| Job::Checkpoint { checkpoint, reply })
+            .await
+    }
+
+    async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>, StoreError> {
+        log::latest_checkpoint(&self.read).await
+    }
+
+    async fn checkpoints_after(
+        &self,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<StoredCheckpoint>, StoreError> {
+        log::checkpoints_after(&self.read, after, limit).await
+    }
+
+    async fn erase(&self, seq: u64, record: Append) -> Result<Appended, StoreError> {
+        self.ask(|reply| Job::Erase { seq, record, reply }).await
     }
 }

@@ -7,7 +7,8 @@
 
 use crate::db_err;
 use docket_domain::store::codec::{CaseRow, assignment_rows, format_ts};
-use docket_domain::store::{Append, Appended, ReadModelChange, StoreError};
+use docket_domain::store::{Append, Appended, Entry, ReadModelChange, Salt, StoreError};
+use docket_tlog::Hash;
 use sqlx::PgConnection;
 use std::collections::HashMap;
 
@@ -27,6 +28,9 @@ pub(crate) struct OneCall {
     ev_actor: Vec<String>,
     ev_at: Vec<String>,
     ev_payload: Vec<String>,
+    ev_salt: Vec<Salt>,
+    /// Each event's leaf hash, computed here from the very values bound for its row.
+    ev_leaf: Vec<Hash>,
     cases: Vec<CaseRow>,
     a_case: Vec<String>,
     a_person: Vec<String>,
@@ -62,13 +66,25 @@ impl OneCall {
                 let at = format_ts(a.at);
                 for (i, e) in a.events.iter().enumerate() {
                     bytes += e.payload.len();
+                    let version = a.expected_version + i as u64 + 1;
                     call.ev_stream.push(a.stream.clone());
-                    call.ev_version
-                        .push((a.expected_version + i as u64 + 1) as i64);
+                    call.ev_version.push(version as i64);
                     call.ev_kind.push(e.kind.clone());
-                    call.ev_actor.push(a.actor.to_string());
+                    call.ev_actor.push(a.actor.as_str().to_owned());
+                    let leaf = Entry {
+                        stream: &a.stream,
+                        version,
+                        kind: &e.kind,
+                        actor: a.actor.as_str(),
+                        recorded_at: &at,
+                        salt: &e.salt,
+                        payload: &e.payload,
+                    }
+                    .leaf_hash();
                     call.ev_at.push(at.clone());
                     call.ev_payload.push(e.payload.clone());
+                    call.ev_salt.push(e.salt);
+                    call.ev_leaf.push(leaf);
                 }
                 match &a.read_model {
                     ReadModelChange::None => {}
@@ -126,7 +142,7 @@ pub(crate) async fn append_in_one_call(
 ) -> Result<Option<i64>, StoreError> {
     let c = &call.cases;
     let head: i64 = sqlx::query_scalar(
-        "SELECT docket_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)",
+        "SELECT docket_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)",
     )
     .bind(&call.check_streams)
     .bind(&call.check_versions)
@@ -136,6 +152,8 @@ pub(crate) async fn append_in_one_call(
     .bind(&call.ev_actor)
     .bind(&call.ev_at)
     .bind(&call.ev_payload)
+    .bind(&call.ev_salt)
+    .bind(&call.ev_leaf)
     .bind(c.iter().map(|r| r.id.as_str()).collect::<Vec<_>>())
     .bind(c.iter().map(|r| r.stage.as_str()).collect::<Vec<_>>())
     .bind(c.iter().map(|r| r.category.as_str()).collect::<Vec<_>>())
@@ -157,13 +175,14 @@ pub(crate) async fn append_in_one_call(
 }
 
 /// After a connection failed mid-call: did the call commit? It is all or nothing, so its
-/// first event, byte for byte, is there exactly when everything is. Some(head) if it landed.
+/// first event, byte for byte (its random salt included), is there exactly when everything
+/// is. Some(head) if it landed.
 pub(crate) async fn landed(
     conn: &mut PgConnection,
     call: &OneCall,
 ) -> Result<Option<i64>, StoreError> {
     let seq: Option<i64> = sqlx::query_scalar(
-        "SELECT seq FROM events WHERE stream = $1 AND version = $2 AND kind = $3 AND actor = $4 AND recorded_at = $5 AND payload = $6",
+        "SELECT seq FROM events WHERE stream = $1 AND version = $2 AND kind = $3 AND actor = $4 AND recorded_at = $5 AND payload = $6 AND salt = $7",
     )
     .bind(&call.ev_stream[0])
     .bind(call.ev_version[0])
@@ -171,6 +190,7 @@ pub(crate) async fn landed(
     .bind(&call.ev_actor[0])
     .bind(&call.ev_at[0])
     .bind(&call.ev_payload[0])
+    .bind(call.ev_salt[0])
     .fetch_optional(&mut *conn)
     .await
     .map_err(db_err)?;

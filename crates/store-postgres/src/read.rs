@@ -27,6 +27,8 @@ fn event_from(row: &PgRow) -> Result<StoredEvent, StoreError> {
         actor: row.try_get("actor").map_err(db_err)?,
         at: parse_ts(&row.try_get::<String, _>("recorded_at").map_err(db_err)?)?,
         payload: row.try_get("payload").map_err(db_err)?,
+        salt: row.try_get("salt").map_err(db_err)?,
+        erased: row.try_get("erased").map_err(db_err)?,
     })
 }
 
@@ -35,7 +37,7 @@ pub(crate) async fn stream_events(
     stream: &str,
 ) -> Result<Vec<StoredEvent>, StoreError> {
     let rows = sqlx::query(
-        "SELECT seq, stream, version, kind, actor, recorded_at, payload FROM events WHERE stream = $1 ORDER BY version",
+        "SELECT seq, stream, version, kind, actor, recorded_at, payload, salt, erased FROM events WHERE stream = $1 ORDER BY version",
     )
     .bind(stream)
     .fetch_all(pool)
@@ -50,7 +52,7 @@ pub(crate) async fn events_after(
     limit: u32,
 ) -> Result<Vec<StoredEvent>, StoreError> {
     let rows = sqlx::query(
-        "SELECT seq, stream, version, kind, actor, recorded_at, payload FROM events WHERE seq > $1 ORDER BY seq LIMIT $2",
+        "SELECT seq, stream, version, kind, actor, recorded_at, payload, salt, erased FROM events WHERE seq > $1 ORDER BY seq LIMIT $2",
     )
     .bind(i64::try_from(after).unwrap_or(i64::MAX))
     .bind(i64::from(limit))

@@ -7,9 +7,10 @@
 
 use crate::db_err;
 use docket_domain::member::Member;
-use docket_domain::store::StoreError;
 use docket_domain::store::codec::{CaseRow, MemberRow, assignment_rows};
+use docket_domain::store::{Entry, StoreError};
 use docket_domain::summary::CaseSummary;
+
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -30,6 +31,23 @@ pub(crate) struct EventRow<'a> {
     pub actor: &'a str,
     pub recorded_at: &'a str,
     pub payload: &'a str,
+    pub salt: &'a [u8],
+}
+
+impl EventRow<'_> {
+    /// The row's leaf hash, from exactly the fields written.
+    pub fn leaf_hash(&self) -> docket_tlog::Hash {
+        Entry {
+            stream: self.stream,
+            version: self.version as u64,
+            kind: self.kind,
+            actor: self.actor,
+            recorded_at: self.recorded_at,
+            salt: self.salt,
+            payload: self.payload,
+        }
+        .leaf_hash()
+    }
 }
 
 /// Keeps the last item per key, at the position of its key's first occurrence.
@@ -56,7 +74,7 @@ pub(crate) async fn insert_events(
     conn: &mut PgConnection,
     rows: &[EventRow<'_>],
 ) -> Result<(), StoreError> {
-    const COLUMNS: usize = 7;
+    const COLUMNS: usize = 8;
     let mut start = 0;
     while start < rows.len() {
         let mut end = start;
@@ -69,7 +87,7 @@ pub(crate) async fn insert_events(
             end += 1;
         }
         let mut q: QueryBuilder<Postgres> = QueryBuilder::new(
-            "INSERT INTO events (seq, stream, version, kind, actor, recorded_at, payload) ",
+            "INSERT INTO events (seq, stream, version, kind, actor, recorded_at, payload, salt) ",
         );
         q.push_values(&rows[start..end], |mut b, r| {
             b.push_bind(r.seq)
@@ -78,7 +96,8 @@ pub(crate) async fn insert_events(
                 .push_bind(r.kind)
                 .push_bind(r.actor)
                 .push_bind(r.recorded_at)
-                .push_bind(r.payload);
+                .push_bind(r.payload)
+                .push_bind(r.salt);
         });
         q.build().execute(&mut *conn).await.map_err(db_err)?;
         start = end;

@@ -13,8 +13,9 @@ use crate::rows::{EventRow, insert_events, upsert_cases, upsert_members};
 use crate::{Job, db_err};
 use docket_domain::member::Member;
 use docket_domain::store::codec::format_ts;
-use docket_domain::store::{Append, Appended, ReadModelChange, StoreError};
+use docket_domain::store::{Append, Appended, ReadModelChange, StoreError, StoredCheckpoint};
 use docket_domain::summary::CaseSummary;
+use docket_tlog::Hash;
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, PgConnection};
 use std::collections::HashMap;
@@ -73,7 +74,7 @@ impl Writer {
     /// committed, and a connection that died while idle (server restart, failover, a proxy's
     /// idle timeout) should not cost the first command after it. A failure during COMMIT is
     /// not retried, since the transaction may or may not have landed.
-    async fn transact(&mut self, work: Work<'_>) -> Result<Vec<Outcome>, StoreError> {
+    async fn transact(&mut self, work: Work<'_>) -> Result<Done, StoreError> {
         let mut retried = false;
         loop {
             let e = match self.conn().await {
@@ -104,18 +105,36 @@ impl Writer {
 enum Work<'a> {
     Append(&'a [&'a [Append]]),
     Replace(&'a [CaseSummary], &'a [Member]),
+    Erase(u64, &'a Append),
+    Checkpoint(&'a StoredCheckpoint),
+}
+
+/// What a committed [`Work`] returns.
+enum Done {
+    /// One outcome per job.
+    Appends(Vec<Outcome>),
+    Erased(Appended),
+    /// Whether the checkpoint was new.
+    Kept(bool),
+    Replaced,
 }
 
 impl Work<'_> {
-    async fn run(self, conn: &mut PgConnection) -> Result<Vec<Outcome>, StoreError> {
+    async fn run(self, conn: &mut PgConnection) -> Result<Done, StoreError> {
         match self {
-            Work::Append(jobs) => write_batch(conn, jobs).await,
+            Work::Append(jobs) => write_batch(conn, jobs).await.map(Done::Appends),
             Work::Replace(cases, members) => {
                 replace_read_models(conn, cases, members).await?;
-                Ok(vec![])
+                Ok(Done::Replaced)
             }
+            Work::Erase(seq, record) => erase(conn, seq, record).await.map(Done::Erased),
+            Work::Checkpoint(c) => keep_checkpoint(conn, c).await.map(Done::Kept),
         }
     }
+}
+
+fn unexpected(what: &str) -> StoreError {
+    StoreError::Other(format!("the writer returned no {what}"))
 }
 
 pub(crate) async fn run(opts: PgConnectOptions, conn: PgConnection, mut rx: mpsc::Receiver<Job>) {
@@ -142,6 +161,22 @@ pub(crate) async fn run(opts: PgConnectOptions, conn: PgConnection, mut rx: mpsc
                     .transact(Work::Replace(&cases, &members))
                     .await
                     .map(|_| ());
+                let _ = reply.send(result);
+            }
+            Job::Erase { seq, record, reply } => {
+                let result = match writer.transact(Work::Erase(seq, &record)).await {
+                    Ok(Done::Erased(done)) => Ok(done),
+                    Ok(_) => Err(unexpected("erasure")),
+                    Err(e) => Err(e),
+                };
+                let _ = reply.send(result);
+            }
+            Job::Checkpoint { checkpoint, reply } => {
+                let result = match writer.transact(Work::Checkpoint(&checkpoint)).await {
+                    Ok(Done::Kept(kept)) => Ok(kept),
+                    Ok(_) => Err(unexpected("checkpoint")),
+                    Err(e) => Err(e),
+                };
                 let _ = reply.send(result);
             }
             Job::Append { appends, reply } => {
@@ -205,7 +240,7 @@ async fn commit_batch(writer: &mut Writer, batch: Vec<(Vec<Append>, Reply)>) {
     }
     let outcome = writer.transact(Work::Append(&jobs)).await;
     match outcome {
-        Ok(results) => {
+        Ok(Done::Appends(results)) => {
             for ((_, reply), result) in batch.into_iter().zip(results) {
                 let _ = reply.send(result);
             }
@@ -213,11 +248,17 @@ async fn commit_batch(writer: &mut Writer, batch: Vec<(Vec<Append>, Reply)>) {
         Err(e) if batch.len() > 1 && !matches!(e, StoreError::Unavailable(_)) => {
             for (appends, reply) in batch {
                 let job = [appends.as_slice()];
-                let result = writer
-                    .transact(Work::Append(&job))
-                    .await
-                    .and_then(|mut r| r.pop().unwrap_or_else(|| Ok(vec![])));
+                let result = match writer.transact(Work::Append(&job)).await {
+                    Ok(Done::Appends(mut r)) => r.pop().unwrap_or_else(|| Ok(vec![])),
+                    Ok(_) => Err(unexpected("appends")),
+                    Err(e) => Err(e),
+                };
                 let _ = reply.send(result);
+            }
+        }
+        Ok(_) => {
+            for (_, reply) in batch {
+                let _ = reply.send(Err(unexpected("appends")));
             }
         }
         Err(e) => {
@@ -315,6 +356,15 @@ async fn write_batch(
     jobs: &[&[Append]],
 ) -> Result<Vec<Outcome>, StoreError> {
     let head = begin_and_lock_head(conn).await?;
+    write_locked(conn, head, jobs).await
+}
+
+/// [`write_batch`] once the log lock is held and the head read.
+async fn write_locked(
+    conn: &mut PgConnection,
+    head: u64,
+    jobs: &[&[Append]],
+) -> Result<Vec<Outcome>, StoreError> {
     let mut versions = stream_versions(conn, jobs).await?;
     let mut next = head + 1;
     let mut results = Vec::with_capacity(jobs.len());
@@ -342,6 +392,7 @@ async fn write_batch(
                 actor: a.actor.as_str(),
                 recorded_at: at,
                 payload: &e.payload,
+                salt: &e.salt,
             });
             seq += 1;
         }
@@ -356,6 +407,8 @@ async fn write_batch(
         }
     }
     insert_events(conn, &events).await?;
+    let leaves: Vec<Hash> = events.iter().map(EventRow::leaf_hash).collect();
+    add_leaves(conn, head, &leaves).await?;
     upsert_cases(conn, cases).await?;
     upsert_members(conn, members).await?;
     sqlx::query("UPDATE log_head SET seq = $1 WHERE id = 1")
@@ -378,4 +431,63 @@ async fn replace_read_models(
     exec(conn, "DELETE FROM members").await?;
     upsert_cases(conn, cases.iter().collect()).await?;
     upsert_members(conn, members.iter().collect()).await
+}
+
+/// Stores the leaves of the events just inserted from seq `head + 1` on, and the subtrees
+/// they complete, with the same SQL function `docket_append` uses.
+async fn add_leaves(conn: &mut PgConnection, head: u64, leaves: &[Hash]) -> Result<(), StoreError> {
+    if leaves.is_empty() {
+        return Ok(());
+    }
+    sqlx::query("SELECT docket_tree_add($1, $2)")
+        .bind(head as i64)
+        .bind(leaves)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    Ok(())
+}
+
+/// Erases event `seq`'s payload and appends `record` in one transaction. The log lock comes
+/// first, as in every writer, so the record's seq follows the head without a gap. A refused
+/// record (a stale version) fails the whole transaction, so the erasure is rolled back too.
+async fn erase(conn: &mut PgConnection, seq: u64, record: &Append) -> Result<Appended, StoreError> {
+    let head = begin_and_lock_head(conn).await?;
+    let changed =
+        sqlx::query("UPDATE events SET payload = '', erased = true WHERE seq = $1 AND NOT erased")
+            .bind(i64::try_from(seq).unwrap_or(i64::MAX))
+            .execute(&mut *conn)
+            .await
+            .map_err(db_err)?
+            .rows_affected();
+    if changed == 0 {
+        return Err(StoreError::NotFound(format!(
+            "event {seq} (or its payload is erased already)"
+        )));
+    }
+    write_locked(conn, head, &[std::slice::from_ref(record)])
+        .await?
+        .pop()
+        .ok_or_else(|| unexpected("erasure"))??
+        .pop()
+        .ok_or_else(|| unexpected("erasure"))
+}
+
+async fn keep_checkpoint(
+    conn: &mut PgConnection,
+    c: &StoredCheckpoint,
+) -> Result<bool, StoreError> {
+    let size = i64::try_from(c.size)
+        .map_err(|_| StoreError::Other(format!("checkpoint size {} is too large", c.size)))?;
+    exec(conn, "BEGIN").await?;
+    let inserted = sqlx::query(
+        "INSERT INTO checkpoints (size, note) VALUES ($1, $2) ON CONFLICT (size) DO NOTHING",
+    )
+    .bind(size)
+    .bind(&c.note)
+    .execute(&mut *conn)
+    .await
+    .map_err(db_err)?
+    .rows_affected();
+    Ok(inserted == 1)
 }

@@ -9,7 +9,27 @@ CREATE TABLE events (
     actor       TEXT    NOT NULL,
     recorded_at TEXT    NOT NULL,
     payload     TEXT    NOT NULL,
+    -- The random salt the event's leaf commits to, and whether the payload was erased
+    -- (its leaf hash stays in `tree`).
+    salt        BLOB    NOT NULL,
+    erased      INTEGER NOT NULL DEFAULT 0,
     UNIQUE (stream, version)
+);
+
+-- The transparency log's Merkle tree: the hash of every complete subtree, written in the
+-- same transaction as the events it covers. Level 0 holds the leaf of event seq at
+-- n = seq - 1. Any proof or tile needs O(log n) of these rows.
+CREATE TABLE tree (
+    level INTEGER NOT NULL,
+    n     INTEGER NOT NULL,
+    hash  BLOB    NOT NULL,
+    PRIMARY KEY (level, n)
+) WITHOUT ROWID;
+
+-- Every signed checkpoint, kept: together they let anyone check the log only ever grew.
+CREATE TABLE checkpoints (
+    size INTEGER PRIMARY KEY,
+    note TEXT    NOT NULL
 );
 
 CREATE TABLE cases (

@@ -6,15 +6,18 @@
 //! conflicting command fails alone) and pays for one fsync instead of one per command.
 #![forbid(unsafe_code)]
 
+mod log;
 mod read;
 mod write;
 
 pub use write::group_commit_stats;
 
 use docket_domain::store::{
-    Append, Appended, CaseFilter, ReadModelDump, Store, StoreError, StoredEvent,
+    Append, Appended, CaseFilter, LogEntry, Node, ReadModelDump, Store, StoreError,
+    StoredCheckpoint, StoredEvent,
 };
 use docket_domain::{Stage, ids::MembershipNumber, member::Member, summary::CaseSummary};
+use docket_tlog::Hash;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -31,6 +34,15 @@ enum Job {
         appends: Vec<Append>,
         reply: oneshot::Sender<Result<Vec<Appended>, StoreError>>,
     },
+    Erase {
+        seq: u64,
+        record: Append,
+        reply: oneshot::Sender<Result<Appended, StoreError>>,
+    },
+    Checkpoint {
+        checkpoint: StoredCheckpoint,
+        reply: oneshot::Sender<Result<bool, StoreError>>,
+    },
     ReplaceReadModels {
         cases: Vec<CaseSummary>,
         members: Vec<Member>,
@@ -41,6 +53,7 @@ enum Job {
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     read: SqlitePool,
+    log: log::LogReader,
     jobs: mpsc::Sender<Job>,
 }
 
@@ -107,17 +120,26 @@ impl SqliteStore {
         let conn = write::open(path)?;
         let (tx, rx) = mpsc::channel(4096);
         write::spawn(conn, rx)?;
-        Ok(SqliteStore { read, jobs: tx })
+        Ok(SqliteStore {
+            read,
+            log: log::LogReader::new(path.to_path_buf()),
+            jobs: tx,
+        })
+    }
+
+    /// Sends a job to the writer and waits for its answer.
+    async fn ask<R>(
+        &self,
+        job: impl FnOnce(oneshot::Sender<Result<R, StoreError>>) -> Job,
+    ) -> Result<R, StoreError> {
+        let stopped = || StoreError::Unavailable("the store's writer has stopped".into());
+        let (reply, rx) = oneshot::channel();
+        self.jobs.send(job(reply)).await.map_err(|_| stopped())?;
+        rx.await.map_err(|_| stopped())?
     }
 
     async fn submit(&self, appends: Vec<Append>) -> Result<Vec<Appended>, StoreError> {
-        let (reply, rx) = oneshot::channel();
-        self.jobs
-            .send(Job::Append { appends, reply })
-            .await
-            .map_err(|_| StoreError::Unavailable("the store's writer has stopped".into()))?;
-        rx.await
-            .map_err(|_| StoreError::Unavailable("the store's writer has stopped".into()))?
+        self.ask(|reply| Job::Append { appends, reply }).await
     }
 }
 
@@ -179,20 +201,48 @@ impl Store for SqliteStore {
         cases: Vec<CaseSummary>,
         members: Vec<Member>,
     ) -> Result<(), StoreError> {
-        let (reply, rx) = oneshot::channel();
-        self.jobs
-            .send(Job::ReplaceReadModels {
-                cases,
-                members,
-                reply,
-            })
-            .await
-            .map_err(|_| StoreError::Unavailable("the store's writer has stopped".into()))?;
-        rx.await
-            .map_err(|_| StoreError::Unavailable("the store's writer has stopped".into()))?
+        self.ask(|reply| Job::ReplaceReadModels {
+            cases,
+            members,
+            reply,
+        })
+        .await
     }
 
     async fn dump_read_models(&self) -> Result<ReadModelDump, StoreError> {
         read::dump(&self.read).await
+    }
+
+    async fn tree_nodes(&self, nodes: &[Node]) -> Result<Vec<Hash>, StoreError> {
+        self.log.tree_nodes(nodes.to_vec()).await
+    }
+
+    async fn leaf_count(&self) -> Result<u64, StoreError> {
+        self.log.leaf_count().await
+    }
+
+    async fn log_entries(&self, after: u64, limit: u32) -> Result<Vec<LogEntry>, StoreError> {
+        self.log.log_entries(after, limit).await
+    }
+
+    async fn add_checkpoint(&self, checkpoint: StoredCheckpoint) -> Result<bool, StoreError> {
+        self.ask(|reply| Job::Checkpoint { checkpoint, reply })
+            .await
+    }
+
+    async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>, StoreError> {
+        self.log.latest_checkpoint().await
+    }
+
+    async fn checkpoints_after(
+        &self,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<StoredCheckpoint>, StoreError> {
+        self.log.checkpoints_after(after, limit).await
+    }
+
+    async fn erase(&self, seq: u64, record: Append) -> Result<Appended, StoreError> {
+        self.ask(|reply| Job::Erase { seq, record, reply }).await
     }
 }

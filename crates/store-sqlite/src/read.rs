@@ -28,6 +28,8 @@ fn event_from(row: &sqlx::sqlite::SqliteRow) -> Result<StoredEvent, StoreError> 
         actor: row.try_get("actor").map_err(db_err)?,
         at: parse_ts(&row.try_get::<String, _>("recorded_at").map_err(db_err)?)?,
         payload: row.try_get("payload").map_err(db_err)?,
+        salt: row.try_get("salt").map_err(db_err)?,
+        erased: row.try_get("erased").map_err(db_err)?,
     })
 }
 
@@ -36,7 +38,7 @@ pub(crate) async fn stream_events(
     stream: &str,
 ) -> Result<Vec<StoredEvent>, StoreError> {
     let rows = sqlx::query(
-        "SELECT seq, stream, version, kind, actor, recorded_at, payload FROM events WHERE stream = ? ORDER BY version",
+        "SELECT seq, stream, version, kind, actor, recorded_at, payload, salt, erased FROM events WHERE stream = ? ORDER BY version",
     )
     .bind(stream)
     .fetch_all(pool)
@@ -51,7 +53,7 @@ pub(crate) async fn events_after(
     limit: u32,
 ) -> Result<Vec<StoredEvent>, StoreError> {
     let rows = sqlx::query(
-        "SELECT seq, stream, version, kind, actor, recorded_at, payload FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+        "SELECT seq, stream, version, kind, actor, recorded_at, payload, salt, erased FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
     )
     .bind(after as i64)
     .bind(i64::from(limit))

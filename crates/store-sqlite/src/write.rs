@@ -11,8 +11,11 @@
 use crate::Job;
 use docket_domain::member::Member;
 use docket_domain::store::codec::{CaseRow, MemberRow, assignment_rows, format_ts};
-use docket_domain::store::{Append, Appended, ReadModelChange, StoreError};
+use docket_domain::store::{
+    Append, Appended, Entry, ReadModelChange, StoreError, StoredCheckpoint,
+};
 use docket_domain::summary::CaseSummary;
+use docket_tlog::{Hash, hash_children};
 use rusqlite::{Connection, ErrorCode, TransactionBehavior, params};
 use std::collections::HashMap;
 use std::path::Path;
@@ -144,6 +147,16 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Job>) {
                 known.clear();
                 let _ = reply.send(replace_read_models(&mut conn, &cases, &members));
             }
+            Job::Checkpoint { checkpoint, reply } => {
+                let _ = reply.send(keep_checkpoint(&conn, &checkpoint));
+            }
+            Job::Erase { seq, record, reply } => {
+                let result = erase(&mut conn, seq, &record, &mut known);
+                if result.is_err() {
+                    known.clear();
+                }
+                let _ = reply.send(result);
+            }
             Job::Append { appends, reply } => {
                 let mut size = appends.len();
                 let mut batch = vec![(appends, reply)];
@@ -254,21 +267,35 @@ fn write_job(
         let at = format_ts(a.at);
         let mut insert = conn
             .prepare_cached(
-                "INSERT INTO events (seq, stream, version, kind, actor, recorded_at, payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO events (seq, stream, version, kind, actor, recorded_at, payload, salt) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )
             .map_err(sqlite_err)?;
         for (i, e) in a.events.iter().enumerate() {
+            let version = a.expected_version + i as u64 + 1;
             insert
                 .execute(params![
                     *next as i64,
                     a.stream,
-                    (a.expected_version + i as u64 + 1) as i64,
+                    version as i64,
                     e.kind,
                     a.actor.as_str(),
                     at,
-                    e.payload
+                    e.payload,
+                    &e.salt[..]
                 ])
                 .map_err(sqlite_err)?;
+            // The leaf is computed here from exactly what was written, never taken on trust.
+            let leaf = Entry {
+                stream: &a.stream,
+                version,
+                kind: &e.kind,
+                actor: a.actor.as_str(),
+                recorded_at: &at,
+                salt: &e.salt,
+                payload: &e.payload,
+            }
+            .leaf_hash();
+            add_leaf(conn, *next - 1, leaf)?;
             *next += 1;
         }
         match &a.read_model {
@@ -285,6 +312,93 @@ fn write_job(
         });
     }
     Ok(done)
+}
+
+/// Stores leaf `index` and every subtree it completes: a leaf with an odd index closes its
+/// pair, and so on up while the node just made is a right child. The left siblings are
+/// already stored (same transaction or earlier), so this is one read and one write per
+/// level it climbs, two writes per leaf on average.
+pub(crate) fn add_leaf(conn: &Connection, index: u64, leaf: Hash) -> Result<(), StoreError> {
+    let mut insert = conn
+        .prepare_cached("INSERT INTO tree (level, n, hash) VALUES (?1, ?2, ?3)")
+        .map_err(sqlite_err)?;
+    let mut read = conn
+        .prepare_cached("SELECT hash FROM tree WHERE level = ?1 AND n = ?2")
+        .map_err(sqlite_err)?;
+    insert
+        .execute(params![0, index as i64, &leaf[..]])
+        .map_err(sqlite_err)?;
+    let (mut level, mut n, mut hash) = (0u8, index, leaf);
+    while n & 1 == 1 {
+        let left: Vec<u8> = read
+            .query_row(params![level, (n - 1) as i64], |r| r.get(0))
+            .map_err(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => StoreError::Corrupt(format!(
+                    "the log's tree has no node at level {level}, index {}: run `docket verify`",
+                    n - 1
+                )),
+                e => sqlite_err(e),
+            })?;
+        let left: Hash = left.try_into().map_err(|_| {
+            StoreError::Corrupt(format!("a tree node at level {level} is not 32 bytes"))
+        })?;
+        hash = hash_children(&left, &hash);
+        n >>= 1;
+        level += 1;
+        insert
+            .execute(params![level, n as i64, &hash[..]])
+            .map_err(sqlite_err)?;
+    }
+    Ok(())
+}
+
+fn keep_checkpoint(conn: &Connection, c: &StoredCheckpoint) -> Result<bool, StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO checkpoints (size, note) VALUES (?1, ?2) ON CONFLICT (size) DO NOTHING",
+    )
+    .and_then(|mut s| s.execute(params![c.size as i64, c.note]))
+    .map(|n| n == 1)
+    .map_err(sqlite_err)
+}
+
+/// Erases one event's payload and appends the erasure's record, in one transaction.
+fn erase(
+    conn: &mut Connection,
+    seq: u64,
+    record: &Append,
+    known: &mut Known,
+) -> Result<Appended, StoreError> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(sqlite_err)?;
+    known.revalidate(&tx)?;
+    let changed = tx
+        .prepare_cached("UPDATE events SET payload = '', erased = 1 WHERE seq = ?1 AND erased = 0")
+        .and_then(|mut s| s.execute([seq as i64]))
+        .map_err(sqlite_err)?;
+    if changed == 0 {
+        return Err(StoreError::NotFound(format!(
+            "event {seq} (or its payload is erased already)"
+        )));
+    }
+    let head: i64 = tx
+        .prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM events")
+        .and_then(|mut s| s.query_row([], |r| r.get(0)))
+        .map_err(sqlite_err)?;
+    let mut next = head as u64 + 1;
+    let mut learned = Learned::default();
+    let mut done = write_job(
+        &tx,
+        std::slice::from_ref(record),
+        &mut next,
+        known,
+        &mut learned,
+    )?;
+    tx.commit().map_err(sqlite_err)?;
+    known.versions.extend(learned.versions);
+    known.rows.extend(learned.rows);
+    done.pop()
+        .ok_or_else(|| StoreError::Other("the erasure wrote no record".into()))
 }
 
 /// Writes a case's read-model row, touching only what changed. Many commands (a contact

@@ -25,6 +25,17 @@ pub fn hash_leaf(data: &[u8]) -> Hash {
     h.finalize().into()
 }
 
+/// `SHA-256(0x00 ‖ part₀ ‖ part₁ ‖ …)`: the hash of a log entry given in pieces, so a caller
+/// whose entry is a serialisation of several fields need not copy them into one buffer.
+pub fn hash_leaf_parts(parts: &[&[u8]]) -> Hash {
+    let mut h = Sha256::new();
+    h.update([0x00]);
+    for p in parts {
+        h.update(p);
+    }
+    h.finalize().into()
+}
+
 /// `SHA-256(0x01 ‖ left ‖ right)`: the hash of an interior node.
 pub fn hash_children(left: &Hash, right: &Hash) -> Hash {
     let mut buf = [0u8; 1 + 2 * HASH_SIZE];

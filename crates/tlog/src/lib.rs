@@ -20,7 +20,9 @@ pub mod tile;
 pub mod tree;
 
 pub use checkpoint::{Checkpoint, CheckpointError, open_checkpoint, parse_hash};
-pub use hash::{EMPTY_ROOT, HASH_SIZE, Hash, hash_children, hash_leaf, root_from_leaves};
+pub use hash::{
+    EMPTY_ROOT, HASH_SIZE, Hash, hash_children, hash_leaf, hash_leaf_parts, root_from_leaves,
+};
 pub use note::{
     MAX_SIGNATURES, NoteError, OpenedNote, Signer, Verifier, is_valid_key_name, key_id, open_note,
     sign_note,

@@ -8,8 +8,10 @@ use crate::member::Member;
 use crate::stage::Stage;
 use crate::summary::CaseSummary;
 use async_trait::async_trait;
+use docket_tlog::Hash;
 use jiff::Timestamp;
 use jiff::civil::Date;
+pub use leaf::{Entry, SALT_LEN, Salt};
 
 /// The membership list's stream name; case streams are named by [`case_stream`].
 pub const MEMBERS_STREAM: &str = "members";
@@ -23,6 +25,9 @@ pub struct NewEvent {
     pub kind: String,
     /// The event's canonical JSON, stored byte for byte.
     pub payload: String,
+    /// Random bytes the event's leaf commits to (see [`leaf`]); the caller draws them, as
+    /// the domain has no randomness of its own.
+    pub salt: Salt,
 }
 
 /// The read-model rows that change with an append.
@@ -64,7 +69,57 @@ pub struct StoredEvent {
     pub kind: String,
     pub actor: String,
     pub at: Timestamp,
+    /// Empty when the payload was erased; its leaf hash stays in the tree.
     pub payload: String,
+    pub salt: Vec<u8>,
+    pub erased: bool,
+}
+
+/// An event row as the log verifier reads it: every column as stored (the timestamp as its
+/// text, which is what the leaf commits to) and the leaf hash stored for its position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogEntry {
+    pub seq: u64,
+    pub stream: String,
+    pub version: u64,
+    pub kind: String,
+    pub actor: String,
+    pub recorded_at: String,
+    pub salt: Vec<u8>,
+    pub payload: String,
+    pub erased: bool,
+    /// The leaf stored at index `seq − 1`, if there is one.
+    pub leaf: Option<Hash>,
+}
+
+impl LogEntry {
+    pub fn entry(&self) -> Entry<'_> {
+        Entry {
+            stream: &self.stream,
+            version: self.version,
+            kind: &self.kind,
+            actor: &self.actor,
+            recorded_at: &self.recorded_at,
+            salt: &self.salt,
+            payload: &self.payload,
+        }
+    }
+}
+
+/// A signed checkpoint as kept: every one is kept, keyed by the tree size it signs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCheckpoint {
+    pub size: u64,
+    /// The C2SP signed note, exactly as signed.
+    pub note: String,
+}
+
+/// A complete subtree of the log's Merkle tree: the `n`-th node at height `level`, covering
+/// leaves `n·2^level .. (n+1)·2^level`. Level 0 holds the leaf hashes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Node {
+    pub level: u8,
+    pub n: u64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -149,6 +204,33 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     ) -> Result<(), StoreError>;
 
     async fn dump_read_models(&self) -> Result<ReadModelDump, StoreError>;
+
+    /// The stored hashes of these nodes, in the order asked. A node that is not stored (the
+    /// tree is smaller, or rows were removed) is `NotFound`.
+    async fn tree_nodes(&self, nodes: &[Node]) -> Result<Vec<Hash>, StoreError>;
+
+    /// How many leaves the tree holds: the highest level-0 index plus one.
+    async fn leaf_count(&self) -> Result<u64, StoreError>;
+
+    /// Events with seq > `after` joined with their leaves, for the verifier, at most `limit`.
+    async fn log_entries(&self, after: u64, limit: u32) -> Result<Vec<LogEntry>, StoreError>;
+
+    /// Keeps a signed checkpoint; false if one for that size is already kept.
+    async fn add_checkpoint(&self, checkpoint: StoredCheckpoint) -> Result<bool, StoreError>;
+
+    async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>, StoreError>;
+
+    /// Checkpoints for sizes greater than `after`, smallest first, at most `limit`.
+    async fn checkpoints_after(
+        &self,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<StoredCheckpoint>, StoreError>;
+
+    /// Erases event `seq`'s payload (its leaf stays) and appends `record`, the erasure's own
+    /// event, in one transaction. `NotFound` if there is no such event or it is erased already.
+    async fn erase(&self, seq: u64, record: Append) -> Result<Appended, StoreError>;
 }
 
 pub mod codec;
+pub mod leaf;

@@ -9,3 +9,5 @@ mod durability;
 mod http;
 mod service;
 mod support;
+mod tamper;
+mod transparency;

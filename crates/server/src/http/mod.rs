@@ -16,6 +16,8 @@ use std::future::Future;
 use std::net::SocketAddr;
 use tokio::net::TcpListener;
 
+mod log;
+
 /// An RFC 9457 problem document: the error format of every non-HTML response.
 pub fn problem(status: StatusCode, title: &str, detail: &str) -> Response {
     let body = serde_json::json!({
@@ -34,7 +36,7 @@ pub fn problem(status: StatusCode, title: &str, detail: &str) -> Response {
 
 /// A failure we did not expect: logged in full with an id, shown to the user as that id only.
 /// A store that is down is "unavailable" (503, worth retrying); anything else is our fault (500).
-fn internal(status: StatusCode, e: impl std::fmt::Display) -> Response {
+pub(crate) fn internal(status: StatusCode, e: impl std::fmt::Display) -> Response {
     let id = format!("{:016x}", rand::random::<u64>());
     tracing::error!(error_id = %id, error = %e, "request failed");
     let title = if status == StatusCode::SERVICE_UNAVAILABLE {
@@ -49,7 +51,7 @@ fn internal(status: StatusCode, e: impl std::fmt::Display) -> Response {
     )
 }
 
-fn store_failure(e: docket_domain::store::StoreError) -> Response {
+pub(crate) fn store_failure(e: docket_domain::store::StoreError) -> Response {
     let status = match e {
         docket_domain::store::StoreError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
@@ -149,7 +151,7 @@ async fn log_key(State(docket): State<Docket>) -> Response {
 async fn stylesheet() -> Response {
     (
         [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
-        include_str!("../static/docket.css"),
+        include_str!("../../static/docket.css"),
     )
         .into_response()
 }
@@ -186,6 +188,11 @@ pub fn router(docket: Docket) -> Router {
         .route("/", get(status_page))
         .route("/healthz", get(healthz))
         .route("/log/key", get(log_key))
+        .route("/log/checkpoint", get(log::checkpoint))
+        .route("/log/tile/{*rest}", get(log::tile))
+        .route("/log/proof/inclusion", get(log::inclusion))
+        .route("/log/proof/consistency", get(log::consistency))
+        .route("/api/cases/{id}/audit", get(log::audit))
         .route("/static/docket.css", get(stylesheet))
         .fallback(not_found)
         .layer(axum::middleware::map_response(security_headers))
@@ -213,8 +220,19 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, router(self.docket))
+        // Checkpoints are signed off the request path, by one task per server.
+        let checkpointer = self.docket.log_signer.is_some().then(|| {
+            crate::transparency::spawn_checkpointer(
+                self.docket.clone(),
+                self.docket.commits.clone(),
+            )
+        });
+        let served = axum::serve(self.listener, router(self.docket))
             .with_graceful_shutdown(shutdown)
-            .await
+            .await;
+        if let Some(task) = checkpointer {
+            task.abort();
+        }
+        served
     }
 }

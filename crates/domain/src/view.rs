@@ -1,0 +1,38 @@
+//! Reads are events too: opening a case file appends a `CaseViewed` event, so the log can
+//! answer "who looked at this case, and when".
+//!
+//! Views go to their own stream per case (`views/<reference>`), not the case's stream: a
+//! read must never make a concurrent decision on the case fail as a conflict.
+
+use crate::ids::CaseId;
+use serde::{Deserialize, Serialize};
+
+pub fn views_stream(id: &CaseId) -> String {
+    format!("views/{id}")
+}
+
+/// Which part of a case file was opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CasePart {
+    /// The case file: its state, parties, allegations and decisions.
+    File,
+    /// The list of everything that happened on the case, with proofs.
+    AuditTrail,
+}
+
+impl CasePart {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CasePart::File => "file",
+            CasePart::AuditTrail => "audit_trail",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ViewEvent {
+    /// The viewer is the event's actor.
+    CaseViewed { case: CaseId, part: CasePart },
+}

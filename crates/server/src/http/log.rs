@@ -1,0 +1,183 @@
+//! The transparency log over HTTP: public and read-only, hashes and signatures only, never
+//! content. Checkpoints, tiles (C2SP tlog-tiles) and proofs; entry bundles are not served,
+//! because entries are the events themselves.
+
+use super::{internal, problem, store_failure};
+use crate::audit::AuditError;
+use crate::service::{Docket, ServiceError};
+use crate::transparency::LogError;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use docket_domain::ids::{CaseId, PersonId};
+use docket_tlog::{Hash, Tile};
+use std::collections::HashMap;
+
+fn b64(h: &Hash) -> String {
+    base64::engine::general_purpose::STANDARD.encode(h)
+}
+
+fn log_failure(e: LogError) -> Response {
+    match e {
+        LogError::OutOfRange(msg) => problem(StatusCode::NOT_FOUND, "Not in the log", &msg),
+        LogError::NoKey => problem(
+            StatusCode::NOT_FOUND,
+            "No checkpoint",
+            "This server was started without the transparency log's signing key.",
+        ),
+        LogError::Store(e) => store_failure(e),
+        other => internal(StatusCode::INTERNAL_SERVER_ERROR, other),
+    }
+}
+
+/// The latest signed checkpoint, as the C2SP signed note.
+pub(super) async fn checkpoint(State(docket): State<Docket>) -> Response {
+    match docket.store.latest_checkpoint().await {
+        Ok(Some(c)) => (
+            [
+                (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+                (header::CACHE_CONTROL, "no-cache"),
+            ],
+            c.note,
+        )
+            .into_response(),
+        Ok(None) => problem(
+            StatusCode::NOT_FOUND,
+            "No checkpoint yet",
+            "No checkpoint has been signed yet: one is signed shortly after the first event.",
+        ),
+        Err(e) => store_failure(e),
+    }
+}
+
+/// `/log/tile/<L>/<N>[.p/<W>]`: the hashes of one tile, concatenated.
+pub(super) async fn tile(State(docket): State<Docket>, Path(rest): Path<String>) -> Response {
+    let path = format!("tile/{rest}");
+    if rest.starts_with("entries/") {
+        return problem(
+            StatusCode::NOT_FOUND,
+            "Entry bundles are not public",
+            "The log's entries are case events; only their hashes are published.",
+        );
+    }
+    let tile = match Tile::parse_path(&path) {
+        Ok(t) => t,
+        Err(e) => {
+            return problem(
+                StatusCode::NOT_FOUND,
+                "Not a tile",
+                &format!("'{path}' is not a tile path (tile/<level>/<index>[.p/<width>]): {e}"),
+            );
+        }
+    };
+    match docket.tile(tile).await {
+        // A full tile never changes; a partial one is superseded by a wider one, but its own
+        // bytes never change either.
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, "application/octet-stream"),
+                (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => log_failure(e),
+    }
+}
+
+/// A whole-number query parameter, or a problem naming it.
+fn number(q: &HashMap<String, String>, name: &str) -> Result<u64, Box<Response>> {
+    let raw = q.get(name).ok_or_else(|| {
+        Box::new(problem(
+            StatusCode::BAD_REQUEST,
+            "Missing parameter",
+            &format!("Give {name}=<number> in the query string."),
+        ))
+    })?;
+    raw.parse().map_err(|_| {
+        Box::new(problem(
+            StatusCode::BAD_REQUEST,
+            "Not a number",
+            &format!("{name} must be a whole number of 0 or more, not '{raw}'."),
+        ))
+    })
+}
+
+fn bad_range(e: LogError) -> Response {
+    match e {
+        LogError::OutOfRange(msg) => problem(
+            StatusCode::BAD_REQUEST,
+            "Not a proof the log can give",
+            &msg,
+        ),
+        other => log_failure(other),
+    }
+}
+
+/// `?index=I&size=N`: the inclusion proof of leaf I in the tree of N leaves.
+pub(super) async fn inclusion(
+    State(docket): State<Docket>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let (index, size) = match (number(&q, "index"), number(&q, "size")) {
+        (Ok(i), Ok(s)) => (i, s),
+        (Err(r), _) | (_, Err(r)) => return *r,
+    };
+    match docket.inclusion_proof(index, size).await {
+        Ok(proof) => axum::Json(serde_json::json!({
+            "index": index,
+            "size": size,
+            "proof": proof.iter().map(b64).collect::<Vec<_>>(),
+        }))
+        .into_response(),
+        Err(e) => bad_range(e),
+    }
+}
+
+/// `?from=M&to=N`: the consistency proof between the trees of M and N leaves.
+pub(super) async fn consistency(
+    State(docket): State<Docket>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let (from, to) = match (number(&q, "from"), number(&q, "to")) {
+        (Ok(f), Ok(t)) => (f, t),
+        (Err(r), _) | (_, Err(r)) => return *r,
+    };
+    match docket.consistency_proof(from, to).await {
+        Ok(proof) => axum::Json(serde_json::json!({
+            "from": from,
+            "to": to,
+            "proof": proof.iter().map(b64).collect::<Vec<_>>(),
+        }))
+        .into_response(),
+        Err(e) => bad_range(e),
+    }
+}
+
+/// Until sign-in exists, views over HTTP are recorded as this viewer.
+fn web_viewer() -> PersonId {
+    PersonId::parse("anonymous:web").expect("a valid constant id")
+}
+
+/// A case's audit trail with inclusion proofs (metadata only). Opening it is recorded.
+pub(super) async fn audit(State(docket): State<Docket>, Path(id): Path<String>) -> Response {
+    let id = match CaseId::parse(&id) {
+        Ok(id) => id,
+        Err(e) => return problem(StatusCode::NOT_FOUND, "No such case", &e),
+    };
+    match docket
+        .audit(&id, &web_viewer(), jiff::Timestamp::now())
+        .await
+    {
+        Ok(trail) => axum::Json(trail).into_response(),
+        Err(AuditError::Service(ServiceError::NotFound(id))) => problem(
+            StatusCode::NOT_FOUND,
+            "No such case",
+            &format!("No case has the reference {id}."),
+        ),
+        Err(AuditError::Service(ServiceError::Store(e))) => store_failure(e),
+        Err(AuditError::Log(e)) => log_failure(e),
+        Err(e) => internal(StatusCode::INTERNAL_SERVER_ERROR, e),
+    }
+}

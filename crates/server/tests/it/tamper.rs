@@ -1,0 +1,274 @@
+//! The tamper suite: on each backend, a log with signed checkpoints is interfered with
+//! directly in the database, as an insider with SQL access could, and `verify` must fail and
+//! name the right event or cause.
+
+use crate::backend::{Backend, TestStore, append, event};
+use crate::both_backends;
+use crate::support::docket;
+use docket::service::Docket;
+use docket::verify::{Problem, VerifyReport, verify};
+use docket_tlog::{Signer, Verifier};
+use sqlx::Connection;
+
+pub const ORIGIN: &str = "docket/test";
+
+pub fn signer(seed: u8) -> Signer {
+    Signer::from_seed(ORIGIN, [seed; 32]).expect("signer")
+}
+
+/// Runs SQL straight on the test's database, bypassing Docket.
+pub async fn tamper(t: &TestStore, sql: &str) {
+    match t.backend {
+        Backend::Sqlite => {
+            let conn = rusqlite::Connection::open(std::path::Path::new(&t.url).join("docket.db"))
+                .expect("open sqlite");
+            conn.execute_batch(sql).expect("tampering sql");
+        }
+        Backend::Postgres => {
+            let mut conn = sqlx::PgConnection::connect(&t.url)
+                .await
+                .expect("connect pg");
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+                .execute(&mut conn)
+                .await
+                .expect("tampering sql");
+        }
+    }
+}
+
+/// Twelve events over two streams, with checkpoints signed at 6 and 12.
+async fn signed_log(t: &TestStore) -> Docket {
+    let d = docket(t).with_log_signer(signer(7));
+    for round in 0..2u64 {
+        for i in 0..3u64 {
+            for stream in ["a", "b"] {
+                let v = round * 3 + i;
+                let payload = format!("{{\"stream\":\"{stream}\",\"n\":{}}}", v + 1);
+                d.append(append(stream, v, vec![event("noted", &payload)]))
+                    .await
+                    .expect("append");
+            }
+        }
+        let c = d
+            .sign_checkpoint()
+            .await
+            .expect("sign")
+            .expect("a new checkpoint");
+        assert_eq!(c.size, (round + 1) * 6);
+    }
+    d
+}
+
+async fn check(d: &Docket, key: &Verifier) -> VerifyReport {
+    verify(&d.store, key, &|_| {}).await.expect("verify runs")
+}
+
+fn key() -> Verifier {
+    signer(7).verifier()
+}
+
+async fn untouched(t: TestStore) {
+    let d = signed_log(&t).await;
+    let r = check(&d, &key()).await;
+    assert_eq!(r.problems, vec![]);
+    assert_eq!((r.events, r.checkpoints, r.erased), (12, 2, 0));
+    let root = docket::transparency::root_at(d.store.as_ref(), 12)
+        .await
+        .expect("root");
+    assert_eq!(r.root, root, "the recomputed root is the store's");
+    // Signing again with nothing new keeps the checkpoints as they are.
+    assert_eq!(d.sign_checkpoint().await.expect("sign"), None);
+}
+both_backends!(untouched);
+
+async fn altered_byte(t: TestStore) {
+    let d = signed_log(&t).await;
+    tamper(
+        &t,
+        "UPDATE events SET payload = replace(payload, '\"n\":3', '\"n\":8') WHERE seq = 5",
+    )
+    .await;
+    let r = check(&d, &key()).await;
+    assert_eq!(
+        r.problems.first(),
+        Some(&Problem::Altered { seq: 5 }),
+        "{:?}",
+        r.problems
+    );
+}
+both_backends!(altered_byte);
+
+async fn deleted_event(t: TestStore) {
+    let d = signed_log(&t).await;
+    tamper(&t, "DELETE FROM events WHERE seq = 4").await;
+    let r = check(&d, &key()).await;
+    assert!(
+        matches!(r.problems.first(), Some(Problem::Removed { seq: 4, .. })),
+        "{:?}",
+        r.problems
+    );
+}
+both_backends!(deleted_event);
+
+async fn swapped_events(t: TestStore) {
+    let d = signed_log(&t).await;
+    tamper(
+        &t,
+        "UPDATE events SET seq = 1000 WHERE seq = 3; \
+         UPDATE events SET seq = 3 WHERE seq = 9; \
+         UPDATE events SET seq = 9 WHERE seq = 1000;",
+    )
+    .await;
+    let r = check(&d, &key()).await;
+    assert_eq!(
+        r.problems.first(),
+        Some(&Problem::Reordered { seq: 3, other: 9 }),
+        "{:?}",
+        r.problems
+    );
+}
+both_backends!(swapped_events);
+
+async fn forged_insert(t: TestStore) {
+    let d = signed_log(&t).await;
+    // Make room at 5 by moving every later event up one, then forge an event there.
+    tamper(
+        &t,
+        "UPDATE events SET seq = seq + 1000 WHERE seq >= 5; \
+         UPDATE events SET seq = seq - 999 WHERE seq >= 1000; \
+         INSERT INTO events (seq, stream, version, kind, actor, recorded_at, payload, salt) \
+           SELECT 5, 'forged', 1, kind, actor, recorded_at, '{\"n\":99}', salt FROM events WHERE seq = 1;",
+    )
+    .await;
+    let r = check(&d, &key()).await;
+    assert_eq!(
+        r.problems.first(),
+        Some(&Problem::Inserted { seq: 5 }),
+        "{:?}",
+        r.problems
+    );
+
+    // A forged event added at the end, after the last checkpoint, has no leaf at all.
+    let t2 = fresh_like(&t).await;
+    let d2 = signed_log(&t2).await;
+    tamper(
+        &t2,
+        "INSERT INTO events (seq, stream, version, kind, actor, recorded_at, payload, salt) \
+           SELECT 13, 'forged', 1, kind, actor, recorded_at, '{\"n\":99}', salt FROM events WHERE seq = 1;",
+    )
+    .await;
+    let r = check(&d2, &key()).await;
+    assert_eq!(
+        r.problems.first(),
+        Some(&Problem::NotInTree { seq: 13 }),
+        "{:?}",
+        r.problems
+    );
+}
+both_backends!(forged_insert);
+
+async fn fresh_like(t: &TestStore) -> TestStore {
+    match t.backend {
+        Backend::Sqlite => crate::backend::sqlite().await,
+        Backend::Postgres => crate::backend::postgres()
+            .await
+            .expect("postgres configured"),
+    }
+}
+
+async fn truncated(t: TestStore) {
+    let d = signed_log(&t).await;
+    // The newest four events go, with their leaves, below the checkpoint signed at 12.
+    tamper(
+        &t,
+        "DELETE FROM events WHERE seq > 8; DELETE FROM tree WHERE level = 0 AND n >= 8;",
+    )
+    .await;
+    let r = check(&d, &key()).await;
+    assert!(
+        r.problems.contains(&Problem::Truncated {
+            held: 8,
+            signed: 12
+        }),
+        "{:?}",
+        r.problems
+    );
+    assert_eq!(r.problems.first().and_then(Problem::seq), Some(9));
+    // And a server will not sign the shrunken tree.
+    assert!(d.sign_checkpoint().await.is_err());
+}
+both_backends!(truncated);
+
+async fn replaced_key(t: TestStore) {
+    let d = signed_log(&t).await;
+    // Someone swaps in their own key (same log name) and the server signs with it.
+    let swapped = Docket {
+        log_signer: Some(std::sync::Arc::new(signer(9))),
+        ..d.clone()
+    };
+    swapped
+        .append(append("a", 6, vec![event("noted", "{\"n\":7}")]))
+        .await
+        .expect("append");
+    swapped.sign_checkpoint().await.expect("sign").expect("new");
+    // Checked against the published key, the new checkpoint is refused...
+    let r = check(&d, &key()).await;
+    assert!(
+        matches!(
+            r.problems.as_slice(),
+            [Problem::BadSignature { size: 13, .. }]
+        ),
+        "{:?}",
+        r.problems
+    );
+    // ...and checked against the replacement key, every earlier one is.
+    let r = check(&d, &signer(9).verifier()).await;
+    let sizes: Vec<u64> = r
+        .problems
+        .iter()
+        .filter_map(|p| match p {
+            Problem::BadSignature { size, .. } => Some(*size),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(sizes, vec![6, 12], "{:?}", r.problems);
+}
+both_backends!(replaced_key);
+
+/// A tree rewritten to fit an altered event: every stored leaf agrees with the events, but
+/// the signed checkpoints do not.
+async fn rewritten_tree(t: TestStore) {
+    let d = signed_log(&t).await;
+    let entries = d.store.log_entries(0, 100).await.expect("entries");
+    let mut e = entries[2].clone();
+    e.payload = e.payload.replace("\"n\":2", "\"n\":5");
+    let leaf: String = e
+        .entry()
+        .leaf_hash()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let payload = e.payload.replace('\'', "''");
+    let set_leaf = match t.backend {
+        Backend::Sqlite => format!("UPDATE tree SET hash = x'{leaf}' WHERE level = 0 AND n = 2"),
+        Backend::Postgres => {
+            format!("UPDATE tree SET hash = decode('{leaf}', 'hex') WHERE level = 0 AND n = 2")
+        }
+    };
+    tamper(
+        &t,
+        &format!("UPDATE events SET payload = '{payload}' WHERE seq = 3; {set_leaf};"),
+    )
+    .await;
+    let r = check(&d, &key()).await;
+    assert_eq!(
+        r.problems.first(),
+        Some(&Problem::RootMismatch {
+            size: 6,
+            since: None
+        }),
+        "{:?}",
+        r.problems
+    );
+}
+both_backends!(rewritten_tree);
