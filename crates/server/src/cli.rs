@@ -179,6 +179,17 @@ pub enum CasesCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum BenchCmd {
+    /// The transparency log at scale: builds a log of N events on SQLite, then times `docket
+    /// verify` over it next to openssl and sha256sum hashing the same bytes, and inclusion
+    /// proofs at the full size.
+    Log {
+        /// Events in the log.
+        #[arg(long, default_value_t = 1_000_000)]
+        events: u64,
+        /// Inclusion proofs to time.
+        #[arg(long, default_value_t = 10_000)]
+        proofs: usize,
+    },
     /// Durable appends per second with 1, 8 and 64 concurrent writers, next to a bare
     /// one-row-per-transaction loop on the same database settings.
     Append {

@@ -52,6 +52,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             actor,
         } => erase(&data, seq, &reason, &actor).await,
         Cmd::Bench {
+            command: BenchCmd::Log { events, proofs },
+        } => crate::bench::log::run(events, proofs).await,
+        Cmd::Bench {
             command:
                 BenchCmd::Append {
                     backend,

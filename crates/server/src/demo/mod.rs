@@ -383,7 +383,7 @@ pub async fn generate(
     // The log records events in the order they happened across all cases.
     appends.sort_by_key(|a| a.at);
     let cases = endings.len() + story_ids.len();
-    docket.store.append_all(appends).await?;
+    docket.append_all(appends).await?;
     Ok(cases)
 }
 
@@ -408,6 +408,11 @@ pub async fn run(dir: &std::path::Path, listen: &str, no_serve: bool) -> anyhow:
             people::MEMBERS,
             started.elapsed().as_secs_f64()
         );
+        // Signed now rather than by the server, so `docket verify` has a checkpoint to check
+        // even when the demo is only generated.
+        if let Some(c) = docket.sign_checkpoint().await? {
+            println!("Signed the log's first checkpoint ({} events).", c.size);
+        }
     } else {
         println!(
             "Using the existing demo organisation in {} (delete the folder to start afresh).",

@@ -164,4 +164,59 @@ async fn demo_lists_the_member_awaiting_a_hearing_as_overdue_and_rebuilds() {
         "{}",
         text(&out.stdout)
     );
+
+    transparency_commands(&data, waiting.id.as_str());
+}
+
+/// `docket cases show`, `audit` and `verify` on the demo, then `verify` on a tampered copy.
+fn transparency_commands(data: &std::path::Path, case: &str) {
+    let data_s = data.to_str().expect("utf8");
+    let out = docket(&["cases", "show", case, "--data", data_s, "--as", "officer-x"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let file: serde_json::Value = serde_json::from_slice(&out.stdout).expect("case json");
+    assert_eq!(file["id"], case);
+
+    let out = docket(&["audit", case, "--data", data_s, "--as", "auditor-y"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let listing = text(&out.stdout);
+    assert!(
+        listing.contains("case_viewed") && listing.contains("officer-x"),
+        "{listing}"
+    );
+    assert!(
+        listing.contains("entries proved against the checkpoint"),
+        "{listing}"
+    );
+
+    let out = docket(&["verify", "--data", data_s]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).starts_with("The log verifies:"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let other =
+        docket_tlog::Signer::from_seed("docket/the-peoples-alliance", [1; 32]).expect("key");
+    let out = docket(&["verify", "--data", data_s, "--vkey", &other.vkey()]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("is not signed by the log's key"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let db = rusqlite::Connection::open(data.join("docket.db")).expect("open");
+    db.execute(
+        "UPDATE events SET payload = payload || ' ' WHERE seq = 1234",
+        [],
+    )
+    .expect("tamper");
+    let out = docket(&["verify", "--data", data_s]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("event 1234 was altered"),
+        "{}",
+        text(&out.stderr)
+    );
 }

@@ -87,3 +87,90 @@ async fn without_a_key_the_log_key_is_a_clear_404() {
     assert_eq!(res.headers()["content-type"], "application/problem+json");
     let _ = stop.send(());
 }
+
+/// A case's audit trail over HTTP: every entry's proof checks against the signed checkpoint
+/// with the log's published key, and asking for it is itself recorded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_trail_proofs_check_against_the_published_key() {
+    use base64::Engine;
+    let (base, t, _stop) = start().await;
+    let client = reqwest::Client::new();
+    let case = t
+        .store
+        .list_cases(&docket_domain::store::CaseFilter::default())
+        .await
+        .expect("cases")
+        .remove(0)
+        .id;
+    let vkey = client
+        .get(format!("{base}/log/key"))
+        .send()
+        .await
+        .expect("key")
+        .text()
+        .await
+        .expect("text");
+    let key = docket_tlog::Verifier::from_vkey(vkey.trim()).expect("vkey");
+    let mut trail = serde_json::Value::Null;
+    for _ in 0..100 {
+        let res = client
+            .get(format!("{base}/api/cases/{case}/audit"))
+            .send()
+            .await
+            .expect("audit");
+        assert_eq!(res.status(), 200);
+        trail = res.json().await.expect("json");
+        if trail["checkpoint"].is_string() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let note = trail["checkpoint"].as_str().expect("a signed checkpoint");
+    let (cp, _) =
+        docket_tlog::open_checkpoint(note.as_bytes(), std::slice::from_ref(&key)).expect("signed");
+    let hash = |v: &serde_json::Value| -> docket_tlog::Hash {
+        base64::engine::general_purpose::STANDARD
+            .decode(v.as_str().expect("str"))
+            .expect("b64")
+            .try_into()
+            .expect("32 bytes")
+    };
+    let entries = trail["entries"].as_array().expect("entries");
+    let mut proved = 0;
+    for e in entries {
+        if let Some(proof) = e["proof"].as_array() {
+            let proof: Vec<_> = proof.iter().map(hash).collect();
+            let index = e["index"].as_u64().expect("index");
+            docket_tlog::verify_inclusion(
+                &hash(&e["leaf_hash"]),
+                index,
+                cp.size,
+                &proof,
+                &cp.root_hash,
+            )
+            .expect("included");
+            proved += 1;
+        }
+        assert!(e.get("payload").is_none(), "no content in the audit trail");
+    }
+    assert!(proved >= 3, "{proved}");
+    assert!(
+        entries
+            .iter()
+            .any(|e| e["kind"] == "case_viewed" && e["actor"] == "anonymous:web")
+    );
+
+    let res = client
+        .get(format!("{base}/api/cases/DK-0000-0000/audit"))
+        .send()
+        .await
+        .expect("audit");
+    assert_eq!(res.status(), 404);
+    let res = client
+        .get(format!("{base}/api/cases/nonsense/audit"))
+        .send()
+        .await
+        .expect("audit");
+    assert_eq!(res.status(), 404);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+}

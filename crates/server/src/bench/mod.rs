@@ -3,6 +3,8 @@
 //! bare loop inserting one row per transaction with the same database settings, measured in
 //! the same run.
 
+pub mod log;
+
 use crate::commands::progress_bar;
 use docket_domain::Stage;
 use docket_domain::ids::{CaseId, MembershipNumber, PersonId};
