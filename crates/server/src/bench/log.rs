@@ -54,7 +54,7 @@ async fn build(docket: &Docket, events: u64) -> anyhow::Result<()> {
             n += 1;
         }
         docket.store.append_all(batch).await?;
-        if n % CHECKPOINT_EVERY == 0 || n == events {
+        if n.is_multiple_of(CHECKPOINT_EVERY) || n == events {
             docket.sign_checkpoint().await?;
         }
         bar.set_position(n);
