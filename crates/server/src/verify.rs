@@ -6,15 +6,17 @@
 //! *which* event changed, and to stand in for payloads that were erased on purpose.
 
 use crate::transparency::prefetch;
-use docket_domain::store::{LogEntry, Store, StoreError, StoredCheckpoint};
+use docket_domain::store::{LeafCheck, Store, StoreError, StoredCheckpoint};
 use docket_tlog::{
     Checkpoint, Hash, Verifier, consistency_proof_indexes, hash_children, open_checkpoint,
     prove_consistency, verify_consistency,
 };
 use std::sync::Arc;
 
-/// Events read per store call; the next page is read while this one is hashed.
-const PAGE: u32 = 20_000;
+/// Events per store call, and how many calls run at once: on two cores, two ranges are read
+/// and hashed in parallel while the tree is built from the one before.
+const RANGE: u64 = 50_000;
+const IN_FLIGHT: usize = 2;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VerifyReport {
@@ -150,14 +152,39 @@ pub async fn verify(
     let mut expected_seq = 1u64;
     let mut first_event_problem = false;
 
-    let mut next = Some(tokio::spawn(read_page(store.clone(), 0)));
-    while let Some(handle) = next.take() {
+    // Ranges of events are read (and their leaves recomputed) on the blocking pool, several
+    // at once, while this task folds the leaves into the tree in order.
+    let head = store.head().await?;
+    let mut ranges = (0..head)
+        .step_by(RANGE as usize)
+        .map(|from| (from, (from + RANGE).min(head)));
+    let mut inflight = std::collections::VecDeque::new();
+    let mut tail_read = false;
+    loop {
+        while inflight.len() < IN_FLIGHT {
+            let s = store.clone();
+            match ranges.next() {
+                Some((from, to)) => {
+                    inflight.push_back(tokio::spawn(async move { s.log_leaves(from, to).await }))
+                }
+                // Rows past the head the store reports were not written by Docket (PostgreSQL
+                // keeps its head in a row of its own): read them too, so they are named.
+                None if !tail_read => {
+                    tail_read = true;
+                    inflight.push_back(tokio::spawn(async move {
+                        let rows = s.log_entries(head, 10_000).await?;
+                        Ok(rows.iter().map(LeafCheck::of).collect())
+                    }));
+                }
+                None => break,
+            }
+        }
+        let Some(handle) = inflight.pop_front() else {
+            break;
+        };
         let page = handle
             .await
             .map_err(|e| StoreError::Other(format!("reading the log stopped: {e}")))??;
-        let Some(last) = page.last() else { break };
-        // Read the next page while this one is hashed: the two cores each do one.
-        next = Some(tokio::spawn(read_page(store.clone(), last.seq)));
         for (i, e) in page.iter().enumerate() {
             if e.seq != expected_seq {
                 if !first_event_problem {
@@ -171,25 +198,28 @@ pub async fn verify(
                 // Carry on from here, so later problems are still found.
                 expected_seq = e.seq;
             }
-            let leaf = if e.erased {
-                report.erased += 1;
-                match e.leaf {
-                    Some(l) if e.payload.is_empty() => l,
-                    _ => {
-                        if !first_event_problem {
-                            report
-                                .problems
-                                .push(Problem::ErasedWithoutLeaf { seq: e.seq });
-                            first_event_problem = true;
+            let leaf = match e.computed {
+                Some(leaf) => {
+                    report.bytes += e.bytes;
+                    leaf
+                }
+                None => {
+                    report.erased += 1;
+                    match e.stored {
+                        Some(l) if e.payload_empty => l,
+                        _ => {
+                            if !first_event_problem {
+                                report
+                                    .problems
+                                    .push(Problem::ErasedWithoutLeaf { seq: e.seq });
+                                first_event_problem = true;
+                            }
+                            e.stored.unwrap_or_default()
                         }
-                        e.leaf.unwrap_or_default()
                     }
                 }
-            } else {
-                report.bytes += e.entry().len() as u64;
-                e.entry().leaf_hash()
             };
-            if !first_event_problem && Some(leaf) != e.leaf {
+            if !first_event_problem && Some(leaf) != e.stored {
                 report.problems.push(classify(&page[i..], leaf));
                 first_event_problem = true;
             }
@@ -237,20 +267,14 @@ pub async fn verify(
 
 /// Names what happened at the first event whose recomputed leaf differs from the stored
 /// one, looking at the events after it in the same page.
-fn classify(rest: &[LogEntry], leaf: Hash) -> Problem {
+fn classify(rest: &[LeafCheck], leaf: Hash) -> Problem {
     let e = &rest[0];
-    let Some(stored) = e.leaf else {
+    let Some(stored) = e.stored else {
         return Problem::NotInTree { seq: e.seq };
     };
-    let recompute = |x: &LogEntry| {
-        if x.erased {
-            x.leaf
-        } else {
-            Some(x.entry().leaf_hash())
-        }
-    };
+    let recompute = |x: &LeafCheck| x.computed.or(x.stored);
     for other in rest.iter().skip(1) {
-        if other.leaf == Some(leaf) && recompute(other) == Some(stored) {
+        if other.stored == Some(leaf) && recompute(other) == Some(stored) {
             return Problem::Reordered {
                 seq: e.seq,
                 other: other.seq,
@@ -338,10 +362,6 @@ fn open_one(c: &StoredCheckpoint, key: &Verifier) -> Result<Checkpoint, String> 
         ));
     }
     Ok(cp)
-}
-
-async fn read_page(store: Arc<dyn Store>, after: u64) -> Result<Vec<LogEntry>, StoreError> {
-    store.log_entries(after, PAGE).await
 }
 
 #[cfg(test)]

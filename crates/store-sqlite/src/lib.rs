@@ -13,7 +13,7 @@ mod write;
 pub use write::group_commit_stats;
 
 use docket_domain::store::{
-    Append, Appended, CaseFilter, LogEntry, Node, ReadModelDump, Store, StoreError,
+    Append, Appended, CaseFilter, LeafCheck, LogEntry, Node, ReadModelDump, Store, StoreError,
     StoredCheckpoint, StoredEvent,
 };
 use docket_domain::{Stage, ids::MembershipNumber, member::Member, summary::CaseSummary};
@@ -223,6 +223,10 @@ impl Store for SqliteStore {
 
     async fn log_entries(&self, after: u64, limit: u32) -> Result<Vec<LogEntry>, StoreError> {
         self.log.log_entries(after, limit).await
+    }
+
+    async fn log_leaves(&self, from: u64, to: u64) -> Result<Vec<LeafCheck>, StoreError> {
+        self.log.log_leaves(from, to).await
     }
 
     async fn add_checkpoint(&self, checkpoint: StoredCheckpoint) -> Result<bool, StoreError> {

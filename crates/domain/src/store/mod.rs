@@ -106,6 +106,37 @@ impl LogEntry {
     }
 }
 
+/// One event as the verifier needs it: the leaf recomputed from its row next to the leaf
+/// stored for its position. Stores may compute it where the row is read, without copying
+/// the row out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LeafCheck {
+    pub seq: u64,
+    /// The leaf recomputed from the row; None if the payload is erased.
+    pub computed: Option<Hash>,
+    /// The leaf stored at index `seq − 1`, if there is one.
+    pub stored: Option<Hash>,
+    pub erased: bool,
+    /// An erased event must have an empty payload.
+    pub payload_empty: bool,
+    /// The entry's length in bytes (what was hashed).
+    pub bytes: u64,
+}
+
+impl LeafCheck {
+    pub fn of(e: &LogEntry) -> LeafCheck {
+        let entry = e.entry();
+        LeafCheck {
+            seq: e.seq,
+            computed: (!e.erased).then(|| entry.leaf_hash()),
+            stored: e.leaf,
+            erased: e.erased,
+            payload_empty: e.payload.is_empty(),
+            bytes: if e.erased { 0 } else { entry.len() as u64 },
+        }
+    }
+}
+
 /// A signed checkpoint as kept: every one is kept, keyed by the tree size it signs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredCheckpoint {
@@ -214,6 +245,21 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
 
     /// Events with seq > `after` joined with their leaves, for the verifier, at most `limit`.
     async fn log_entries(&self, after: u64, limit: u32) -> Result<Vec<LogEntry>, StoreError>;
+
+    /// Every event with `from < seq ≤ to`, in order, checked as [`LeafCheck`]. Ranges (not
+    /// pages) so a verifier can read several at once.
+    async fn log_leaves(&self, from: u64, to: u64) -> Result<Vec<LeafCheck>, StoreError> {
+        let mut out = Vec::new();
+        let mut after = from;
+        while after < to {
+            let limit = (to - after).min(10_000) as u32;
+            let page = self.log_entries(after, limit).await?;
+            let Some(last) = page.last() else { break };
+            after = last.seq;
+            out.extend(page.iter().filter(|e| e.seq <= to).map(LeafCheck::of));
+        }
+        Ok(out)
+    }
 
     /// Keeps a signed checkpoint; false if one for that size is already kept.
     async fn add_checkpoint(&self, checkpoint: StoredCheckpoint) -> Result<bool, StoreError>;
