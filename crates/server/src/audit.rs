@@ -4,12 +4,15 @@
 //! committed to. It holds metadata only (who, when, what kind), never content.
 
 use crate::service::{Docket, ServiceError};
-use crate::transparency::LogError;
+use crate::transparency::{LogError, prefetch};
 use docket_domain::ids::{CaseId, PersonId};
 use docket_domain::store::codec::format_ts;
-use docket_domain::store::{Node, StoredEvent, case_stream};
+use docket_domain::store::{StoredEvent, case_stream};
 use docket_domain::view::{CasePart, views_stream};
-use docket_tlog::{Checkpoint, Hash, Verifier, open_checkpoint, verify_inclusion};
+use docket_tlog::{
+    Checkpoint, Hash, Verifier, inclusion_proof_indexes, open_checkpoint, prove_inclusion,
+    stored_hash_index, verify_inclusion,
+};
 use jiff::Timestamp;
 use serde::Serialize;
 
@@ -105,24 +108,27 @@ impl Docket {
             }
             None => (0, docket_tlog::EMPTY_ROOT),
         };
-        let leaves = self
-            .store
-            .tree_nodes(
-                &events
-                    .iter()
-                    .map(|e| Node {
-                        level: 0,
-                        n: e.seq - 1,
-                    })
-                    .collect::<Vec<_>>(),
-            )
-            .await
-            .map_err(ServiceError::from)?;
-        let mut entries = Vec::with_capacity(events.len());
-        for (e, leaf_hash) in events.into_iter().zip(leaves) {
+        // Every leaf and every proof's hashes, read in one store call.
+        let mut wanted = Vec::new();
+        for e in &events {
             let index = e.seq - 1;
+            wanted.push(stored_hash_index(0, index));
+            if index < tree_size {
+                wanted.extend(inclusion_proof_indexes(tree_size, index).map_err(LogError::from)?);
+            }
+        }
+        wanted.sort_unstable();
+        wanted.dedup();
+        let hashes = prefetch(self.store.as_ref(), &wanted).await?;
+        let mut entries = Vec::with_capacity(events.len());
+        for e in events {
+            let index = e.seq - 1;
+            let leaf_hash = hashes
+                .get(&stored_hash_index(0, index))
+                .copied()
+                .ok_or(LogError::Tree(docket_tlog::Error::HashNotFound(index)))?;
             let proof = if index < tree_size {
-                Some(self.inclusion_proof(index, tree_size).await?)
+                Some(prove_inclusion(tree_size, index, &hashes).map_err(LogError::from)?)
             } else {
                 None
             };

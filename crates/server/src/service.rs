@@ -114,14 +114,16 @@ impl Docket {
         Ok(done)
     }
 
-    /// Appends one event to a stream whose order does not matter to anyone (views, erasure
-    /// records), retrying when another append to it got in first.
-    pub async fn append_unordered(
+    /// Appends one event at the head of a stream whose order matters to nobody (views,
+    /// erasure records), retrying when another append got in first. With `erasing`, that
+    /// event's payload is erased in the same transaction.
+    async fn append_at_head(
         &self,
         stream: &str,
         event: NewEvent,
         actor: &PersonId,
         at: Timestamp,
+        erasing: Option<u64>,
     ) -> Result<Appended, StoreError> {
         let mut tries = 0;
         loop {
@@ -133,9 +135,17 @@ impl Docket {
                 events: vec![event.clone()],
                 read_model: ReadModelChange::None,
             };
-            match self.append(append).await {
+            let result = match erasing {
+                Some(seq) => self.store.erase(seq, append).await,
+                None => self.store.append(append).await,
+            };
+            match result {
                 Err(StoreError::Conflict { .. }) if tries < 20 => tries += 1,
-                other => return other,
+                Ok(done) => {
+                    self.commits.notify_one();
+                    return Ok(done);
+                }
+                Err(e) => return Err(e),
             }
         }
     }
@@ -169,7 +179,7 @@ impl Docket {
             part,
         })?;
         Ok(self
-            .append_unordered(&views_stream(id), event, viewer, now)
+            .append_at_head(&views_stream(id), event, viewer, now, None)
             .await?)
     }
 
@@ -191,28 +201,13 @@ impl Docket {
         check_erasable(seq, &event.kind, event.erased)?;
         let record = encode(&ErasureEvent::PayloadErased {
             seq,
-            stream: event.stream.clone(),
-            kind: event.kind.clone(),
+            stream: event.stream,
+            kind: event.kind,
             reason,
         })?;
-        let mut tries = 0;
-        loop {
-            let append = Append {
-                stream: ERASURES_STREAM.to_string(),
-                expected_version: self.store.stream_version(ERASURES_STREAM).await?,
-                actor: actor.clone(),
-                at: now,
-                events: vec![record.clone()],
-                read_model: ReadModelChange::None,
-            };
-            match self.store.erase(seq, append).await {
-                Err(StoreError::Conflict { .. }) if tries < 20 => tries += 1,
-                other => {
-                    self.commits.notify_one();
-                    return Ok(other?);
-                }
-            }
-        }
+        Ok(self
+            .append_at_head(ERASURES_STREAM, record, actor, now, Some(seq))
+            .await?)
     }
 
     /// Decides `cmd` and builds the append without writing it, so callers can batch many

@@ -5,9 +5,8 @@
 use crate::service::Docket;
 use docket_domain::store::{Node, Store, StoreError, StoredCheckpoint};
 use docket_tlog::{
-    Checkpoint, Hash, HashReader, Tile, consistency_proof_indexes, inclusion_proof_indexes,
-    prove_consistency, prove_inclusion, read_tile_data, split_stored_hash_index, tree_hash,
-    tree_hash_indexes,
+    Checkpoint, Hash, Tile, consistency_proof_indexes, inclusion_proof_indexes, prove_consistency,
+    prove_inclusion, read_tile_data, tree_hash, tree_hash_indexes,
 };
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -33,35 +32,11 @@ pub enum LogError {
     Checkpoint(#[from] docket_tlog::CheckpointError),
 }
 
-#[derive(Debug)]
-/// Hashes fetched ahead of a computation, answering the `tlog` crate's reads from memory.
-pub struct Prefetched(HashMap<u64, Hash>);
-
-impl HashReader for Prefetched {
-    fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, docket_tlog::Error> {
-        indexes
-            .iter()
-            .map(|i| {
-                self.0
-                    .get(i)
-                    .copied()
-                    .ok_or(docket_tlog::Error::HashNotFound(*i))
-            })
-            .collect()
-    }
-}
-
 /// Reads the stored hashes at these stored-hash indexes in one store call.
-pub async fn prefetch(store: &dyn Store, indexes: &[u64]) -> Result<Prefetched, LogError> {
-    let nodes: Vec<Node> = indexes
-        .iter()
-        .map(|&i| {
-            let (level, n) = split_stored_hash_index(i);
-            Node { level, n }
-        })
-        .collect();
+pub async fn prefetch(store: &dyn Store, indexes: &[u64]) -> Result<HashMap<u64, Hash>, LogError> {
+    let nodes: Vec<Node> = indexes.iter().map(|&i| Node::at_stored_index(i)).collect();
     let hashes = store.tree_nodes(&nodes).await?;
-    Ok(Prefetched(indexes.iter().copied().zip(hashes).collect()))
+    Ok(indexes.iter().copied().zip(hashes).collect())
 }
 
 /// The root of the first `size` leaves.

@@ -39,7 +39,7 @@ pub(crate) async fn tree_nodes(pool: &PgPool, nodes: &[Node]) -> Result<Vec<Hash
     }
     rows.into_iter()
         .zip(nodes)
-        .map(|(h, node)| to_hash(h, node))
+        .map(|(h, node)| node.hash_from(h))
         .collect()
 }
 
@@ -117,16 +117,4 @@ fn checkpoint((size, note): (i64, String)) -> StoredCheckpoint {
         size: size as u64,
         note,
     }
-}
-
-fn to_hash(h: Option<Vec<u8>>, node: &Node) -> Result<Hash, StoreError> {
-    let missing = || {
-        StoreError::NotFound(format!(
-            "the log's tree node at level {}, index {}",
-            node.level, node.n
-        ))
-    };
-    h.ok_or_else(missing)?
-        .try_into()
-        .map_err(|_| StoreError::Corrupt(format!("tree node {node:?} is not 32 bytes")))
 }

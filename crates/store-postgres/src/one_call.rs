@@ -7,7 +7,7 @@
 
 use crate::db_err;
 use docket_domain::store::codec::{CaseRow, assignment_rows, format_ts};
-use docket_domain::store::{Append, Appended, Entry, ReadModelChange, Salt, StoreError};
+use docket_domain::store::{Append, Appended, ReadModelChange, Salt, StoreError};
 use docket_tlog::Hash;
 use sqlx::PgConnection;
 use std::collections::HashMap;
@@ -71,16 +71,7 @@ impl OneCall {
                     call.ev_version.push(version as i64);
                     call.ev_kind.push(e.kind.clone());
                     call.ev_actor.push(a.actor.as_str().to_owned());
-                    let leaf = Entry {
-                        stream: &a.stream,
-                        version,
-                        kind: &e.kind,
-                        actor: a.actor.as_str(),
-                        recorded_at: &at,
-                        salt: &e.salt,
-                        payload: &e.payload,
-                    }
-                    .leaf_hash();
+                    let leaf = a.entry(i, &at).leaf_hash();
                     call.ev_at.push(at.clone());
                     call.ev_payload.push(e.payload.clone());
                     call.ev_salt.push(e.salt);

@@ -8,7 +8,7 @@ use docket_domain::ids::PersonId;
 use docket_domain::store::{
     Append, MEMBERS_STREAM, NewEvent, Node, ReadModelChange, Store, StoreError, StoredCheckpoint,
 };
-use docket_tlog::{Hash, HashReader, root_from_leaves, split_stored_hash_index, tree_hash};
+use docket_tlog::{Hash, root_from_leaves, tree_hash};
 use sqlx::{Connection, PgConnection};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -179,36 +179,15 @@ async fn leaves_from_entries(store: &dyn Store) -> Vec<Hash> {
     entries.iter().map(|e| e.entry().leaf_hash()).collect()
 }
 
-struct Fetched(HashMap<u64, Hash>);
-
-impl HashReader for Fetched {
-    fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, docket_tlog::Error> {
-        indexes
-            .iter()
-            .map(|i| {
-                self.0
-                    .get(i)
-                    .copied()
-                    .ok_or(docket_tlog::Error::HashNotFound(*i))
-            })
-            .collect()
-    }
-}
-
-fn node(index: u64) -> Node {
-    let (level, n) = split_stored_hash_index(index);
-    Node { level, n }
-}
-
 /// The stored tree holds exactly the subtrees of `leaves`, and its root as a tile client
 /// would compute it is the RFC 9162 root of the leaves.
 async fn check_tree(store: &dyn Store, leaves: &[Hash]) {
     let size = leaves.len() as u64;
     assert_eq!(store.leaf_count().await, Ok(size));
     let indexes = docket_tlog::tree_hash_indexes(size).expect("indexes");
-    let nodes: Vec<Node> = indexes.iter().map(|&i| node(i)).collect();
+    let nodes: Vec<Node> = indexes.iter().map(|&i| Node::at_stored_index(i)).collect();
     let hashes = store.tree_nodes(&nodes).await.expect("root nodes");
-    let reader = Fetched(indexes.into_iter().zip(hashes).collect());
+    let reader: HashMap<u64, Hash> = indexes.into_iter().zip(hashes).collect();
     let root = tree_hash(size, &reader).expect("root");
     assert_eq!(root, root_from_leaves(leaves));
     // Every complete subtree, asked for in one call and answered in the order asked.

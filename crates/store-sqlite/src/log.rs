@@ -79,7 +79,7 @@ impl LogReader {
                     .query_row(params![node.level, node.n as i64], |r| r.get(0))
                     .optional()
                     .map_err(sqlite_err)?;
-                out.push(to_hash(h, node)?);
+                out.push(node.hash_from(h)?);
             }
             drop(stmt);
             tx.finish().map_err(sqlite_err)?;
@@ -190,16 +190,10 @@ impl LogReader {
                         payload: text(7)?,
                     };
                     let erased: bool = r.get(8).map_err(sqlite_err)?;
-                    out.push(LeafCheck {
-                        seq,
-                        computed: (!erased).then(|| entry.leaf_hash()),
-                        stored: seq
-                            .checked_sub(from + 1)
-                            .and_then(|i| stored.get(i as usize).copied().flatten()),
-                        erased,
-                        payload_empty: entry.payload.is_empty(),
-                        bytes: if erased { 0 } else { entry.len() as u64 },
-                    });
+                    let leaf = seq
+                        .checked_sub(from + 1)
+                        .and_then(|i| stored.get(i as usize).copied().flatten());
+                    out.push(LeafCheck::new(seq, &entry, erased, leaf));
                 }
             }
             tx.finish().map_err(sqlite_err)?;
@@ -242,16 +236,4 @@ fn checkpoint(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredCheckpoint> {
         size: r.get::<_, i64>(0)? as u64,
         note: r.get(1)?,
     })
-}
-
-fn to_hash(h: Option<Vec<u8>>, node: &Node) -> Result<Hash, StoreError> {
-    let missing = || {
-        StoreError::NotFound(format!(
-            "the log's tree node at level {}, index {}",
-            node.level, node.n
-        ))
-    };
-    h.ok_or_else(missing)?
-        .try_into()
-        .map_err(|_| StoreError::Corrupt(format!("tree node {node:?} is not 32 bytes")))
 }

@@ -11,9 +11,7 @@
 use crate::Job;
 use docket_domain::member::Member;
 use docket_domain::store::codec::{CaseRow, MemberRow, assignment_rows, format_ts};
-use docket_domain::store::{
-    Append, Appended, Entry, ReadModelChange, StoreError, StoredCheckpoint,
-};
+use docket_domain::store::{Append, Appended, ReadModelChange, StoreError, StoredCheckpoint};
 use docket_domain::summary::CaseSummary;
 use docket_tlog::{Hash, hash_children};
 use rusqlite::{Connection, ErrorCode, TransactionBehavior, params};
@@ -285,16 +283,7 @@ fn write_job(
                 ])
                 .map_err(sqlite_err)?;
             // The leaf is computed here from exactly what was written, never taken on trust.
-            let leaf = Entry {
-                stream: &a.stream,
-                version,
-                kind: &e.kind,
-                actor: a.actor.as_str(),
-                recorded_at: &at,
-                salt: &e.salt,
-                payload: &e.payload,
-            }
-            .leaf_hash();
+            let leaf = a.entry(i, &at).leaf_hash();
             add_leaf(conn, *next - 1, leaf)?;
             *next += 1;
         }

@@ -97,6 +97,16 @@ impl HashReader for Vec<Hash> {
     }
 }
 
+/// Hashes fetched ahead of a computation (say, in one database query), by stored index.
+impl<S: std::hash::BuildHasher> HashReader for std::collections::HashMap<u64, Hash, S> {
+    fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, Error> {
+        indexes
+            .iter()
+            .map(|i| self.get(i).copied().ok_or(Error::HashNotFound(*i)))
+            .collect()
+    }
+}
+
 impl<R: HashReader + ?Sized> HashReader for &R {
     fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, Error> {
         (**self).read_hashes(indexes)

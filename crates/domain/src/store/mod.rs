@@ -52,6 +52,23 @@ pub struct Append {
     pub read_model: ReadModelChange,
 }
 
+impl Append {
+    /// The committed fields of this append's `i`-th event (`events[i]`, which gets version
+    /// `expected_version + i + 1`), given the stored form of `at` (`codec::format_ts`).
+    pub fn entry<'a>(&'a self, i: usize, recorded_at: &'a str) -> Entry<'a> {
+        let e = &self.events[i];
+        Entry {
+            stream: &self.stream,
+            version: self.expected_version + i as u64 + 1,
+            kind: &e.kind,
+            actor: self.actor.as_str(),
+            recorded_at,
+            salt: &e.salt,
+            payload: &e.payload,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Appended {
     /// Global sequence numbers given to the events: first..=last, with no gaps.
@@ -124,16 +141,20 @@ pub struct LeafCheck {
 }
 
 impl LeafCheck {
-    pub fn of(e: &LogEntry) -> LeafCheck {
-        let entry = e.entry();
+    /// Checks event `seq` from its fields as stored and the leaf stored for it.
+    pub fn new(seq: u64, entry: &Entry<'_>, erased: bool, stored: Option<Hash>) -> LeafCheck {
         LeafCheck {
-            seq: e.seq,
-            computed: (!e.erased).then(|| entry.leaf_hash()),
-            stored: e.leaf,
-            erased: e.erased,
-            payload_empty: e.payload.is_empty(),
-            bytes: if e.erased { 0 } else { entry.len() as u64 },
+            seq,
+            computed: (!erased).then(|| entry.leaf_hash()),
+            stored,
+            erased,
+            payload_empty: entry.payload.is_empty(),
+            bytes: if erased { 0 } else { entry.len() as u64 },
         }
+    }
+
+    pub fn of(e: &LogEntry) -> LeafCheck {
+        LeafCheck::new(e.seq, &e.entry(), e.erased, e.leaf)
     }
 }
 
@@ -151,6 +172,28 @@ pub struct StoredCheckpoint {
 pub struct Node {
     pub level: u8,
     pub n: u64,
+}
+
+impl Node {
+    /// The node at a position of the `tlog` crate's dense stored-hash layout.
+    pub fn at_stored_index(index: u64) -> Node {
+        let (level, n) = docket_tlog::split_stored_hash_index(index);
+        Node { level, n }
+    }
+
+    /// A stored hash column as this node's hash: missing is `NotFound`, a wrong length
+    /// is `Corrupt`.
+    pub fn hash_from(&self, stored: Option<Vec<u8>>) -> Result<Hash, StoreError> {
+        let stored = stored.ok_or_else(|| {
+            StoreError::NotFound(format!(
+                "the log's tree node at level {}, index {}",
+                self.level, self.n
+            ))
+        })?;
+        stored
+            .try_into()
+            .map_err(|_| StoreError::Corrupt(format!("tree node {self:?} is not 32 bytes")))
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
