@@ -8,6 +8,7 @@
 
 mod log;
 mod read;
+mod tree;
 mod write;
 
 pub use write::group_commit_stats;

@@ -9,11 +9,11 @@
 //! fsync a bare one-row transaction pays.
 
 use crate::Job;
+use crate::tree::{Edge, add_leaf};
 use docket_domain::member::Member;
 use docket_domain::store::codec::{CaseRow, MemberRow, assignment_rows, format_ts};
 use docket_domain::store::{Append, Appended, ReadModelChange, StoreError, StoredCheckpoint};
 use docket_domain::summary::CaseSummary;
-use docket_tlog::{Hash, hash_children};
 use rusqlite::{Connection, ErrorCode, TransactionBehavior, params};
 use std::collections::HashMap;
 use std::path::Path;
@@ -93,6 +93,7 @@ struct Known {
     data_version: i64,
     versions: HashMap<String, u64>,
     rows: HashMap<String, CaseRows>,
+    edge: Edge,
 }
 
 /// Past this many entries the cache starts again rather than grow without bound.
@@ -102,6 +103,13 @@ impl Known {
     fn clear(&mut self) {
         self.versions.clear();
         self.rows.clear();
+        self.edge.clear();
+    }
+
+    fn learn(&mut self, learned: Learned) {
+        self.versions.extend(learned.versions);
+        self.rows.extend(learned.rows);
+        self.edge = learned.edge;
     }
 
     /// Called inside the write transaction, so nobody else can commit until we do.
@@ -123,6 +131,8 @@ impl Known {
 struct Learned {
     versions: Vec<(String, u64)>,
     rows: Vec<(String, CaseRows)>,
+    /// The tree's edge after the job's leaves.
+    edge: Edge,
 }
 
 fn run(mut conn: Connection, mut rx: mpsc::Receiver<Job>) {
@@ -211,13 +221,15 @@ fn write_batch(
     for (appends, _) in batch {
         let sp = tx.savepoint().map_err(sqlite_err)?;
         let mut job_next = next;
-        let mut learned = Learned::default();
+        let mut learned = Learned {
+            edge: known.edge.clone(),
+            ..Learned::default()
+        };
         match write_job(&sp, appends, &mut job_next, known, &mut learned) {
             Ok(done) => {
                 sp.commit().map_err(sqlite_err)?;
                 next = job_next;
-                known.versions.extend(learned.versions);
-                known.rows.extend(learned.rows);
+                known.learn(learned);
                 results.push(Ok(done));
             }
             // Dropping the savepoint rolls this job back and releases it.
@@ -284,7 +296,7 @@ fn write_job(
                 .map_err(sqlite_err)?;
             // The leaf is computed here from exactly what was written, never taken on trust.
             let leaf = a.entry(i, &at).leaf_hash();
-            add_leaf(conn, *next - 1, leaf)?;
+            add_leaf(conn, &mut learned.edge, *next - 1, leaf)?;
             *next += 1;
         }
         match &a.read_model {
@@ -301,44 +313,6 @@ fn write_job(
         });
     }
     Ok(done)
-}
-
-/// Stores leaf `index` and every subtree it completes: a leaf with an odd index closes its
-/// pair, and so on up while the node just made is a right child. The left siblings are
-/// already stored (same transaction or earlier), so this is one read and one write per
-/// level it climbs, two writes per leaf on average.
-pub(crate) fn add_leaf(conn: &Connection, index: u64, leaf: Hash) -> Result<(), StoreError> {
-    let mut insert = conn
-        .prepare_cached("INSERT INTO tree (level, n, hash) VALUES (?1, ?2, ?3)")
-        .map_err(sqlite_err)?;
-    let mut read = conn
-        .prepare_cached("SELECT hash FROM tree WHERE level = ?1 AND n = ?2")
-        .map_err(sqlite_err)?;
-    insert
-        .execute(params![0, index as i64, &leaf[..]])
-        .map_err(sqlite_err)?;
-    let (mut level, mut n, mut hash) = (0u8, index, leaf);
-    while n & 1 == 1 {
-        let left: Vec<u8> = read
-            .query_row(params![level, (n - 1) as i64], |r| r.get(0))
-            .map_err(|e| match e {
-                rusqlite::Error::QueryReturnedNoRows => StoreError::Corrupt(format!(
-                    "the log's tree has no node at level {level}, index {}: run `docket verify`",
-                    n - 1
-                )),
-                e => sqlite_err(e),
-            })?;
-        let left: Hash = left.try_into().map_err(|_| {
-            StoreError::Corrupt(format!("a tree node at level {level} is not 32 bytes"))
-        })?;
-        hash = hash_children(&left, &hash);
-        n >>= 1;
-        level += 1;
-        insert
-            .execute(params![level, n as i64, &hash[..]])
-            .map_err(sqlite_err)?;
-    }
-    Ok(())
 }
 
 fn keep_checkpoint(conn: &Connection, c: &StoredCheckpoint) -> Result<bool, StoreError> {
@@ -375,7 +349,10 @@ fn erase(
         .and_then(|mut s| s.query_row([], |r| r.get(0)))
         .map_err(sqlite_err)?;
     let mut next = head as u64 + 1;
-    let mut learned = Learned::default();
+    let mut learned = Learned {
+        edge: known.edge.clone(),
+        ..Learned::default()
+    };
     let mut done = write_job(
         &tx,
         std::slice::from_ref(record),
@@ -384,8 +361,7 @@ fn erase(
         &mut learned,
     )?;
     tx.commit().map_err(sqlite_err)?;
-    known.versions.extend(learned.versions);
-    known.rows.extend(learned.rows);
+    known.learn(learned);
     done.pop()
         .ok_or_else(|| StoreError::Other("the erasure wrote no record".into()))
 }
