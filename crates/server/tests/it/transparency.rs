@@ -219,6 +219,18 @@ async fn get(client: &reqwest::Client, url: String) -> reqwest::Response {
     client.get(url).send().await.expect("request")
 }
 
+/// A proof endpoint's answer: 200 and its base64 hashes.
+async fn proof_of(res: reqwest::Response) -> Vec<Hash> {
+    assert_eq!(res.status(), 200);
+    let body: serde_json::Value = res.json().await.expect("json");
+    body["proof"]
+        .as_array()
+        .expect("proof")
+        .iter()
+        .map(|h| b64(h.as_str().expect("str")))
+        .collect()
+}
+
 /// Waits for the server's checkpointer to sign a tree of at least `size`.
 async fn checkpoint_of(
     client: &reqwest::Client,
@@ -279,14 +291,7 @@ async fn http_log_verifies_with_the_tlog_crate_alone() {
             format!("{base}/log/proof/inclusion?index={index}&size={}", cp.size),
         )
         .await;
-        assert_eq!(res.status(), 200);
-        let body: serde_json::Value = res.json().await.expect("json");
-        let proof: Vec<Hash> = body["proof"]
-            .as_array()
-            .expect("proof")
-            .iter()
-            .map(|h| b64(h.as_str().expect("str")))
-            .collect();
+        let proof = proof_of(res).await;
         verify_inclusion(
             &leaves[index as usize],
             index,
@@ -308,14 +313,7 @@ async fn http_log_verifies_with_the_tlog_crate_alone() {
         ),
     )
     .await;
-    assert_eq!(res.status(), 200);
-    let body: serde_json::Value = res.json().await.expect("json");
-    let proof: Vec<Hash> = body["proof"]
-        .as_array()
-        .expect("proof")
-        .iter()
-        .map(|h| b64(h.as_str().expect("str")))
-        .collect();
+    let proof = proof_of(res).await;
     verify_consistency(cp.size, newer.size, &proof, &cp.root_hash, &newer.root_hash)
         .expect("consistent");
 
