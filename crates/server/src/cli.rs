@@ -189,6 +189,10 @@ pub enum BenchCmd {
         /// Inclusion proofs to time.
         #[arg(long, default_value_t = 10_000)]
         proofs: usize,
+        /// Build the log in this folder and keep it, instead of a temporary one. A folder
+        /// that already holds a benchmark log of this many events is reused as it is.
+        #[arg(long)]
+        keep: Option<std::path::PathBuf>,
     },
     /// Durable appends per second with 1, 8 and 64 concurrent writers, next to a bare
     /// one-row-per-transaction loop on the same database settings.

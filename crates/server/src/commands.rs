@@ -52,8 +52,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             actor,
         } => erase(&data, seq, &reason, &actor).await,
         Cmd::Bench {
-            command: BenchCmd::Log { events, proofs },
-        } => crate::bench::log::run(events, proofs).await,
+            command:
+                BenchCmd::Log {
+                    events,
+                    proofs,
+                    keep,
+                },
+        } => crate::bench::log::run(events, proofs, keep.as_deref()).await,
         Cmd::Bench {
             command:
                 BenchCmd::Append {

@@ -38,13 +38,13 @@ impl EventRow<'_> {
     /// The row's leaf hash, from exactly the fields written.
     pub fn leaf_hash(&self) -> docket_tlog::Hash {
         Entry {
-            stream: self.stream,
+            stream: self.stream.as_bytes(),
             version: self.version as u64,
-            kind: self.kind,
-            actor: self.actor,
-            recorded_at: self.recorded_at,
+            kind: self.kind.as_bytes(),
+            actor: self.actor.as_bytes(),
+            recorded_at: self.recorded_at.as_bytes(),
             salt: self.salt,
-            payload: self.payload,
+            payload: self.payload.as_bytes(),
         }
         .leaf_hash()
     }

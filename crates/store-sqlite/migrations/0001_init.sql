@@ -17,14 +17,15 @@ CREATE TABLE events (
 );
 
 -- The transparency log's Merkle tree: the hash of every complete subtree, written in the
--- same transaction as the events it covers. Level 0 holds the leaf of event seq at
--- n = seq - 1. Any proof or tile needs O(log n) of these rows.
+-- same transaction as the events it covers. `id` is the node's position in the dense
+-- stored-hash layout of the tlog crate (`stored_hash_index`): leaf n (event seq n + 1) sits
+-- at 2n - popcount(n), followed by the subtrees it completes. Every write therefore lands at
+-- the end of this one B-tree, which keeps the pages a commit dirties few. Any proof or tile
+-- needs O(log n) of these rows.
 CREATE TABLE tree (
-    level INTEGER NOT NULL,
-    n     INTEGER NOT NULL,
-    hash  BLOB    NOT NULL,
-    PRIMARY KEY (level, n)
-) WITHOUT ROWID;
+    id   INTEGER PRIMARY KEY,
+    hash BLOB    NOT NULL
+);
 
 -- Every signed checkpoint, kept: together they let anyone check the log only ever grew.
 CREATE TABLE checkpoints (

@@ -15,7 +15,7 @@ pub use write::group_commit_stats;
 
 use docket_domain::store::{
     Append, Appended, CaseFilter, LeafCheck, LogEntry, Node, ReadModelDump, Store, StoreError,
-    StoredCheckpoint, StoredEvent,
+    StoredCheckpoint, StoredEvent, StoredLeaves,
 };
 use docket_domain::{Stage, ids::MembershipNumber, member::Member, summary::CaseSummary};
 use docket_tlog::Hash;
@@ -226,8 +226,13 @@ impl Store for SqliteStore {
         self.log.log_entries(after, limit).await
     }
 
-    async fn log_leaves(&self, from: u64, to: u64) -> Result<Vec<LeafCheck>, StoreError> {
-        self.log.log_leaves(from, to).await
+    async fn log_leaves(
+        &self,
+        from: u64,
+        to: u64,
+        stored: StoredLeaves,
+    ) -> Result<Vec<LeafCheck>, StoreError> {
+        self.log.log_leaves(from, to, stored).await
     }
 
     async fn add_checkpoint(&self, checkpoint: StoredCheckpoint) -> Result<bool, StoreError> {

@@ -2,6 +2,7 @@
 //! transaction that writes its event.
 
 use crate::write::sqlite_err;
+use docket_domain::store::Node;
 use docket_tlog::{Hash, hash_children};
 use rusqlite::{Connection, params};
 
@@ -38,7 +39,7 @@ impl Edge {
 
 /// Stores leaf `index` and every subtree it completes: a leaf with an odd index closes its
 /// pair, and so on up while the node just made is a right child. Two writes per leaf on
-/// average.
+/// average, at consecutive ids after every node already stored.
 pub(crate) fn add_leaf(
     conn: &Connection,
     edge: &mut Edge,
@@ -46,7 +47,7 @@ pub(crate) fn add_leaf(
     leaf: Hash,
 ) -> Result<(), docket_domain::store::StoreError> {
     let mut insert = conn
-        .prepare_cached("INSERT INTO tree (level, n, hash) VALUES (?1, ?2, ?3)")
+        .prepare_cached("INSERT INTO tree (id, hash) VALUES (?1, ?2)")
         .map_err(sqlite_err)?;
     let (mut level, mut n, mut hash) = (0u8, index, leaf);
     loop {
@@ -60,7 +61,7 @@ pub(crate) fn add_leaf(
             None
         };
         insert
-            .execute(params![level, n as i64, &hash[..]])
+            .execute(params![Node { level, n }.stored_index() as i64, &hash[..]])
             .map_err(sqlite_err)?;
         edge.set(level, n, hash);
         let Some(left) = left else { return Ok(()) };
@@ -75,10 +76,10 @@ fn read_node(
     level: u8,
     n: u64,
 ) -> Result<Hash, docket_domain::store::StoreError> {
-    use docket_domain::store::{Node, StoreError};
+    use docket_domain::store::StoreError;
     let stored: Option<Vec<u8>> = conn
-        .prepare_cached("SELECT hash FROM tree WHERE level = ?1 AND n = ?2")
-        .and_then(|mut s| s.query_row(params![level, n as i64], |r| r.get(0)))
+        .prepare_cached("SELECT hash FROM tree WHERE id = ?1")
+        .and_then(|mut s| s.query_row([Node { level, n }.stored_index() as i64], |r| r.get(0)))
         .map(Some)
         .or_else(|e| match e {
             rusqlite::Error::QueryReturnedNoRows => Ok(None),
@@ -102,7 +103,7 @@ mod tests {
 
     fn tree_db() -> Connection {
         let conn = Connection::open_in_memory().expect("memory db");
-        conn.execute_batch("CREATE TABLE tree (level INTEGER, n INTEGER, hash BLOB, PRIMARY KEY (level, n)) WITHOUT ROWID")
+        conn.execute_batch("CREATE TABLE tree (id INTEGER PRIMARY KEY, hash BLOB NOT NULL)")
             .expect("table");
         conn
     }
@@ -128,6 +129,14 @@ mod tests {
             assert_eq!(stored(&warm, level, n), stored(&cold, level, n));
         }
         assert_eq!(stored(&warm, 6, 0), root_from_leaves(&leaves[..64]));
+        // Dense: ids 0.. with no gaps, so each write went to the end of the table.
+        let (count, max): (i64, i64) = warm
+            .query_row("SELECT COUNT(*), MAX(id) FROM tree", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .expect("count");
+        assert_eq!(count as u64, docket_tlog::stored_hash_count(77));
+        assert_eq!(max + 1, count);
         let missing = add_leaf(&tree_db(), &mut Edge::default(), 1, leaves[1]);
         assert!(matches!(
             missing,

@@ -58,13 +58,13 @@ impl Append {
     pub fn entry<'a>(&'a self, i: usize, recorded_at: &'a str) -> Entry<'a> {
         let e = &self.events[i];
         Entry {
-            stream: &self.stream,
+            stream: self.stream.as_bytes(),
             version: self.expected_version + i as u64 + 1,
-            kind: &e.kind,
-            actor: self.actor.as_str(),
-            recorded_at,
+            kind: e.kind.as_bytes(),
+            actor: self.actor.as_str().as_bytes(),
+            recorded_at: recorded_at.as_bytes(),
             salt: &e.salt,
-            payload: &e.payload,
+            payload: e.payload.as_bytes(),
         }
     }
 }
@@ -112,13 +112,13 @@ pub struct LogEntry {
 impl LogEntry {
     pub fn entry(&self) -> Entry<'_> {
         Entry {
-            stream: &self.stream,
+            stream: self.stream.as_bytes(),
             version: self.version,
-            kind: &self.kind,
-            actor: &self.actor,
-            recorded_at: &self.recorded_at,
+            kind: self.kind.as_bytes(),
+            actor: self.actor.as_bytes(),
+            recorded_at: self.recorded_at.as_bytes(),
             salt: &self.salt,
-            payload: &self.payload,
+            payload: self.payload.as_bytes(),
         }
     }
 }
@@ -158,6 +158,17 @@ impl LeafCheck {
     }
 }
 
+/// Which stored leaves [`Store::log_leaves`] reads alongside the events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoredLeaves {
+    /// Every event's.
+    All,
+    /// Only those of events whose payload was erased, which cannot be recomputed. A
+    /// verifier that compares whole subtrees with the stored tree needs no more, and reads
+    /// the rest only where a subtree differs.
+    ErasedOnly,
+}
+
 /// A signed checkpoint as kept: every one is kept, keyed by the tree size it signs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredCheckpoint {
@@ -179,6 +190,12 @@ impl Node {
     pub fn at_stored_index(index: u64) -> Node {
         let (level, n) = docket_tlog::split_stored_hash_index(index);
         Node { level, n }
+    }
+
+    /// This node's position in that layout: a store that keys nodes by it appends every
+    /// node it writes at the end of one index.
+    pub fn stored_index(&self) -> u64 {
+        docket_tlog::stored_hash_index(self.level, self.n)
     }
 
     /// A stored hash column as this node's hash: missing is `NotFound`, a wrong length
@@ -290,8 +307,15 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     async fn log_entries(&self, after: u64, limit: u32) -> Result<Vec<LogEntry>, StoreError>;
 
     /// Every event with `from < seq ≤ to`, in order, checked as [`LeafCheck`]. Ranges (not
-    /// pages) so a verifier can read several at once.
-    async fn log_leaves(&self, from: u64, to: u64) -> Result<Vec<LeafCheck>, StoreError> {
+    /// pages) so a verifier can read several at once. With [`StoredLeaves::ErasedOnly`] a
+    /// store may leave out the stored leaves of events it can recompute (it may also give
+    /// them).
+    async fn log_leaves(
+        &self,
+        from: u64,
+        to: u64,
+        _stored: StoredLeaves,
+    ) -> Result<Vec<LeafCheck>, StoreError> {
         let mut out = Vec::new();
         let mut after = from;
         while after < to {

@@ -11,7 +11,6 @@ use docket_domain::calendar::Calendar;
 use docket_domain::ids::PersonId;
 use docket_domain::rulebook::RuleBook;
 use docket_domain::store::{Append, NewEvent, ReadModelChange, Store};
-use docket_tlog::Signer;
 use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
@@ -103,13 +102,27 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted.get(i).copied().unwrap_or(f64::NAN)
 }
 
-pub async fn run(events: u64, proofs: usize) -> anyhow::Result<()> {
+pub async fn run(events: u64, proofs: usize, keep: Option<&Path>) -> anyhow::Result<()> {
     anyhow::ensure!(events > 0, "--events must be at least 1");
-    let dir = tempfile::tempdir()?;
-    let store: Arc<dyn Store> =
-        Arc::new(docket_store_sqlite::SqliteStore::open_dir(dir.path()).await?);
-    let signer = Signer::from_seed("docket/bench", rand::random())?;
+    let temp = tempfile::tempdir()?;
+    let dir = match keep {
+        Some(dir) => {
+            std::fs::create_dir_all(dir)?;
+            dir
+        }
+        None => temp.path(),
+    };
+    let store: Arc<dyn Store> = Arc::new(docket_store_sqlite::SqliteStore::open_dir(dir).await?);
+    // The key is kept with the log, so `docket verify --data DIR` checks a kept log.
+    let (signer, _) =
+        crate::logkey::load_or_create(&dir.join(crate::logkey::KEY_FILE), "docket/bench")?;
     let key = signer.verifier();
+    let held = store.head().await?;
+    anyhow::ensure!(
+        held == 0 || held == events,
+        "{} holds a log of {held} events, not {events}: give another --keep folder",
+        dir.display()
+    );
     let docket = Docket::new(
         store.clone(),
         RuleBook::default_rules(),
@@ -118,7 +131,9 @@ pub async fn run(events: u64, proofs: usize) -> anyhow::Result<()> {
     .with_log_signer(signer);
 
     let started = Instant::now();
-    build(&docket, events).await?;
+    if held == 0 {
+        build(&docket, events).await?;
+    }
     let build_secs = started.elapsed().as_secs_f64();
 
     // Verify, three times; the median run is reported.
@@ -139,7 +154,7 @@ pub async fn run(events: u64, proofs: usize) -> anyhow::Result<()> {
     }
     let verify_secs = super::median(runs.clone());
 
-    let file = dir.path().join("entries.bin");
+    let file = temp.path().join("entries.bin");
     let dumped = dump_entries(store.as_ref(), &file).await?;
     anyhow::ensure!(
         dumped == bytes,
@@ -165,10 +180,17 @@ pub async fn run(events: u64, proofs: usize) -> anyhow::Result<()> {
 
     let mb = bytes as f64 / 1e6;
     let rate = |secs: f64| mb / secs;
-    println!(
-        "Log of {events} events ({mb:.1} MB of entries) built in {build_secs:.1} s ({:.0} events/s, leaves and tree included).\n",
-        events as f64 / build_secs
-    );
+    if held == 0 {
+        println!(
+            "Log of {events} events ({mb:.1} MB of entries) built in {build_secs:.1} s ({:.0} events/s, leaves and tree included).\n",
+            events as f64 / build_secs
+        );
+    } else {
+        println!(
+            "Log of {events} events ({mb:.1} MB of entries) reused from {}.\n",
+            dir.display()
+        );
+    }
     println!("| hashing the same {mb:.1} MB | seconds | MB/s |");
     println!("|---|---:|---:|");
     println!(
