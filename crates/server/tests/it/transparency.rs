@@ -53,14 +53,22 @@ async fn tree_matches_events(t: TestStore) {
         .append_all(vec![simple("batch", 0, 3), simple("batch", 3, 2)])
         .await
         .expect("batch");
+    assert_tree_whole(&store, 85).await;
+}
+both_backends!(tree_matches_events);
+
+/// The store holds `events` events, each with its recomputed leaf stored, and the stored
+/// tree's roots are those of the leaves.
+async fn assert_tree_whole(store: &std::sync::Arc<dyn docket_domain::store::Store>, events: usize) {
     let entries = store.log_entries(0, 1_000).await.expect("entries");
-    assert_eq!(entries.len(), 85);
+    assert_eq!(entries.len(), events);
     let leaves: Vec<Hash> = entries.iter().map(|e| e.entry().leaf_hash()).collect();
     for (e, leaf) in entries.iter().zip(&leaves) {
         assert_eq!(e.leaf, Some(*leaf), "event {}", e.seq);
     }
-    assert_eq!(store.leaf_count().await.expect("count"), 85);
-    for size in [1, 2, 3, 64, 85] {
+    let size = events as u64;
+    assert_eq!(store.leaf_count().await.expect("count"), size);
+    for size in [1, 2, 3, 64, size] {
         let root = docket::transparency::root_at(store.as_ref(), size)
             .await
             .expect("root");
@@ -71,13 +79,60 @@ async fn tree_matches_events(t: TestStore) {
         );
     }
     assert!(matches!(
-        docket::transparency::root_at(store.as_ref(), 86).await,
+        docket::transparency::root_at(store.as_ref(), size + 1).await,
         Err(docket::transparency::LogError::Store(StoreError::NotFound(
             _
         )))
     ));
 }
-both_backends!(tree_matches_events);
+
+/// A write that fails for a reason other than a version conflict (here a trigger refuses
+/// one stream) fails alone, even when group commit put it in a batch with others, and the
+/// tree stays whole.
+async fn a_failed_write_fails_alone(t: TestStore) {
+    let poison = match t.backend {
+        backend::Backend::Sqlite => {
+            "CREATE TRIGGER poison BEFORE INSERT ON events WHEN NEW.stream = 'poison' \
+             BEGIN SELECT RAISE(ABORT, 'poisoned stream'); END;"
+        }
+        backend::Backend::Postgres => {
+            "CREATE FUNCTION poison() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+               IF NEW.stream = 'poison' THEN RAISE EXCEPTION 'poisoned stream'; END IF; \
+               RETURN NEW; END $$; \
+             CREATE TRIGGER poison BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION poison();"
+        }
+    };
+    let store = t.store.clone();
+    store.append(simple("before", 0, 1)).await.expect("append");
+    crate::tamper::tamper(&t, poison).await;
+    let mut tasks = Vec::new();
+    for w in 0..16 {
+        let s = store.clone();
+        tasks.push(tokio::spawn(async move {
+            for v in 0..5 {
+                let stream = if w % 4 == 0 && v == 2 {
+                    "poison".to_string()
+                } else {
+                    format!("w{w}")
+                };
+                // A poisoned writer's own stream is one version behind after the poison.
+                let version = match (stream.as_str(), w % 4 == 0 && v > 2) {
+                    ("poison", _) => 0,
+                    (_, true) => v - 1,
+                    _ => v,
+                };
+                let result = s.append(simple(&stream, version, 1)).await;
+                assert_eq!(result.is_err(), stream == "poison", "{stream}: {result:?}");
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.expect("writer");
+    }
+    // 1 before, then 16 writers × 5 appends, of which 4 were poisoned.
+    assert_tree_whole(&store, 1 + 16 * 5 - 4).await;
+}
+both_backends!(a_failed_write_fails_alone);
 
 async fn checkpoints_are_all_kept(t: TestStore) {
     let s = &t.store;
