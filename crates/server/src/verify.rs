@@ -8,7 +8,7 @@
 use crate::transparency::prefetch;
 use docket_domain::store::{LeafCheck, Node, Store, StoreError, StoredCheckpoint, StoredLeaves};
 use docket_tlog::{
-    Checkpoint, Hash, Verifier, consistency_proof_indexes, hash_children, open_checkpoint,
+    Checkpoint, Frontier, Hash, Verifier, consistency_proof_indexes, open_checkpoint,
     prove_consistency, verify_consistency,
 };
 use std::sync::Arc;
@@ -96,64 +96,6 @@ impl Problem {
     }
 }
 
-/// The tree's right edge: the roots of its perfect subtrees, largest first. Enough to
-/// append a leaf and to compute the root at the current size, in O(log n) memory.
-#[derive(Debug, Default)]
-struct Frontier {
-    size: u64,
-    /// (height, hash)
-    stack: Vec<(u32, Hash)>,
-}
-
-impl Frontier {
-    fn push(&mut self, leaf: Hash) {
-        self.push_subtree(0, leaf);
-    }
-
-    /// Appends a perfect subtree of `2^height` leaves. Valid when the tree's size is a
-    /// multiple of that, which holds for the subtrees of a frontier pushed in order onto a
-    /// tree whose size is a multiple of the (power of two) range.
-    fn push_subtree(&mut self, height: u32, hash: Hash) {
-        let mut node = (height, hash);
-        while let Some(&(h, left)) = self.stack.last() {
-            if h != node.0 {
-                break;
-            }
-            self.stack.pop();
-            node = (h + 1, hash_children(&left, &node.1));
-        }
-        self.stack.push(node);
-        self.size += 1 << height;
-    }
-
-    fn root(&self) -> Hash {
-        Self::root_of(self.stack.iter())
-    }
-
-    /// The root of this tree followed by `more`, a frontier of a range starting where this
-    /// tree ends (aligned as for [`Frontier::push_subtree`]).
-    fn root_with(&self, more: &Frontier) -> Hash {
-        Self::root_of(self.stack.iter().chain(&more.stack))
-    }
-
-    fn root_of<'a>(stack: impl DoubleEndedIterator<Item = &'a (u32, Hash)>) -> Hash {
-        let mut it = stack.rev();
-        let Some(&(_, mut acc)) = it.next() else {
-            return docket_tlog::EMPTY_ROOT;
-        };
-        for (_, left) in it {
-            acc = hash_children(left, &acc);
-        }
-        acc
-    }
-
-    fn extend(&mut self, more: &Frontier) {
-        for &(height, hash) in &more.stack {
-            self.push_subtree(height, hash);
-        }
-    }
-}
-
 /// One range of events as a worker checked it.
 #[derive(Debug, Default)]
 struct Checked {
@@ -227,17 +169,11 @@ fn check_range(
         c.fold.push(leaf);
         expected_seq += 1;
         while let Some(&&size) = sizes.peek() {
-            if size > from + c.fold.size {
+            if size > from + c.fold.size() {
                 break;
             }
-            if size == from + c.fold.size {
-                c.at_checkpoints.push((
-                    size,
-                    Frontier {
-                        size: c.fold.size,
-                        stack: c.fold.stack.clone(),
-                    },
-                ));
+            if size == from + c.fold.size() {
+                c.at_checkpoints.push((size, c.fold.clone()));
             }
             sizes.next();
         }
@@ -338,23 +274,27 @@ pub async fn verify_in_ranges(
                 });
             }
         };
-        if tree.size == page.from {
-            // The usual case: the range starts where the tree ends, so its subtrees are
-            // the tree's.
+        if page.from == tree.size() && tree.can_extend(&page.fold) {
+            // The usual case: the range starts where the tree ends, on a boundary of its
+            // subtrees, so they are the tree's. (Snapshots inside the range are smaller, so
+            // they are aligned too.)
             for (size, at) in &page.at_checkpoints {
-                compare(*size, tree.root_with(at), &mut report.problems);
+                if let Some(root) = tree.root_with(at) {
+                    compare(*size, root, &mut report.problems);
+                }
             }
             tree.extend(&page.fold);
             while pending_checkpoints
-                .next_if(|c| c.size <= tree.size)
+                .next_if(|c| c.size <= tree.size())
                 .is_some()
             {}
         } else {
-            // Rows are missing or extra before this range: fold its leaves one by one.
+            // Rows are missing or extra before this range, or it is not aligned (rows past
+            // the head): fold its leaves one by one.
             for leaf in &page.leaves {
                 tree.push(*leaf);
-                while let Some(c) = pending_checkpoints.next_if(|c| c.size <= tree.size) {
-                    if c.size == tree.size {
+                while let Some(c) = pending_checkpoints.next_if(|c| c.size <= tree.size()) {
+                    if c.size == tree.size() {
                         compare(c.size, tree.root(), &mut report.problems);
                     }
                 }
@@ -369,23 +309,23 @@ pub async fn verify_in_ranges(
     report.root = tree.root();
 
     if let Some(max) = signed.iter().map(|c| c.size).max()
-        && max > tree.size
+        && max > tree.size()
     {
         report.problems.push(Problem::Truncated {
-            held: tree.size,
+            held: tree.size(),
             signed: max,
         });
     }
     let leaves = store.leaf_count().await?;
     // Checkpoints past what the store still holds are reported as truncation above; the
     // stored tree cannot prove anything about them.
-    let held = leaves.min(tree.size);
+    let held = leaves.min(tree.size());
     let provable: Vec<Signed> = signed.into_iter().filter(|c| c.size <= held).collect();
     check_consistency(store.as_ref(), &provable, &mut report).await;
-    if leaves > tree.size {
+    if leaves > tree.size() {
         report.problems.push(Problem::LeavesWithoutEvents {
             leaves,
-            held: tree.size,
+            held: tree.size(),
         });
     }
     Ok(report)
@@ -430,7 +370,7 @@ async fn matches_stored(store: &dyn Store, checked: &Checked) -> bool {
     let mut at = checked.from;
     let nodes: Vec<Node> = checked
         .fold
-        .stack
+        .subtrees()
         .iter()
         .map(|&(height, _)| {
             let node = Node {
@@ -444,7 +384,7 @@ async fn matches_stored(store: &dyn Store, checked: &Checked) -> bool {
     match store.tree_nodes(&nodes).await {
         Ok(stored) => stored
             .iter()
-            .zip(&checked.fold.stack)
+            .zip(checked.fold.subtrees())
             .all(|(s, (_, h))| s == h),
         Err(_) => false,
     }
@@ -569,14 +509,54 @@ mod tests {
     use super::*;
     use docket_tlog::{hash_leaf, root_from_leaves};
 
+    fn rows(from: u64, leaves: &[Hash]) -> Vec<LeafCheck> {
+        leaves
+            .iter()
+            .zip(from + 1..)
+            .map(|(leaf, seq)| LeafCheck {
+                seq,
+                computed: Some(*leaf),
+                stored: Some(*leaf),
+                erased: false,
+                payload_empty: false,
+                bytes: 1,
+            })
+            .collect()
+    }
+
+    /// A range checked on its own carries the tree's roots at its end and at each
+    /// checkpoint inside it, once stitched onto the tree before it.
     #[test]
-    fn the_frontier_gives_rfc9162_roots_at_every_size() {
-        let leaves: Vec<Hash> = (0u32..300).map(|i| hash_leaf(&i.to_be_bytes())).collect();
-        let mut f = Frontier::default();
-        assert_eq!(f.root(), docket_tlog::EMPTY_ROOT);
-        for (i, l) in leaves.iter().enumerate() {
-            f.push(*l);
-            assert_eq!(f.root(), root_from_leaves(&leaves[..=i]), "size {}", i + 1);
+    fn a_range_folds_to_the_whole_trees_roots() {
+        let leaves: Vec<Hash> = (0u32..40).map(|i| hash_leaf(&i.to_be_bytes())).collect();
+        for (from, to) in [(0, 16), (16, 32), (32, 40), (8, 12)] {
+            let mut tree = Frontier::new();
+            leaves[..from].iter().for_each(|l| tree.push(*l));
+            let checkpoints: Vec<u64> = (0..=40).step_by(3).collect();
+            let c = check_range(
+                from as u64,
+                &rows(from as u64, &leaves[from..to]),
+                &checkpoints,
+                StoredLeaves::All,
+            );
+            assert_eq!(c.problem, None);
+            let inside: Vec<u64> = checkpoints
+                .iter()
+                .copied()
+                .filter(|&s| s > from as u64 && s <= to as u64)
+                .collect();
+            assert_eq!(
+                c.at_checkpoints.iter().map(|(s, _)| *s).collect::<Vec<_>>(),
+                inside
+            );
+            for (size, at) in &c.at_checkpoints {
+                assert_eq!(
+                    tree.root_with(at),
+                    Some(root_from_leaves(&leaves[..*size as usize]))
+                );
+            }
+            assert!(tree.extend(&c.fold));
+            assert_eq!(tree.root(), root_from_leaves(&leaves[..to]));
         }
     }
 }

@@ -13,6 +13,7 @@
 #![forbid(unsafe_code)]
 
 pub mod checkpoint;
+pub mod frontier;
 pub mod hash;
 pub mod note;
 pub mod proof;
@@ -20,6 +21,7 @@ pub mod tile;
 pub mod tree;
 
 pub use checkpoint::{Checkpoint, CheckpointError, open_checkpoint, parse_hash};
+pub use frontier::Frontier;
 pub use hash::{
     EMPTY_ROOT, HASH_SIZE, Hash, hash_children, hash_leaf, hash_leaf_parts, root_from_leaves,
 };
