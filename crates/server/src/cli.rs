@@ -92,6 +92,10 @@ pub enum Cmd {
         /// key you trust rather than the one on this machine.
         #[arg(long, value_name = "VKEY")]
         vkey: Option<String>,
+        /// Also compare every event with its own stored leaf, not only each range's subtrees
+        /// with the stored tree: slower, and finds a leaf row changed on its own.
+        #[arg(long)]
+        every_leaf: bool,
     },
     /// A case's audit trail: every event and view with its leaf index and an inclusion proof
     /// against the latest signed checkpoint, each proof checked here. Opening it is recorded.

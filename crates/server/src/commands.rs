@@ -38,7 +38,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Cmd::Cases {
             command: CasesCmd::Show { data, case, viewer },
         } => show_case(&data, &case, &viewer).await,
-        Cmd::Verify { data, vkey } => verify(&data, vkey.as_deref()).await,
+        Cmd::Verify {
+            data,
+            vkey,
+            every_leaf,
+        } => verify(&data, vkey.as_deref(), every_leaf).await,
         Cmd::Audit {
             data,
             case,
@@ -161,12 +165,17 @@ fn trusted_key(data: &DataArgs, vkey: Option<&str>) -> anyhow::Result<Verifier> 
     }
 }
 
-async fn verify(data: &DataArgs, vkey: Option<&str>) -> anyhow::Result<()> {
+async fn verify(data: &DataArgs, vkey: Option<&str>, every_leaf: bool) -> anyhow::Result<()> {
     let key = trusted_key(data, vkey)?;
     let docket = open(data).await?;
     let bar = progress_bar(docket.store.head().await?, "events");
     let started = std::time::Instant::now();
-    let report = crate::verify::verify(&docket.store, &key, &|n| bar.set_position(n)).await?;
+    let options = crate::verify::Options {
+        every_leaf,
+        ..Default::default()
+    };
+    let report =
+        crate::verify::verify_with(&docket.store, &key, &|n| bar.set_position(n), options).await?;
     bar.finish_and_clear();
     let secs = started.elapsed().as_secs_f64();
     if let Some(first) = report.problems.first() {

@@ -6,7 +6,7 @@ use crate::backend::{Backend, TestStore, append, event};
 use crate::both_backends;
 use crate::support::docket;
 use docket::service::Docket;
-use docket::verify::{Problem, VerifyReport, verify, verify_in_ranges};
+use docket::verify::{Options, Problem, VerifyReport, verify, verify_with};
 use docket_tlog::{Signer, Verifier};
 use sqlx::Connection;
 
@@ -59,15 +59,23 @@ async fn signed_log(t: &TestStore) -> Docket {
     d
 }
 
-/// Verifies, and again reading a few events per range, so every range boundary, the
-/// stitching of ranges and the fall back to stored leaves are crossed: both must find the
-/// same log and name the same first event.
+/// Verifies, and again reading a few events per range (once comparing every leaf), so every
+/// range boundary, the stitching of ranges and the fall back to stored leaves are crossed:
+/// all must find the same log and name the same first event.
 async fn check(d: &Docket, key: &Verifier) -> VerifyReport {
     let whole = verify(&d.store, key, &|_| {}).await.expect("verify runs");
     for range in [1, 4] {
-        let ranged = verify_in_ranges(&d.store, key, &|_| {}, range)
-            .await
-            .expect("verify runs");
+        let ranged = verify_with(
+            &d.store,
+            key,
+            &|_| {},
+            Options {
+                range,
+                every_leaf: range == 1,
+            },
+        )
+        .await
+        .expect("verify runs");
         assert_eq!(
             (ranged.events, ranged.bytes, ranged.erased, ranged.root),
             (whole.events, whole.bytes, whole.erased, whole.root),
@@ -260,6 +268,40 @@ async fn replaced_key(t: TestStore) {
     assert_eq!(sizes, vec![6, 12], "{:?}", r.problems);
 }
 both_backends!(replaced_key);
+
+/// A stored leaf changed on its own, its event intact: the subtrees above it still agree
+/// with the events, so the default verify (which compares subtrees) passes, and comparing
+/// every leaf names the event whose leaf row was changed.
+async fn changed_leaf_row(t: TestStore) {
+    let d = signed_log(&t).await;
+    let node = match t.backend {
+        Backend::Sqlite => format!("id = {}", docket_tlog::stored_hash_index(0, 4)),
+        Backend::Postgres => "level = 0 AND n = 4".into(),
+    };
+    let zeros = match t.backend {
+        Backend::Sqlite => "zeroblob(32)",
+        Backend::Postgres => "decode(repeat('00', 32), 'hex')",
+    };
+    tamper(&t, &format!("UPDATE tree SET hash = {zeros} WHERE {node}")).await;
+    let r = verify(&d.store, &key(), &|_| {})
+        .await
+        .expect("verify runs");
+    assert_eq!(r.problems, vec![]);
+    let every = Options {
+        every_leaf: true,
+        ..Options::default()
+    };
+    let r = verify_with(&d.store, &key(), &|_| {}, every)
+        .await
+        .expect("verify runs");
+    assert_eq!(
+        r.problems,
+        vec![Problem::LeafRowChanged { seq: 5 }],
+        "{:?}",
+        r.problems
+    );
+}
+both_backends!(changed_leaf_row);
 
 /// A tree rewritten to fit an altered event: every stored leaf agrees with the events, but
 /// the signed checkpoints do not.
