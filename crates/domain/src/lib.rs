@@ -9,6 +9,7 @@ pub mod clock;
 pub mod command;
 pub mod contact;
 pub mod decide;
+pub mod draw;
 pub mod erasure;
 pub mod event;
 pub mod function;

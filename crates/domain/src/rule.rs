@@ -27,6 +27,9 @@ pub enum Rule {
     SanctionNeedsProvenCharge,
     SanctionRequired,
     PanelSize,
+    /// A panel is drawn only from eligible people: none with a declared conflict, another
+    /// function in the case, or a standing the eligibility rules exclude.
+    PanelPoolTooSmall,
     HearingNotYetHeld,
     IndependentReviewRequired,
     AppealWindowClosed,
