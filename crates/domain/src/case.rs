@@ -8,6 +8,7 @@ use crate::event::CaseEvent;
 use crate::function::{Function, Functions};
 use crate::ids::{CaseId, PersonId, Text};
 use crate::measure::{LeaderInstruction, Measure, MeasureReview};
+use crate::rule::{Rule, Violation};
 use crate::sanction::SanctionChoice;
 use crate::stage::Stage;
 use jiff::civil::Date;
@@ -79,11 +80,23 @@ pub struct Case {
     pub measures: Vec<Measure>,
     pub leader_instructions: Vec<LeaderInstruction>,
     pub contacts: Vec<(Timestamp, PersonId, Contact)>,
+    /// Conflicts of interest declared in this case: these people may not act on it.
+    #[serde(default)]
+    pub conflicts: Vec<Conflict>,
     /// Reasons recorded when the case closed or changed course (dismissal, NFA, withdrawal…).
     pub closing_reasons: Option<Text>,
     pub merged_into: Option<CaseId>,
     pub resigned_at_stage: Option<Stage>,
     pub history: Vec<StageChange>,
+}
+
+/// A declared conflict of interest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conflict {
+    pub person: PersonId,
+    pub interest: Text,
+    pub declared_at: Timestamp,
+    pub recorded_by: PersonId,
 }
 
 /// An event that cannot follow the state it was applied to: the stored log is corrupt or was
@@ -96,6 +109,32 @@ pub struct ReplayError {
 }
 
 impl Case {
+    /// The declaration that bars `person` from this case, if any.
+    pub fn conflict_of(&self, person: &PersonId) -> Option<&Conflict> {
+        self.conflicts.iter().find(|c| &c.person == person)
+    }
+
+    /// Everyone barred by a declared conflict (what a panel draw passes over).
+    pub fn conflicted(&self) -> std::collections::BTreeSet<PersonId> {
+        self.conflicts.iter().map(|c| c.person.clone()).collect()
+    }
+
+    /// Refuses to give `person` the function `wanted`: not if they declared a conflict, nor
+    /// if they already hold a different function in the case.
+    pub fn check_assignable(&self, person: &PersonId, wanted: Function) -> Result<(), Violation> {
+        if let Some(c) = self.conflict_of(person) {
+            return Err(Violation::new(
+                Rule::ConflictOfInterest,
+                format!(
+                    "{person} may not be {} in this case: they declared a conflict of interest on {}",
+                    wanted.as_str().replace('_', " "),
+                    day_of(c.declared_at)
+                ),
+            ));
+        }
+        self.functions.check(person, wanted)
+    }
+
     pub fn is_open(&self) -> bool {
         self.stage.is_open()
     }
@@ -181,6 +220,7 @@ impl Case {
             measures: vec![],
             leader_instructions: vec![],
             contacts: vec![],
+            conflicts: vec![],
             closing_reasons: None,
             merged_into: None,
             resigned_at_stage: None,
@@ -414,6 +454,12 @@ impl Case {
             CaseEvent::ContactRecorded { contact } => {
                 c.contacts.push((at, actor.clone(), contact.clone()))
             }
+            CaseEvent::ConflictDeclared { person, interest } => c.conflicts.push(Conflict {
+                person: person.clone(),
+                interest: interest.clone(),
+                declared_at: at,
+                recorded_by: actor.clone(),
+            }),
         }
         Ok(())
     }

@@ -172,6 +172,12 @@ pub enum Command {
     RecordContact {
         contact: Contact,
     },
+    /// Records that `person` has an interest that conflicts with acting on this case (usually
+    /// declared by the person themselves; a case officer may record it for them).
+    DeclareConflict {
+        person: PersonId,
+        interest: Text,
+    },
 }
 
 impl Command {

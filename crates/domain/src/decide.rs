@@ -50,6 +50,20 @@ pub fn decide(
         }
         (Some(c), _) => c,
     };
+    // Declaring is the one thing a conflicted person may still do.
+    if !matches!(cmd, Command::DeclareConflict { .. })
+        && let Some(c) = case.conflict_of(ctx.actor)
+    {
+        return Err(Violation::new(
+            Rule::ConflictOfInterest,
+            format!(
+                "{} declared a conflict of interest in this case on {}, so may not act on it (asked to {})",
+                ctx.actor,
+                day_of(c.declared_at),
+                cmd.name()
+            ),
+        ));
+    }
     let today = ctx.today();
     let event = match cmd {
         Command::ReceiveComplaint { .. } => {
@@ -97,7 +111,7 @@ pub fn decide(
             investigator,
         } => {
             require_stage(cmd, case, &[Stage::InformalResolution])?;
-            case.functions.check(investigator, Function::Investigator)?;
+            case.check_assignable(investigator, Function::Investigator)?;
             CaseEvent::Escalated {
                 reasons: reasons.clone(),
                 investigator: investigator.clone(),
@@ -108,7 +122,7 @@ pub fn decide(
             terms,
         } => {
             require_stage(cmd, case, &[Stage::Assessed])?;
-            case.functions.check(investigator, Function::Investigator)?;
+            case.check_assignable(investigator, Function::Investigator)?;
             CaseEvent::InvestigationOpened {
                 investigator: investigator.clone(),
                 terms: terms.clone(),
@@ -132,8 +146,7 @@ pub fn decide(
         }
         Command::DecideNoFurtherAction { reasons } => {
             require_stage(cmd, case, &[Stage::AccuracyCheck])?;
-            case.functions
-                .check(ctx.actor, Function::ChargingDecision)?;
+            case.check_assignable(ctx.actor, Function::ChargingDecision)?;
             CaseEvent::NoFurtherActionDecided {
                 decided_by: ctx.actor.clone(),
                 reasons: reasons.clone(),
@@ -141,8 +154,7 @@ pub fn decide(
         }
         Command::Charge { charges } => {
             require_stage(cmd, case, &[Stage::AccuracyCheck])?;
-            case.functions
-                .check(ctx.actor, Function::ChargingDecision)?;
+            case.check_assignable(ctx.actor, Function::ChargingDecision)?;
             CaseEvent::Charged {
                 decided_by: ctx.actor.clone(),
                 charges: lay_charges(charges, ctx)?,
@@ -202,8 +214,7 @@ pub fn decide(
                     "this decision has already been verified by an independent reviewer",
                 ));
             }
-            case.functions
-                .check(reviewer, Function::IndependentReviewer)?;
+            case.check_assignable(reviewer, Function::IndependentReviewer)?;
             if let Some(existing) = case.functions.holder(Function::IndependentReviewer)
                 && existing != reviewer
             {
@@ -500,6 +511,18 @@ pub fn decide(
             }
             CaseEvent::ContactRecorded {
                 contact: contact.clone(),
+            }
+        }
+        Command::DeclareConflict { person, interest } => {
+            if case.conflict_of(person).is_some() {
+                return Err(Violation::invalid(
+                    "person",
+                    format!("{person} has already declared a conflict in this case"),
+                ));
+            }
+            CaseEvent::ConflictDeclared {
+                person: person.clone(),
+                interest: interest.clone(),
             }
         }
     };

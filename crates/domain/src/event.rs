@@ -130,6 +130,10 @@ pub enum CaseEvent {
     ContactRecorded {
         contact: Contact,
     },
+    ConflictDeclared {
+        person: PersonId,
+        interest: Text,
+    },
 }
 
 impl CaseEvent {

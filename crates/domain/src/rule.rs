@@ -11,6 +11,9 @@ pub enum Rule {
     StageOrder,
     /// Investigator, charging decision, hearing panel, reviewer and appeal panel are different people.
     SeparationOfFunctions,
+    /// Nobody acts on, or is given a function in, a case where they declared a conflict of
+    /// interest.
+    ConflictOfInterest,
     /// Only the person holding a function in the case may do what that function does.
     AssignedPersonOnly,
     /// A field was missing or malformed.

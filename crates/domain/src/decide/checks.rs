@@ -96,7 +96,7 @@ pub(super) fn check_panel(
                 format!("{p} is named twice on {name}"),
             ));
         }
-        case.functions.check(p, f)?;
+        case.check_assignable(p, f)?;
     }
     Ok(())
 }

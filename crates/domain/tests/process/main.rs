@@ -221,4 +221,5 @@ fn notify_and_open_window(h: &mut Harness) {
 }
 
 mod allowed;
+mod conflicts;
 mod forbidden;

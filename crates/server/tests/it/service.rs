@@ -3,7 +3,7 @@
 
 use crate::backend::{self, TestStore};
 use crate::both_backends;
-use crate::support::{all_cases, docket, small_demo};
+use crate::support::{demo_case_at, docket, small_demo};
 use docket::service::ServiceError;
 use docket_domain::Command;
 use docket_domain::Rule;
@@ -87,12 +87,7 @@ both_backends!(
 async fn a_refused_command_names_its_rule_and_writes_nothing() {
     let t = backend::sqlite().await;
     let d = docket(&t);
-    small_demo(&d).await;
-    let charged = all_cases(&d)
-        .await
-        .into_iter()
-        .find(|c| c.stage == docket_domain::Stage::Charged)
-        .expect("a charged case");
+    let charged = demo_case_at(&d, docket_domain::Stage::Charged).await;
     let head = d.store.head().await.expect("head");
     let investigator = docket_domain::function::Function::Investigator;
     let ivy = charged
@@ -145,3 +140,54 @@ async fn a_refused_command_names_its_rule_and_writes_nothing() {
         Err(ServiceError::NotFound(_))
     ));
 }
+
+/// A declared conflict is an event like any other: it is stored, replayed with the case, and
+/// from then on the declared person's commands on the case are refused, writing nothing.
+async fn a_declared_conflict_bars_the_person_from_the_case(t: TestStore) {
+    let d = docket(&t);
+    let case = demo_case_at(&d, docket_domain::Stage::Received).await;
+    let officer = PersonId::parse("officer.amara-osei").expect("id");
+    let now = jiff::Timestamp::now();
+    d.execute(
+        &case.id,
+        Command::DeclareConflict {
+            person: officer.clone(),
+            interest: Text::parse("the respondent is my neighbour").expect("t"),
+        },
+        &officer,
+        now,
+    )
+    .await
+    .expect("declared");
+    let reloaded = d.load_case(&case.id).await.expect("load").expect("case");
+    assert_eq!(
+        reloaded.conflicted().into_iter().collect::<Vec<_>>(),
+        vec![officer.clone()]
+    );
+    let head = d.store.head().await.expect("head");
+    match d
+        .execute(&case.id, Command::Acknowledge, &officer, now)
+        .await
+    {
+        Err(ServiceError::Rule(v)) => assert_eq!(v.rule, Rule::ConflictOfInterest, "{v}"),
+        other => panic!("expected a conflict refusal, got {other:?}"),
+    }
+    assert_eq!(
+        d.store.head().await.expect("head"),
+        head,
+        "nothing was written"
+    );
+    // Someone else may.
+    d.execute(
+        &case.id,
+        Command::Acknowledge,
+        &PersonId::parse("officer.other").expect("id"),
+        now,
+    )
+    .await
+    .expect("acknowledged");
+}
+both_backends!(
+    a_declared_conflict_bars_the_person_from_the_case,
+    a_declared_conflict_bars_the_person_from_the_case
+);

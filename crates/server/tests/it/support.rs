@@ -44,3 +44,13 @@ pub async fn all_cases(d: &Docket) -> Vec<Case> {
     }
     out
 }
+
+/// The small demo, and one of its cases at `stage`.
+pub async fn demo_case_at(d: &Docket, stage: docket_domain::Stage) -> Case {
+    small_demo(d).await;
+    all_cases(d)
+        .await
+        .into_iter()
+        .find(|c| c.stage == stage)
+        .unwrap_or_else(|| panic!("the demo has a case at {stage}"))
+}
