@@ -292,7 +292,9 @@ impl Case {
                 c.charges = charges.clone();
                 c.enter(Stage::Charged, at, actor);
             }
-            CaseEvent::HearingScheduled { panel, date, venue } => {
+            CaseEvent::HearingScheduled {
+                panel, date, venue, ..
+            } => {
                 for p in panel {
                     c.functions.assign(p.clone(), Function::HearingPanel);
                 }
@@ -347,7 +349,7 @@ impl Case {
                 });
                 c.enter(Stage::Appeal, at, actor);
             }
-            CaseEvent::AppealPanelConvened { panel } => {
+            CaseEvent::AppealPanelConvened { panel, .. } => {
                 for p in panel {
                     c.functions.assign(p.clone(), Function::AppealPanel);
                 }

@@ -3,6 +3,7 @@
 
 use crate::charge::{ChargeDraft, Finding};
 use crate::contact::Contact;
+use crate::draw::DrawInput;
 use crate::ids::{CaseId, MembershipNumber, PersonId, Text};
 use crate::measure::Right;
 use crate::sanction::SanctionChoice;
@@ -99,6 +100,10 @@ pub enum Command {
         panel: Vec<PersonId>,
         date: Date,
         venue: Text,
+        /// The draw that chose the panel, when it was drawn: checked against the panel and
+        /// recorded, so anyone can re-run it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        draw: Option<DrawInput>,
     },
     RecordDecision {
         findings: Vec<Finding>,
@@ -118,6 +123,9 @@ pub enum Command {
     },
     ConveneAppealPanel {
         panel: Vec<PersonId>,
+        /// As for a hearing panel.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        draw: Option<DrawInput>,
     },
     DecideAppeal {
         upheld: bool,

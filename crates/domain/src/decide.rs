@@ -160,8 +160,15 @@ pub fn decide(
                 charges: lay_charges(charges, ctx)?,
             }
         }
-        Command::ScheduleHearing { panel, date, venue } => {
+        Command::ScheduleHearing {
+            panel,
+            date,
+            venue,
+            draw,
+        } => {
             require_stage(cmd, case, &[Stage::Charged])?;
+            // A draw is checked first: if the panel is not its draw's, that is the news.
+            check_draw(case, panel, draw.as_ref(), Function::HearingPanel, today)?;
             check_panel(
                 case,
                 panel,
@@ -178,6 +185,7 @@ pub fn decide(
                 panel: panel.clone(),
                 date: *date,
                 venue: venue.clone(),
+                draw: draw.clone(),
             }
         }
         Command::RecordDecision { findings, sanction } => {
@@ -285,7 +293,7 @@ pub fn decide(
                 grounds: grounds.clone(),
             }
         }
-        Command::ConveneAppealPanel { panel } => {
+        Command::ConveneAppealPanel { panel, draw } => {
             require_stage(cmd, case, &[Stage::Appeal])?;
             if !case.functions.members(Function::AppealPanel).is_empty() {
                 return Err(Violation::new(
@@ -293,9 +301,11 @@ pub fn decide(
                     "an appeal panel has already been convened for this appeal",
                 ));
             }
+            check_draw(case, panel, draw.as_ref(), Function::AppealPanel, today)?;
             check_panel(case, panel, ctx.rules.panels.appeal, Function::AppealPanel)?;
             CaseEvent::AppealPanelConvened {
                 panel: panel.clone(),
+                draw: draw.clone(),
             }
         }
         Command::DecideAppeal {

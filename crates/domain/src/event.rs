@@ -4,6 +4,7 @@
 use crate::charge::{Charge, Finding};
 use crate::command::{Complainant, Respondent, ReviewVerdict};
 use crate::contact::Contact;
+use crate::draw::DrawInput;
 use crate::ids::{CaseId, PersonId, Text};
 use crate::measure::MeasureKind;
 use crate::sanction::SanctionChoice;
@@ -61,6 +62,9 @@ pub enum CaseEvent {
         panel: Vec<PersonId>,
         date: Date,
         venue: Text,
+        /// The draw that chose the panel, if it was drawn.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        draw: Option<DrawInput>,
     },
     DecisionRecorded {
         findings: Vec<Finding>,
@@ -81,6 +85,8 @@ pub enum CaseEvent {
     },
     AppealPanelConvened {
         panel: Vec<PersonId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        draw: Option<DrawInput>,
     },
     AppealDecided {
         upheld: bool,

@@ -33,6 +33,9 @@ pub enum Rule {
     /// A panel is drawn only from eligible people: none with a declared conflict, another
     /// function in the case, or a standing the eligibility rules exclude.
     PanelPoolTooSmall,
+    /// A drawn panel is the one its recorded draw gives, with every declared conflict passed
+    /// over.
+    PanelDrawMismatch,
     HearingNotYetHeld,
     IndependentReviewRequired,
     AppealWindowClosed,

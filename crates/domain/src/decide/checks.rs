@@ -5,6 +5,7 @@ use super::Context;
 use crate::case::Case;
 use crate::charge::Charge;
 use crate::command::Command;
+use crate::draw::DrawInput;
 use crate::event::CaseEvent;
 use crate::function::Function;
 use crate::ids::PersonId;
@@ -12,6 +13,7 @@ use crate::rule::{Rule, Violation};
 use crate::rulebook::RuleBook;
 use crate::sanction::SanctionChoice;
 use crate::stage::Stage;
+use jiff::civil::Date;
 
 pub(super) fn wrong_stage(cmd: &Command, stage: Stage, allowed: &[Stage]) -> Violation {
     let allowed: Vec<String> = allowed.iter().map(|s| s.to_string()).collect();
@@ -97,6 +99,67 @@ pub(super) fn check_panel(
             ));
         }
         case.check_assignable(p, f)?;
+    }
+    Ok(())
+}
+
+/// A panel said to be drawn must be exactly the panel its recorded draw gives, from a draw
+/// that passed over everyone who has declared a conflict in the case, so the record proves
+/// how the panel was chosen.
+pub(super) fn check_draw(
+    case: &Case,
+    panel: &[PersonId],
+    draw: Option<&DrawInput>,
+    f: Function,
+    today: Date,
+) -> Result<(), Violation> {
+    let Some(input) = draw else { return Ok(()) };
+    if input.function != f {
+        return Err(Violation::invalid(
+            "draw",
+            format!(
+                "the draw was for {}, not {}",
+                input.function.as_str(),
+                f.as_str()
+            ),
+        ));
+    }
+    if input.on > today {
+        return Err(Violation::invalid(
+            "draw",
+            format!("the draw is dated {}, after today", input.on),
+        ));
+    }
+    let left_out: Vec<String> = case
+        .conflicted()
+        .difference(&input.conflicted)
+        .map(|p| p.to_string())
+        .collect();
+    if !left_out.is_empty() {
+        return Err(Violation::new(
+            Rule::PanelDrawMismatch,
+            format!(
+                "the draw did not pass over the declared conflicts of {}",
+                left_out.join(", ")
+            ),
+        ));
+    }
+    let drawn = crate::draw::draw(input, &case.functions)?.drawn;
+    if drawn != panel {
+        let names = |ps: &[PersonId]| {
+            ps.iter()
+                .map(|p| p.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        return Err(Violation::new(
+            Rule::PanelDrawMismatch,
+            format!(
+                "the panel named ({}) is not the one its recorded draw gives ({})",
+                names(panel),
+                names(&drawn)
+            ),
+        ));
     }
     Ok(())
 }

@@ -157,6 +157,7 @@ fn full_path_through_review_appeal_and_sanction_expiry() {
     h.run(
         "officer",
         Command::ConveneAppealPanel {
+            draw: None,
             panel: vec![p("a1"), p("a2"), p("a3")],
         },
     );
@@ -216,6 +217,7 @@ fn an_upheld_appeal_replaces_or_quashes_the_sanction() {
     h.run(
         "officer",
         Command::ConveneAppealPanel {
+            draw: None,
             panel: vec![p("a1"), p("a2"), p("a3")],
         },
     );
@@ -254,6 +256,7 @@ fn a_veto_sends_the_charges_to_a_new_panel() {
     h.run(
         "officer",
         Command::ScheduleHearing {
+            draw: None,
             panel: vec![p("p4"), p("p5"), p("p6")],
             date,
             venue: t("Head office"),

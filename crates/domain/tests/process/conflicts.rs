@@ -1,8 +1,10 @@
 //! Declared conflicts of interest: recorded on the case, they bar the person from acting on
-//! it and from being given any function in it, and panel draws pass them over.
+//! it and from being given any function in it, and panel draws pass them over. A drawn panel
+//! is accepted only as its recorded draw gives it.
 
 use super::*;
 use docket_domain::draw::{Candidate, DrawInput, Eligibility, Exclusion, Standing, draw};
+use docket_domain::event::CaseEvent;
 use docket_domain::function::Function;
 
 fn declare(h: &mut Harness, by: &str, person: &str) {
@@ -88,6 +90,7 @@ fn panels_are_named_and_drawn_without_the_conflicted() {
     h.refused(
         "officer",
         Command::ScheduleHearing {
+            draw: None,
             panel: vec![p("p1"), p("p2"), p("p3")],
             date: today,
             venue: t("Head office"),
@@ -129,20 +132,75 @@ fn panels_are_named_and_drawn_without_the_conflicted() {
                 ),
             ]
         );
-        let panel = d.drawn.clone();
         let mut again = Harness {
             rules: RuleBook::default_rules(),
             calendar: Calendar::england_and_wales(),
             now: h.now,
             case: h.case.clone(),
         };
-        again.run(
+        let schedule = |panel: Vec<PersonId>, draw: DrawInput| Command::ScheduleHearing {
+            draw: Some(draw),
+            panel,
+            date: today,
+            venue: t("Head office"),
+        };
+        // The panel must be the one the recorded draw gives, in its order...
+        let mut reordered = d.drawn.clone();
+        reordered.reverse();
+        again.refused(
             "officer",
-            Command::ScheduleHearing {
-                panel,
-                date: h.today(),
-                venue: t("Head office"),
-            },
+            schedule(reordered, input.clone()),
+            Rule::PanelDrawMismatch,
+            "is not the one its recorded draw gives",
         );
+        // ...from a draw that passed over every declared conflict.
+        let blind = DrawInput {
+            conflicted: Default::default(),
+            ..input.clone()
+        };
+        let blind_panel = draw(&blind, &h.case().functions).expect("draw").drawn;
+        again.refused(
+            "officer",
+            schedule(blind_panel, blind),
+            Rule::PanelDrawMismatch,
+            "did not pass over the declared conflicts of p2",
+        );
+        let appeal = DrawInput {
+            function: Function::AppealPanel,
+            ..input.clone()
+        };
+        again.refused(
+            "officer",
+            schedule(d.drawn.clone(), appeal),
+            Rule::InvalidInput,
+            "the draw was for appeal_panel, not hearing_panel",
+        );
+        // The right panel is scheduled, and its event carries the draw, which re-runs to it.
+        let cmd = schedule(d.drawn.clone(), input.clone());
+        let actor = p("officer");
+        let ctx = Context {
+            actor: &actor,
+            now: again.now,
+            rules: &again.rules,
+            calendar: &again.calendar,
+        };
+        let events = decide(again.case.as_ref(), &cmd, &ctx).expect("scheduled");
+        match &events[..] {
+            [
+                CaseEvent::HearingScheduled {
+                    panel,
+                    draw: Some(recorded),
+                    ..
+                },
+            ] => {
+                let json = serde_json::to_string(recorded).expect("json");
+                let replayed: DrawInput = serde_json::from_str(&json).expect("back");
+                let before = &h.case().functions;
+                assert_eq!(&draw(&replayed, before).expect("re-run").drawn, panel);
+            }
+            other => panic!("unexpected events {other:?}"),
+        }
+        again.run("officer", cmd);
+        assert_eq!(again.stage(), Stage::Hearing);
     }
 }

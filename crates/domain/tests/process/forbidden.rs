@@ -5,6 +5,7 @@ use docket_domain::calendar::WorkingDays;
 
 fn schedule(panel: &[&str], date: Date) -> Command {
     Command::ScheduleHearing {
+        draw: None,
         panel: panel.iter().map(|s| p(s)).collect(),
         date,
         venue: t("Head office"),
@@ -165,6 +166,7 @@ fn the_reviewer_and_appeal_panel_are_independent_of_earlier_functions() {
     h.refused(
         "officer",
         Command::ConveneAppealPanel {
+            draw: None,
             panel: vec![p("a1"), p("p1"), p("a3")],
         },
         Rule::SeparationOfFunctions,
@@ -173,6 +175,7 @@ fn the_reviewer_and_appeal_panel_are_independent_of_earlier_functions() {
     h.refused(
         "officer",
         Command::ConveneAppealPanel {
+            draw: None,
             panel: vec![p("a1"), p("rev"), p("a3")],
         },
         Rule::SeparationOfFunctions,
@@ -499,12 +502,14 @@ fn an_appeal_is_decided_by_its_panel_only() {
     h.run(
         "officer",
         Command::ConveneAppealPanel {
+            draw: None,
             panel: vec![p("a1"), p("a2"), p("a3")],
         },
     );
     h.refused(
         "officer",
         Command::ConveneAppealPanel {
+            draw: None,
             panel: vec![p("a4"), p("a5"), p("a6")],
         },
         Rule::StageOrder,

@@ -172,6 +172,7 @@ fn case_at(stage: Stage, category: &str) -> Harness {
                 h.run(
                     "officer",
                     Command::ScheduleHearing {
+                        draw: None,
                         panel: vec![p("p1"), p("p2"), p("p3")],
                         date,
                         venue: t("Head office"),

@@ -164,6 +164,7 @@ impl<'a> Sim<'a> {
         self.step(
             officer,
             Command::ScheduleHearing {
+                draw: None,
                 panel: panel.to_vec(),
                 date,
                 venue: text("Constitutional Committee, head office"),

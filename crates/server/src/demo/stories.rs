@@ -213,6 +213,7 @@ pub fn activist(sim: &mut Sim, staff: &Staff, id: CaseId) -> anyhow::Result<()> 
     sim.step(
         &officer,
         Command::ScheduleHearing {
+            draw: None,
             panel: panel.clone(),
             date: hearing,
             venue: text("Constitutional Committee, three days, head office"),

@@ -239,6 +239,7 @@ pub fn walk(sim: &mut Sim, plan: &Plan, staff: &Staff) -> anyhow::Result<()> {
         sim.step(
             &officer,
             Command::ConveneAppealPanel {
+                draw: None,
                 panel: appeal.clone(),
             },
         )?;

@@ -99,6 +99,7 @@ async fn a_refused_command_names_its_rule_and_writes_nothing() {
         .execute(
             &charged.id,
             Command::ScheduleHearing {
+                draw: None,
                 panel: vec![
                     ivy,
                     PersonId::parse("p2").expect("id"),
