@@ -252,13 +252,12 @@ fn write_checked(
     let (tx, mut next) = begin(conn, known)?;
     let mut results = Vec::with_capacity(batch.len());
     for (appends, _) in batch {
-        if let Err(conflict) = check_versions(&tx, appends, known) {
-            results.push(Err(conflict));
-            continue;
-        }
-        let mut learned = Learned {
-            edge: known.edge.clone(),
-            ..Learned::default()
+        let mut learned = match check_job(&tx, appends, known) {
+            Ok(learned) => learned,
+            Err(conflict) => {
+                results.push(Err(conflict));
+                continue;
+            }
         };
         match write_job(&tx, appends, &mut next, known, &mut learned) {
             Ok(done) => {
@@ -282,12 +281,15 @@ fn write_in_savepoints(
     let (mut tx, mut next) = begin(conn, known)?;
     let mut results = Vec::with_capacity(batch.len());
     for (appends, _) in batch {
+        let mut learned = match check_job(&tx, appends, known) {
+            Ok(learned) => learned,
+            Err(conflict) => {
+                results.push(Err(conflict));
+                continue;
+            }
+        };
         let sp = tx.savepoint().map_err(sqlite_err)?;
         let mut job_next = next;
-        let mut learned = Learned {
-            edge: known.edge.clone(),
-            ..Learned::default()
-        };
         match write_job(&sp, appends, &mut job_next, known, &mut learned) {
             Ok(done) => {
                 sp.commit().map_err(sqlite_err)?;
@@ -326,17 +328,24 @@ fn current_version(
         .map_err(sqlite_err)
 }
 
-/// Every append of a job is at the version it expects, before the job writes anything.
-fn check_versions(conn: &Connection, appends: &[Append], known: &Known) -> Result<(), StoreError> {
-    let mut job = Vec::new();
+/// Checks that every append of a job is at the version it expects, before the job writes
+/// anything, so a conflict needs nothing undone. What the job will teach the cache starts
+/// from the versions it leaves its streams at.
+fn check_job(conn: &Connection, appends: &[Append], known: &Known) -> Result<Learned, StoreError> {
+    let mut versions = Vec::with_capacity(appends.len());
     for a in appends {
-        let current = current_version(conn, &a.stream, &job, known)?;
+        // A job may append to the same stream twice: its own earlier append comes first.
+        let current = current_version(conn, &a.stream, &versions, known)?;
         if current != a.expected_version {
             return Err(conflict(a, current));
         }
-        job.push((a.stream.clone(), a.expected_version + a.events.len() as u64));
+        versions.push((a.stream.clone(), a.expected_version + a.events.len() as u64));
     }
-    Ok(())
+    Ok(Learned {
+        versions,
+        rows: Vec::new(),
+        edge: known.edge.clone(),
+    })
 }
 
 fn conflict(a: &Append, actual: u64) -> StoreError {
@@ -347,6 +356,8 @@ fn conflict(a: &Append, actual: u64) -> StoreError {
     }
 }
 
+/// Writes a job whose versions [`check_job`] accepted: its events, their leaves and tree
+/// nodes, and its read-model rows.
 fn write_job(
     conn: &Connection,
     appends: &[Append],
@@ -356,11 +367,6 @@ fn write_job(
 ) -> Result<Vec<Appended>, StoreError> {
     let mut done = Vec::with_capacity(appends.len());
     for a in appends {
-        // A job may append to the same stream twice: what it learned comes first.
-        let current = current_version(conn, &a.stream, &learned.versions, known)?;
-        if current != a.expected_version {
-            return Err(conflict(a, current));
-        }
         let first = *next;
         let at = format_ts(a.at);
         let mut insert = conn
@@ -393,7 +399,6 @@ fn write_job(
             ReadModelChange::Members(members) => upsert_members(conn, members)?,
         }
         let version = a.expected_version + a.events.len() as u64;
-        learned.versions.push((a.stream.clone(), version));
         done.push(Appended {
             first_seq: first,
             last_seq: (*next).saturating_sub(1),
@@ -437,10 +442,7 @@ fn erase(
         .and_then(|mut s| s.query_row([], |r| r.get(0)))
         .map_err(sqlite_err)?;
     let mut next = head as u64 + 1;
-    let mut learned = Learned {
-        edge: known.edge.clone(),
-        ..Learned::default()
-    };
+    let mut learned = check_job(&tx, std::slice::from_ref(record), known)?;
     let mut done = write_job(
         &tx,
         std::slice::from_ref(record),
