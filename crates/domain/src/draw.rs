@@ -1,7 +1,14 @@
 //! Random panel draws that anyone can re-run.
 //!
-//! Each candidate's place in the draw is `SHA-256("docket-draw/1" ‖ seed ‖ function ‖
-//! person)`, lowest first. The draw takes the first `size` eligible candidates in that order.
+//! Each candidate's place in the draw is
+//!
+//! ```text
+//! SHA-256(lp("docket-draw/1") ‖ seed ‖ lp(function) ‖ lp(person))     lp(x) = u32be(len(x)) ‖ x
+//! ```
+//!
+//! (32 seed bytes; `function` as in [`Function::as_str`], `person` the id's UTF-8), lowest
+//! first, so anyone can recompute it with a SHA-256 tool. The draw takes the first `size`
+//! eligible candidates in that order.
 //! The seed is drawn at random when the panel is convened and recorded with every input, so
 //! oversight can recompute the same panel from the record and see who was passed over and why.
 //! Candidates with a declared conflict in the case, with another function in it, or outside
@@ -138,19 +145,19 @@ pub fn draw(input: &DrawInput, functions: &Functions) -> Result<Draw, Violation>
     })
 }
 
-/// The candidate's place in the draw: lower goes first.
+/// The candidate's place in the draw (see the module's formula): lower goes first.
 fn place(input: &DrawInput, person: &PersonId) -> [u8; 32] {
-    let function = input.function.as_str().as_bytes();
-    let person = person.as_str().as_bytes();
-    let len = |b: &[u8]| (b.len() as u32).to_be_bytes();
-    docket_tlog::hash_leaf_parts(&[
-        TAG,
-        &input.seed,
-        &len(function),
-        function,
-        &len(person),
-        person,
-    ])
+    use sha2::{Digest, Sha256};
+    fn lp(h: &mut Sha256, b: &[u8]) {
+        h.update((b.len() as u32).to_be_bytes());
+        h.update(b);
+    }
+    let mut h = Sha256::new();
+    lp(&mut h, TAG);
+    h.update(input.seed);
+    lp(&mut h, input.function.as_str().as_bytes());
+    lp(&mut h, person.as_str().as_bytes());
+    h.finalize().into()
 }
 
 fn other_function(functions: &Functions, person: &PersonId, wanted: Function) -> Option<Function> {
@@ -247,6 +254,23 @@ mod tests {
         (0..n)
             .map(|i| member(&format!("m{i}"), date(2010, 1, 1)))
             .collect()
+    }
+
+    /// The place is exactly the documented formula, so a draw can be re-run without Docket.
+    #[test]
+    fn the_place_is_the_documented_hash() {
+        use sha2::{Digest, Sha256};
+        let i = input(pool(1), 1, 9);
+        let mut bytes = Vec::new();
+        bytes.extend_from_slice(&[0, 0, 0, 13]);
+        bytes.extend_from_slice(b"docket-draw/1");
+        bytes.extend_from_slice(&[9; 32]);
+        bytes.extend_from_slice(&[0, 0, 0, 13]);
+        bytes.extend_from_slice(b"hearing_panel");
+        bytes.extend_from_slice(&[0, 0, 0, 2]);
+        bytes.extend_from_slice(b"m0");
+        let expected: [u8; 32] = Sha256::digest(&bytes).into();
+        assert_eq!(place(&i, &p("m0")), expected);
     }
 
     #[test]
