@@ -120,18 +120,12 @@ pub(super) async fn inclusion(
     State(docket): State<Docket>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let (index, size) = match (number(&q, "index"), number(&q, "size")) {
-        (Ok(i), Ok(s)) => (i, s),
-        (Err(r), _) | (_, Err(r)) => return *r,
-    };
-    match docket.inclusion_proof(index, size).await {
-        Ok(proof) => axum::Json(serde_json::json!({
-            "index": index,
-            "size": size,
-            "proof": proof.iter().map(b64).collect::<Vec<_>>(),
-        }))
-        .into_response(),
-        Err(e) => bad_range(e),
+    match two_numbers(&q, "index", "size") {
+        Ok((index, size)) => proof_response(
+            [("index", index), ("size", size)],
+            docket.inclusion_proof(index, size).await,
+        ),
+        Err(r) => *r,
     }
 }
 
@@ -140,17 +134,31 @@ pub(super) async fn consistency(
     State(docket): State<Docket>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let (from, to) = match (number(&q, "from"), number(&q, "to")) {
-        (Ok(f), Ok(t)) => (f, t),
-        (Err(r), _) | (_, Err(r)) => return *r,
-    };
-    match docket.consistency_proof(from, to).await {
-        Ok(proof) => axum::Json(serde_json::json!({
-            "from": from,
-            "to": to,
-            "proof": proof.iter().map(b64).collect::<Vec<_>>(),
-        }))
-        .into_response(),
+    match two_numbers(&q, "from", "to") {
+        Ok((from, to)) => proof_response(
+            [("from", from), ("to", to)],
+            docket.consistency_proof(from, to).await,
+        ),
+        Err(r) => *r,
+    }
+}
+
+/// Both numbers, or the problem naming the first that is missing or not a number.
+fn two_numbers(q: &HashMap<String, String>, a: &str, b: &str) -> Result<(u64, u64), Box<Response>> {
+    Ok((number(q, a)?, number(q, b)?))
+}
+
+/// A proof as JSON: what it is for, under the query's own names, and its hashes in base64.
+fn proof_response(for_: [(&str, u64); 2], proof: Result<Vec<Hash>, LogError>) -> Response {
+    match proof {
+        Ok(proof) => {
+            let mut body = serde_json::Map::new();
+            for (name, n) in for_ {
+                body.insert(name.into(), n.into());
+            }
+            body.insert("proof".into(), proof.iter().map(b64).collect());
+            axum::Json(body).into_response()
+        }
         Err(e) => bad_range(e),
     }
 }

@@ -1,21 +1,15 @@
 //! The real server on a loopback port: health, the status page, errors, security headers.
 
 use crate::backend;
-use crate::support::{docket, small_demo};
-use docket::http::Application;
+use crate::support::{docket, serve, small_demo};
 
 async fn start() -> (String, backend::TestStore, tokio::sync::oneshot::Sender<()>) {
     let t = backend::sqlite().await;
     let signer = docket_tlog::Signer::from_seed("docket/test", [7; 32]).expect("signer");
     let d = docket(&t).with_log_signer(signer);
     small_demo(&d).await;
-    let app = Application::build(d, "127.0.0.1:0").await.expect("bind");
-    let addr = app.local_addr().expect("addr");
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(app.run_until_stopped(async {
-        let _ = stopped.await;
-    }));
-    (format!("http://{addr}"), t, stop)
+    let (base, stop) = serve(d).await;
+    (base, t, stop)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -72,17 +66,8 @@ async fn status_page_health_and_errors() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_a_key_the_log_key_is_a_clear_404() {
     let t = backend::sqlite().await;
-    let app = Application::build(docket(&t), "127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = app.local_addr().expect("addr");
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(app.run_until_stopped(async {
-        let _ = stopped.await;
-    }));
-    let res = reqwest::get(format!("http://{addr}/log/key"))
-        .await
-        .expect("get");
+    let (base, stop) = serve(docket(&t)).await;
+    let res = reqwest::get(format!("{base}/log/key")).await.expect("get");
     assert_eq!(res.status(), 404);
     assert_eq!(res.headers()["content-type"], "application/problem+json");
     let _ = stop.send(());

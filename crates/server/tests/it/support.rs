@@ -15,6 +15,19 @@ pub fn docket(t: &TestStore) -> Docket {
     )
 }
 
+/// Serves `d` on a loopback port: its base URL, and the sender that stops it.
+pub async fn serve(d: Docket) -> (String, tokio::sync::oneshot::Sender<()>) {
+    let app = docket::http::Application::build(d, "127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = app.local_addr().expect("addr");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(app.run_until_stopped(async {
+        let _ = stopped.await;
+    }));
+    (format!("http://{addr}"), stop)
+}
+
 pub fn today() -> jiff::civil::Date {
     day_of(jiff::Timestamp::now())
 }

@@ -4,10 +4,9 @@
 
 use crate::backend::{self, TestStore, conflict, simple};
 use crate::both_backends;
-use crate::support::{docket, small_demo};
+use crate::support::{docket, serve, small_demo};
 use crate::tamper::signer;
 use base64::Engine;
-use docket::http::Application;
 use docket::service::ServiceError;
 use docket_domain::Rule;
 use docket_domain::ids::{PersonId, Text};
@@ -259,15 +258,8 @@ async fn start() -> (
     for i in 0..3u64 {
         d.append(simple("s", i * 100, 100)).await.expect("append");
     }
-    let app = Application::build(d.clone(), "127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = app.local_addr().expect("addr");
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(app.run_until_stopped(async {
-        let _ = stopped.await;
-    }));
-    (format!("http://{addr}"), t, d, stop)
+    let (base, stop) = serve(d.clone()).await;
+    (base, t, d, stop)
 }
 
 async fn get(client: &reqwest::Client, url: String) -> reqwest::Response {
