@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Crockford base32 without I, L, O, U: unambiguous when read aloud or typed from a letter.
-const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+pub(crate) const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 macro_rules! string_newtype {
     ($name:ident) => {
@@ -31,6 +31,7 @@ macro_rules! string_newtype {
         }
     };
 }
+pub(crate) use string_newtype;
 
 /// A case reference such as `DK-7KQ2-M9XA`. References are random rather than sequential so
 /// they reveal nothing about how many complaints an organisation receives.

@@ -2,6 +2,7 @@
 //! tokio, sqlx or axum, so every rule of the process can be tested as plain functions.
 #![forbid(unsafe_code)]
 
+pub mod account;
 pub mod calendar;
 pub mod case;
 pub mod charge;

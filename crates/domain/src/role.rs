@@ -64,10 +64,13 @@ impl Role {
 
     pub fn parse(s: &str) -> Result<Role, String> {
         let t = s.trim().replace(['-', ' '], "_").to_ascii_lowercase();
-        Role::ALL.into_iter().find(|r| r.as_str() == t).ok_or_else(|| {
-            let names: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
-            format!("'{s}' is not a role: use one of {}", names.join(", "))
-        })
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == t)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+                format!("'{s}' is not a role: use one of {}", names.join(", "))
+            })
     }
 
     /// Staff roles must sign in with a second factor; portal users need not.

@@ -9,6 +9,7 @@
 //! stays one linear, gapless sequence however many processes write to it.
 #![forbid(unsafe_code)]
 
+mod credentials;
 mod log;
 mod one_call;
 #[cfg(test)]
@@ -17,12 +18,18 @@ mod read;
 mod rows;
 mod write;
 
+use docket_domain::account::{
+    Account, ApiTokenRecord, Receipt, ReceiptCode, SessionRecord, SessionUpdate, Username,
+};
+use docket_domain::ids::PersonId;
+use docket_domain::store::codec::format_ts;
 use docket_domain::store::{
     Append, Appended, CaseFilter, LogEntry, Node, ReadModelDump, Store, StoreError,
     StoredCheckpoint, StoredEvent,
 };
 use docket_domain::{Stage, ids::MembershipNumber, member::Member, summary::CaseSummary};
 use docket_tlog::Hash;
+use jiff::{SignedDuration, Timestamp};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{Connection, PgConnection};
 use std::str::FromStr;
@@ -33,6 +40,8 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// Connections in the read pool; the writer has its own.
 const READ_CONNECTIONS: u32 = 8;
+/// Connections for operational state (sessions, sign-in failures): small single statements.
+const OPS_CONNECTIONS: u32 = 4;
 
 /// A unit of work for the writer: appends that succeed or fail together.
 #[derive(Debug)]
@@ -61,6 +70,8 @@ enum Job {
 #[derive(Debug, Clone)]
 pub struct PgStore {
     read: PgPool,
+    /// Writes that are no part of the log: sessions, sign-in failures, recovery codes used.
+    ops: PgPool,
     jobs: mpsc::Sender<Job>,
 }
 
@@ -122,9 +133,19 @@ impl PgStore {
             .connect_with(read_opts)
             .await
             .map_err(db_err)?;
+        // Opened on first use: most commands never touch a session.
+        let ops = PgPoolOptions::new()
+            .max_connections(OPS_CONNECTIONS)
+            .min_connections(0)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_lazy_with(opts.clone());
         let (tx, rx) = mpsc::channel(4096);
         tokio::spawn(write::run(opts, writer, rx));
-        Ok(PgStore { read, jobs: tx })
+        Ok(PgStore {
+            read,
+            ops,
+            jobs: tx,
+        })
     }
 
     /// Sends a job to the writer and waits for its answer.
@@ -246,5 +267,125 @@ impl Store for PgStore {
 
     async fn erase(&self, seq: u64, record: Append) -> Result<Appended, StoreError> {
         self.ask(|reply| Job::Erase { seq, record, reply }).await
+    }
+
+    async fn account(&self, username: &Username) -> Result<Option<Account>, StoreError> {
+        credentials::account_where(&self.read, "username", username.as_str()).await
+    }
+
+    async fn account_by_person(&self, person: &PersonId) -> Result<Option<Account>, StoreError> {
+        credentials::account_by_person(&self.read, person).await
+    }
+
+    async fn accounts(&self) -> Result<Vec<Account>, StoreError> {
+        credentials::accounts(&self.read).await
+    }
+
+    async fn api_token(&self, token_id: &str) -> Result<Option<ApiTokenRecord>, StoreError> {
+        credentials::api_token(&self.read, token_id).await
+    }
+
+    async fn api_tokens(&self, username: &Username) -> Result<Vec<ApiTokenRecord>, StoreError> {
+        credentials::api_tokens(&self.read, username).await
+    }
+
+    async fn receipt(&self, code: &ReceiptCode) -> Result<Option<Receipt>, StoreError> {
+        credentials::receipt(&self.read, code).await
+    }
+
+    async fn record_login_failure(
+        &self,
+        username: &Username,
+        now: Timestamp,
+        max_failures: u32,
+        lockout: SignedDuration,
+    ) -> Result<Account, StoreError> {
+        credentials::record_login_failure(&self.ops, username, now, max_failures, lockout).await
+    }
+
+    async fn record_login_success(&self, username: &Username) -> Result<(), StoreError> {
+        credentials::execute(
+            &self.ops,
+            "UPDATE accounts SET failed_logins = 0, locked_until = NULL WHERE username = $1 AND (failed_logins <> 0 OR locked_until IS NOT NULL)",
+            username.as_str(),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    async fn consume_recovery_code(
+        &self,
+        username: &Username,
+        code_hash: &str,
+    ) -> Result<bool, StoreError> {
+        credentials::consume_recovery_code(&self.ops, username, code_hash).await
+    }
+
+    async fn record_receipt_failure(
+        &self,
+        code: &ReceiptCode,
+        now: Timestamp,
+        max_failures: u32,
+        lockout: SignedDuration,
+    ) -> Result<Receipt, StoreError> {
+        credentials::record_receipt_failure(&self.ops, code, now, max_failures, lockout).await
+    }
+
+    async fn record_receipt_success(&self, code: &ReceiptCode) -> Result<(), StoreError> {
+        credentials::execute(
+            &self.ops,
+            "UPDATE receipts SET failed = 0, locked_until = NULL WHERE code = $1 AND (failed <> 0 OR locked_until IS NOT NULL)",
+            code.as_str(),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    async fn put_session(&self, session: SessionRecord) -> Result<(), StoreError> {
+        credentials::put_session(&self.ops, &session).await
+    }
+
+    async fn session(
+        &self,
+        id_hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<SessionRecord>, StoreError> {
+        credentials::session(&self.read, id_hash, now).await
+    }
+
+    async fn update_session(
+        &self,
+        id_hash: &str,
+        update: SessionUpdate,
+    ) -> Result<bool, StoreError> {
+        credentials::update_session(&self.ops, id_hash, update).await
+    }
+
+    async fn delete_session(&self, id_hash: &str) -> Result<bool, StoreError> {
+        credentials::execute(
+            &self.ops,
+            "DELETE FROM sessions WHERE id_hash = $1",
+            id_hash,
+        )
+        .await
+        .map(|n| n > 0)
+    }
+
+    async fn delete_sessions_of(&self, username: &Username) -> Result<u64, StoreError> {
+        credentials::execute(
+            &self.ops,
+            "DELETE FROM sessions WHERE username = $1",
+            username.as_str(),
+        )
+        .await
+    }
+
+    async fn purge_expired_sessions(&self, now: Timestamp) -> Result<u64, StoreError> {
+        credentials::execute(
+            &self.ops,
+            "DELETE FROM sessions WHERE expires_at <= $1",
+            &format_ts(now),
+        )
+        .await
     }
 }

@@ -2,7 +2,7 @@
 //! `docket_append` function (migrations/0002), which runs as its own transaction.
 //!
 //! The transaction path in `write.rs` remains for what this does not cover: membership
-//! imports, very large batches, and batches in which some job's version is stale (that path
+//! imports, credentials (accounts, tokens, receipts), very large batches, and batches in which some job's version is stale (that path
 //! decides conflicts job by job).
 
 use crate::db_err;
@@ -79,7 +79,12 @@ impl OneCall {
                 }
                 match &a.read_model {
                     ReadModelChange::None => {}
-                    ReadModelChange::Members(_) => return None,
+                    // Credentials and membership imports are rare: they take the
+                    // transaction path rather than widen the function's arguments.
+                    ReadModelChange::Members(_)
+                    | ReadModelChange::Account(_)
+                    | ReadModelChange::Token(_)
+                    | ReadModelChange::CaseWithReceipt(..) => return None,
                     ReadModelChange::Case(s) => match summaries.get(s.id.as_str()) {
                         Some(i) => final_summaries[*i] = s,
                         None => {

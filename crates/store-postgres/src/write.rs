@@ -8,6 +8,7 @@
 //! write fail anyway (bad data the version check cannot foresee), the batch is rolled back
 //! and its jobs retried one transaction each, so that job still fails alone.
 
+use crate::credentials;
 use crate::one_call::{OneCall, append_in_one_call, landed};
 use crate::rows::{EventRow, insert_events, upsert_cases, upsert_members};
 use crate::{Job, db_err};
@@ -399,11 +400,18 @@ async fn write_locked(
     }
     let mut cases = Vec::new();
     let mut members = Vec::new();
+    let (mut accounts, mut tokens, mut receipts) = (Vec::new(), Vec::new(), Vec::new());
     for a in &accepted {
         match &a.read_model {
             ReadModelChange::None => {}
             ReadModelChange::Case(summary) => cases.push(summary),
+            ReadModelChange::CaseWithReceipt(summary, receipt) => {
+                cases.push(summary);
+                receipts.push(&**receipt);
+            }
             ReadModelChange::Members(m) => members.extend(m.iter()),
+            ReadModelChange::Account(account) => accounts.push(&**account),
+            ReadModelChange::Token(token) => tokens.push(token),
         }
     }
     insert_events(conn, &events).await?;
@@ -411,6 +419,10 @@ async fn write_locked(
     add_leaves(conn, head, &leaves).await?;
     upsert_cases(conn, cases).await?;
     upsert_members(conn, members).await?;
+    // Accounts before tokens: a token names its account.
+    credentials::upsert_accounts(conn, accounts).await?;
+    credentials::upsert_tokens(conn, tokens).await?;
+    credentials::upsert_receipts(conn, receipts).await?;
     sqlx::query("UPDATE log_head SET seq = $1 WHERE id = 1")
         .bind((next - 1) as i64)
         .execute(&mut *conn)
@@ -419,6 +431,8 @@ async fn write_locked(
     Ok(results)
 }
 
+/// Empties and refills the read models. Credentials (accounts, tokens, receipts, sessions)
+/// are not read models and are left alone: see `ReadModelChange`.
 async fn replace_read_models(
     conn: &mut PgConnection,
     cases: &[CaseSummary],

@@ -6,6 +6,7 @@
 //! conflicting command fails alone) and pays for one fsync instead of one per command.
 #![forbid(unsafe_code)]
 
+mod credentials;
 mod log;
 mod read;
 mod tree;
@@ -13,12 +14,18 @@ mod write;
 
 pub use write::group_commit_stats;
 
+use docket_domain::account::{
+    Account, ApiTokenRecord, Receipt, ReceiptCode, SessionRecord, SessionUpdate, Username,
+};
+use docket_domain::ids::PersonId;
+use docket_domain::store::codec::format_ts;
 use docket_domain::store::{
     Append, Appended, CaseFilter, LeafCheck, LogEntry, Node, ReadModelDump, Store, StoreError,
     StoredCheckpoint, StoredEvent, StoredLeaves,
 };
 use docket_domain::{Stage, ids::MembershipNumber, member::Member, summary::CaseSummary};
 use docket_tlog::Hash;
+use jiff::{SignedDuration, Timestamp};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -49,6 +56,18 @@ enum Job {
         members: Vec<Member>,
         reply: oneshot::Sender<Result<(), StoreError>>,
     },
+    /// Operational state (sessions, sign-in failures): one transaction of its own, run on
+    /// the writer's connection, which answers through the reply it captured.
+    Exec(Exec),
+}
+
+/// A closure for the writer to run with its connection.
+struct Exec(Box<dyn FnOnce(&mut rusqlite::Connection) + Send>);
+
+impl std::fmt::Debug for Exec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Exec(..)")
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -141,6 +160,19 @@ impl SqliteStore {
 
     async fn submit(&self, appends: Vec<Append>) -> Result<Vec<Appended>, StoreError> {
         self.ask(|reply| Job::Append { appends, reply }).await
+    }
+
+    /// Runs `op` on the writer's connection and waits for its answer.
+    async fn exec<R: Send + 'static>(
+        &self,
+        op: impl FnOnce(&mut rusqlite::Connection) -> Result<R, StoreError> + Send + 'static,
+    ) -> Result<R, StoreError> {
+        self.ask(|reply| {
+            Job::Exec(Exec(Box::new(move |conn| {
+                let _ = reply.send(op(conn));
+            })))
+        })
+        .await
     }
 }
 
@@ -254,5 +286,127 @@ impl Store for SqliteStore {
 
     async fn erase(&self, seq: u64, record: Append) -> Result<Appended, StoreError> {
         self.ask(|reply| Job::Erase { seq, record, reply }).await
+    }
+
+    async fn account(&self, username: &Username) -> Result<Option<Account>, StoreError> {
+        credentials::account_where(&self.read, "username", username.as_str()).await
+    }
+
+    async fn account_by_person(&self, person: &PersonId) -> Result<Option<Account>, StoreError> {
+        credentials::account_by_person(&self.read, person).await
+    }
+
+    async fn accounts(&self) -> Result<Vec<Account>, StoreError> {
+        credentials::accounts(&self.read).await
+    }
+
+    async fn api_token(&self, token_id: &str) -> Result<Option<ApiTokenRecord>, StoreError> {
+        credentials::api_token(&self.read, token_id).await
+    }
+
+    async fn api_tokens(&self, username: &Username) -> Result<Vec<ApiTokenRecord>, StoreError> {
+        credentials::api_tokens(&self.read, username).await
+    }
+
+    async fn receipt(&self, code: &ReceiptCode) -> Result<Option<Receipt>, StoreError> {
+        credentials::receipt(&self.read, code).await
+    }
+
+    async fn record_login_failure(
+        &self,
+        username: &Username,
+        now: Timestamp,
+        max_failures: u32,
+        lockout: SignedDuration,
+    ) -> Result<Account, StoreError> {
+        let username = username.clone();
+        self.exec(move |c| {
+            credentials::record_login_failure(c, &username, now, max_failures, lockout)
+        })
+        .await
+    }
+
+    async fn record_login_success(&self, username: &Username) -> Result<(), StoreError> {
+        let username = username.clone();
+        self.exec(move |c| credentials::record_login_success(c, &username))
+            .await
+    }
+
+    async fn consume_recovery_code(
+        &self,
+        username: &Username,
+        code_hash: &str,
+    ) -> Result<bool, StoreError> {
+        let (username, code_hash) = (username.clone(), code_hash.to_string());
+        self.exec(move |c| credentials::consume_recovery_code(c, &username, &code_hash))
+            .await
+    }
+
+    async fn record_receipt_failure(
+        &self,
+        code: &ReceiptCode,
+        now: Timestamp,
+        max_failures: u32,
+        lockout: SignedDuration,
+    ) -> Result<Receipt, StoreError> {
+        let code = code.clone();
+        self.exec(move |c| {
+            credentials::record_receipt_failure(c, &code, now, max_failures, lockout)
+        })
+        .await
+    }
+
+    async fn record_receipt_success(&self, code: &ReceiptCode) -> Result<(), StoreError> {
+        let code = code.clone();
+        self.exec(move |c| credentials::record_receipt_success(c, &code))
+            .await
+    }
+
+    async fn put_session(&self, session: SessionRecord) -> Result<(), StoreError> {
+        self.exec(move |c| credentials::put_session(c, &session))
+            .await
+    }
+
+    async fn session(
+        &self,
+        id_hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<SessionRecord>, StoreError> {
+        credentials::session(&self.read, id_hash, now).await
+    }
+
+    async fn update_session(
+        &self,
+        id_hash: &str,
+        update: SessionUpdate,
+    ) -> Result<bool, StoreError> {
+        let id_hash = id_hash.to_string();
+        self.exec(move |c| credentials::update_session(c, &id_hash, update))
+            .await
+    }
+
+    async fn delete_session(&self, id_hash: &str) -> Result<bool, StoreError> {
+        let id_hash = id_hash.to_string();
+        self.exec(move |c| {
+            credentials::delete(c, "DELETE FROM sessions WHERE id_hash = ?1", id_hash)
+        })
+        .await
+        .map(|n| n > 0)
+    }
+
+    async fn delete_sessions_of(&self, username: &Username) -> Result<u64, StoreError> {
+        let username = username.to_string();
+        self.exec(move |c| {
+            credentials::delete(c, "DELETE FROM sessions WHERE username = ?1", username)
+        })
+        .await
+    }
+
+    async fn purge_expired_sessions(&self, now: Timestamp) -> Result<u64, StoreError> {
+        let now = format_ts(now);
+        self.exec(move |c| {
+            credentials::delete(c, "DELETE FROM sessions WHERE expires_at <= ?1", now)
+        })
+        .await
     }
 }

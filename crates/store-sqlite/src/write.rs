@@ -9,6 +9,7 @@
 //! fsync a bare one-row transaction pays.
 
 use crate::Job;
+use crate::credentials;
 use crate::tree::{Edge, add_leaf};
 use docket_domain::member::Member;
 use docket_domain::store::codec::{CaseRow, MemberRow, assignment_rows, format_ts};
@@ -158,6 +159,8 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Job>) {
             Job::Checkpoint { checkpoint, reply } => {
                 let _ = reply.send(keep_checkpoint(&conn, &checkpoint));
             }
+            // Touches no table the cache describes.
+            Job::Exec(op) => (op.0)(&mut conn),
             Job::Erase { seq, record, reply } => {
                 let result = erase(&mut conn, seq, &record, &mut known);
                 if result.is_err() {
@@ -396,7 +399,13 @@ fn write_job(
         match &a.read_model {
             ReadModelChange::None => {}
             ReadModelChange::Case(summary) => upsert_case(conn, summary, known, learned)?,
+            ReadModelChange::CaseWithReceipt(summary, receipt) => {
+                upsert_case(conn, summary, known, learned)?;
+                credentials::upsert_receipt(conn, receipt)?;
+            }
             ReadModelChange::Members(members) => upsert_members(conn, members)?,
+            ReadModelChange::Account(account) => credentials::upsert_account(conn, account)?,
+            ReadModelChange::Token(token) => credentials::upsert_token(conn, token)?,
         }
         let version = a.expected_version + a.events.len() as u64;
         done.push(Appended {
@@ -581,6 +590,8 @@ fn upsert_members(conn: &Connection, members: &[Member]) -> Result<(), StoreErro
     Ok(())
 }
 
+/// Empties and refills the read models. Credentials (accounts, tokens, receipts, sessions)
+/// are not read models and are left alone: see `ReadModelChange`.
 fn replace_read_models(
     conn: &mut Connection,
     cases: &[CaseSummary],

@@ -2,9 +2,13 @@
 //! on SQLite and PostgreSQL and read-model dumps compare across backends.
 
 use super::StoreError;
+use crate::account::{
+    Account, ApiTokenRecord, Receipt, ReceiptCode, Scope, SessionRecord, Username,
+};
 use crate::function::Function;
 use crate::ids::{CaseId, MembershipNumber, PersonId};
 use crate::member::{Member, MemberStatus};
+use crate::role::Role;
 use crate::stage::Stage;
 use crate::summary::CaseSummary;
 use jiff::civil::Date;
@@ -151,6 +155,213 @@ impl MemberRow {
     }
 }
 
+fn parse_opt_ts(s: Option<&str>) -> Result<Option<Timestamp>, StoreError> {
+    s.map(parse_ts).transpose()
+}
+
+/// Lists are stored as one comma-separated column: role and scope names and hex hashes
+/// never contain a comma, and one column keeps both schemas plain.
+fn join<T: AsRef<str>>(items: impl IntoIterator<Item = T>) -> String {
+    items
+        .into_iter()
+        .map(|i| i.as_ref().to_string())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn split(s: &str) -> impl Iterator<Item = &str> {
+    s.split(',').filter(|p| !p.is_empty())
+}
+
+fn username(s: &str) -> Result<Username, StoreError> {
+    Username::parse(s).map_err(|e| corrupt("username", s, e))
+}
+
+/// The `accounts` table's columns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountRow {
+    pub username: String,
+    pub person: String,
+    pub display_name: String,
+    pub roles: String,
+    pub member: Option<String>,
+    pub password_hash: String,
+    pub totp_secret: Option<String>,
+    pub recovery_codes: String,
+    pub disabled: bool,
+    pub failed_logins: i64,
+    pub locked_until: Option<String>,
+    pub created_at: String,
+}
+
+impl AccountRow {
+    pub fn from_account(a: &Account) -> AccountRow {
+        AccountRow {
+            username: a.username.to_string(),
+            person: a.person.to_string(),
+            display_name: a.display_name.clone(),
+            roles: join(a.roles.iter().map(|r| r.as_str())),
+            member: a.member.as_ref().map(|m| m.to_string()),
+            password_hash: a.password_hash.clone(),
+            totp_secret: a.totp_secret.clone(),
+            recovery_codes: join(&a.recovery_codes),
+            disabled: a.disabled,
+            failed_logins: i64::from(a.failed_logins),
+            locked_until: a.locked_until.map(format_ts),
+            created_at: format_ts(a.created_at),
+        }
+    }
+
+    pub fn into_account(self) -> Result<Account, StoreError> {
+        Ok(Account {
+            username: username(&self.username)?,
+            person: PersonId::parse(&self.person)
+                .map_err(|e| corrupt("person", &self.person, e))?,
+            display_name: self.display_name,
+            roles: split(&self.roles)
+                .map(|r| Role::parse(r).map_err(|e| corrupt("role", r, e)))
+                .collect::<Result<_, _>>()?,
+            member: self
+                .member
+                .as_deref()
+                .map(|m| MembershipNumber::parse(m).map_err(|e| corrupt("membership number", m, e)))
+                .transpose()?,
+            password_hash: self.password_hash,
+            totp_secret: self.totp_secret,
+            recovery_codes: split(&self.recovery_codes).map(String::from).collect(),
+            disabled: self.disabled,
+            failed_logins: u32::try_from(self.failed_logins).unwrap_or(u32::MAX),
+            locked_until: parse_opt_ts(self.locked_until.as_deref())?,
+            created_at: parse_ts(&self.created_at)?,
+        })
+    }
+}
+
+/// The recovery-code column without the code with this hash, or None if it has no such code.
+pub fn without_recovery_code(stored: &str, code_hash: &str) -> Option<String> {
+    let codes: Vec<&str> = split(stored).collect();
+    let kept: Vec<&str> = codes.iter().copied().filter(|c| *c != code_hash).collect();
+    (kept.len() < codes.len()).then(|| join(kept))
+}
+
+/// The `api_tokens` table's columns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenRow {
+    pub token_id: String,
+    pub secret_hash: String,
+    pub username: String,
+    pub scopes: String,
+    pub label: String,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+}
+
+impl TokenRow {
+    pub fn from_record(t: &ApiTokenRecord) -> TokenRow {
+        TokenRow {
+            token_id: t.token_id.clone(),
+            secret_hash: t.secret_hash.clone(),
+            username: t.username.to_string(),
+            scopes: join(t.scopes.iter().map(|s| s.as_str())),
+            label: t.label.clone(),
+            created_at: format_ts(t.created_at),
+            revoked_at: t.revoked_at.map(format_ts),
+        }
+    }
+
+    pub fn into_record(self) -> Result<ApiTokenRecord, StoreError> {
+        Ok(ApiTokenRecord {
+            username: username(&self.username)?,
+            scopes: split(&self.scopes)
+                .map(|s| Scope::parse(s).map_err(|e| corrupt("scope", s, e)))
+                .collect::<Result<_, _>>()?,
+            created_at: parse_ts(&self.created_at)?,
+            revoked_at: parse_opt_ts(self.revoked_at.as_deref())?,
+            token_id: self.token_id,
+            secret_hash: self.secret_hash,
+            label: self.label,
+        })
+    }
+}
+
+/// The `receipts` table's columns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptRow {
+    pub code: String,
+    pub case_id: String,
+    pub passphrase_hash: String,
+    pub failed: i64,
+    pub locked_until: Option<String>,
+}
+
+impl ReceiptRow {
+    pub fn from_receipt(r: &Receipt) -> ReceiptRow {
+        ReceiptRow {
+            code: r.code.to_string(),
+            case_id: r.case.to_string(),
+            passphrase_hash: r.passphrase_hash.clone(),
+            failed: i64::from(r.failed),
+            locked_until: r.locked_until.map(format_ts),
+        }
+    }
+
+    pub fn into_receipt(self) -> Result<Receipt, StoreError> {
+        Ok(Receipt {
+            code: ReceiptCode::parse(&self.code)
+                .map_err(|e| corrupt("receipt code", &self.code, e))?,
+            case: CaseId::parse(&self.case_id).map_err(|e| corrupt("case id", &self.case_id, e))?,
+            passphrase_hash: self.passphrase_hash,
+            failed: u32::try_from(self.failed).unwrap_or(u32::MAX),
+            locked_until: parse_opt_ts(self.locked_until.as_deref())?,
+        })
+    }
+}
+
+/// The `sessions` table's columns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRow {
+    pub id_hash: String,
+    pub username: Option<String>,
+    pub receipt_for: Option<String>,
+    pub csrf_token: String,
+    pub second_factor_done: bool,
+    pub created_at: String,
+    pub expires_at: String,
+    pub last_seen: String,
+}
+
+impl SessionRow {
+    pub fn from_record(s: &SessionRecord) -> SessionRow {
+        SessionRow {
+            id_hash: s.id_hash.clone(),
+            username: s.username.as_ref().map(|u| u.to_string()),
+            receipt_for: s.receipt_for.as_ref().map(|c| c.to_string()),
+            csrf_token: s.csrf_token.clone(),
+            second_factor_done: s.second_factor_done,
+            created_at: format_ts(s.created_at),
+            expires_at: format_ts(s.expires_at),
+            last_seen: format_ts(s.last_seen),
+        }
+    }
+
+    pub fn into_record(self) -> Result<SessionRecord, StoreError> {
+        Ok(SessionRecord {
+            username: self.username.as_deref().map(username).transpose()?,
+            receipt_for: self
+                .receipt_for
+                .as_deref()
+                .map(|c| CaseId::parse(c).map_err(|e| corrupt("case id", c, e)))
+                .transpose()?,
+            created_at: parse_ts(&self.created_at)?,
+            expires_at: parse_ts(&self.expires_at)?,
+            last_seen: parse_ts(&self.last_seen)?,
+            id_hash: self.id_hash,
+            csrf_token: self.csrf_token,
+            second_factor_done: self.second_factor_done,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,5 +373,13 @@ mod tests {
         let t: Timestamp = "2026-11-22T10:00:00.123456789Z".parse().expect("ts");
         assert_eq!(format_ts(t), "2026-11-22T10:00:00.123457Z");
         assert_eq!(parse_ts(&format_ts(t)).map(format_ts), Ok(format_ts(t)));
+    }
+
+    #[test]
+    fn recovery_codes_are_removed_one_at_a_time() {
+        assert_eq!(without_recovery_code("a,b,c", "b"), Some("a,c".into()));
+        assert_eq!(without_recovery_code("a", "a"), Some(String::new()));
+        assert_eq!(without_recovery_code("a,c", "b"), None);
+        assert_eq!(without_recovery_code("", "b"), None);
     }
 }

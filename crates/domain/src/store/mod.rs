@@ -3,14 +3,17 @@
 //! event's kind and JSON payload exactly as given (the bytes the transparency log commits
 //! to), and the read-model rows the caller derived from them, in one transaction.
 
+use crate::account::{
+    Account, ApiTokenRecord, Receipt, ReceiptCode, SessionRecord, SessionUpdate, Username,
+};
 use crate::ids::{CaseId, MembershipNumber, PersonId};
 use crate::member::Member;
 use crate::stage::Stage;
 use crate::summary::CaseSummary;
 use async_trait::async_trait;
 use docket_tlog::Hash;
-use jiff::Timestamp;
 use jiff::civil::Date;
+use jiff::{SignedDuration, Timestamp};
 pub use leaf::{Entry, SALT_LEN, Salt};
 
 /// The membership list's stream name; case streams are named by [`case_stream`].
@@ -30,7 +33,14 @@ pub struct NewEvent {
     pub salt: Salt,
 }
 
-/// The read-model rows that change with an append.
+/// The rows that change with an append, written in the same transaction as its events.
+///
+/// Most are read models, which [`Store::replace_read_models`] (and so `docket rebuild`)
+/// drops and recomputes from the log. Credentials are not: an account's password hash,
+/// second-factor secret and recovery codes, a token's hash and a receipt's passphrase hash
+/// are deliberately kept out of events, so the log cannot recreate them. Their rows are
+/// written here, beside the event that records the change, and nothing that rebuilds read
+/// models may touch them.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ReadModelChange {
     None,
@@ -38,7 +48,19 @@ pub enum ReadModelChange {
     /// folded from the case's events whenever it is needed, so it can never disagree with
     /// the log.
     Case(CaseSummary),
+    /// An anonymous complaint's intake: the case's summary and the complainant's receipt.
+    /// One transaction, so there is never a receipt without its case nor an anonymous case
+    /// whose complainant has no way back to it. (A variant of its own rather than a list of
+    /// changes: intake is the only append that needs two.)
+    CaseWithReceipt(CaseSummary, Box<Receipt>),
     Members(Vec<Member>),
+    /// An account's row after an event on [`crate::account::ACCOUNTS_STREAM`]: inserted, or
+    /// updated by username. An update leaves the operational columns alone (failed sign-ins
+    /// and lockout belong to [`Store::record_login_failure`]), so a role change cannot undo
+    /// a lockout made while it was being decided.
+    Account(Box<Account>),
+    /// An API token's row after it was issued or revoked: inserted, or updated by token id.
+    Token(ApiTokenRecord),
 }
 
 /// One command's events, appended atomically if the stream is still at `expected_version`.
@@ -343,6 +365,87 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// Erases event `seq`'s payload (its leaf stays) and appends `record`, the erasure's own
     /// event, in one transaction. `NotFound` if there is no such event or it is erased already.
     async fn erase(&self, seq: u64, record: Append) -> Result<Appended, StoreError>;
+
+    // Accounts and credentials. Their rows are written with account events (see
+    // [`ReadModelChange::Account`]); what follows reads them, and keeps the operational state
+    // that is no event: sign-in failures, used recovery codes, sessions. That changes too
+    // often to log and is not case history.
+
+    async fn account(&self, username: &Username) -> Result<Option<Account>, StoreError>;
+
+    async fn account_by_person(&self, person: &PersonId) -> Result<Option<Account>, StoreError>;
+
+    /// Every account, sorted by username.
+    async fn accounts(&self) -> Result<Vec<Account>, StoreError>;
+
+    async fn api_token(&self, token_id: &str) -> Result<Option<ApiTokenRecord>, StoreError>;
+
+    /// An account's tokens, revoked ones included, oldest first.
+    async fn api_tokens(&self, username: &Username) -> Result<Vec<ApiTokenRecord>, StoreError>;
+
+    async fn receipt(&self, code: &ReceiptCode) -> Result<Option<Receipt>, StoreError>;
+
+    /// Counts a failed sign-in, atomically however many arrive at once. The one that makes
+    /// `max_failures` in a row locks the account until `now + lockout` and starts the count
+    /// again from zero, so after the lockout the person has `max_failures` tries again.
+    /// Returns the account as it is afterwards; `NotFound` if there is no such account.
+    async fn record_login_failure(
+        &self,
+        username: &Username,
+        now: Timestamp,
+        max_failures: u32,
+        lockout: SignedDuration,
+    ) -> Result<Account, StoreError>;
+
+    /// A successful sign-in (or a password reset): the count of failures in a row starts
+    /// again and any lockout ends.
+    async fn record_login_success(&self, username: &Username) -> Result<(), StoreError>;
+
+    /// Removes the recovery code with this hash from the account, atomically: true for
+    /// exactly one of any number of concurrent uses of the same code.
+    async fn consume_recovery_code(
+        &self,
+        username: &Username,
+        code_hash: &str,
+    ) -> Result<bool, StoreError>;
+
+    /// [`Store::record_login_failure`] for a receipt's passphrase.
+    async fn record_receipt_failure(
+        &self,
+        code: &ReceiptCode,
+        now: Timestamp,
+        max_failures: u32,
+        lockout: SignedDuration,
+    ) -> Result<Receipt, StoreError>;
+
+    async fn record_receipt_success(&self, code: &ReceiptCode) -> Result<(), StoreError>;
+
+    /// Keeps a new session (or replaces one with the same id hash).
+    async fn put_session(&self, session: SessionRecord) -> Result<(), StoreError>;
+
+    /// The session with this id hash, unless it has expired by `now`.
+    async fn session(
+        &self,
+        id_hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<SessionRecord>, StoreError>;
+
+    /// Slides a session's expiry and records activity; false if there is no such session.
+    async fn update_session(
+        &self,
+        id_hash: &str,
+        update: SessionUpdate,
+    ) -> Result<bool, StoreError>;
+
+    /// Signs one session out; false if there was none.
+    async fn delete_session(&self, id_hash: &str) -> Result<bool, StoreError>;
+
+    /// Signs an account out everywhere (it was disabled, or its password reset). Returns
+    /// how many sessions ended.
+    async fn delete_sessions_of(&self, username: &Username) -> Result<u64, StoreError>;
+
+    /// Deletes sessions that expired by `now`; returns how many.
+    async fn purge_expired_sessions(&self, now: Timestamp) -> Result<u64, StoreError>;
 }
 
 pub mod codec;

@@ -1,6 +1,8 @@
 //! The store conformance suite: every test runs against both backends through the `Store`
 //! trait alone, so SQLite and PostgreSQL are held to one contract.
 
+mod accounts;
+
 use crate::backend::{
     self, ACTOR, TestStore, append, conflict, event, member, second_handle, simple, ts,
     with_members,
