@@ -22,13 +22,13 @@ pub fn day_of(t: Timestamp) -> Date {
     t.to_zoned(TimeZone::UTC).date()
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Hearing {
     pub date: Date,
     pub venue: Text,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Decision {
     pub decided_at: Timestamp,
     pub findings: Vec<Finding>,
@@ -37,7 +37,7 @@ pub struct Decision {
     pub verified: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Appeal {
     pub lodged_at: Timestamp,
     pub grounds: Text,
@@ -45,7 +45,7 @@ pub struct Appeal {
     pub reasons: Option<Text>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StageChange {
     pub stage: Stage,
     pub at: Timestamp,
@@ -91,7 +91,7 @@ pub struct Case {
 }
 
 /// A declared conflict of interest.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Conflict {
     pub person: PersonId,
     pub interest: Text,

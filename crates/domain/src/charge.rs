@@ -7,7 +7,8 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 /// A charge as the charging decision-maker proposes it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ChargeDraft {
     pub clause: ClauseRef,
     /// When the conduct happened; decides which wording of the clause applies.
@@ -19,7 +20,7 @@ pub struct ChargeDraft {
 
 /// A charge as laid, with the clause text frozen as it was worded on the conduct date, so a
 /// later rule-book amendment cannot change what the respondent was charged with.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Charge {
     pub number: u32,
     pub clause: ClauseRef,
@@ -30,7 +31,8 @@ pub struct Charge {
     pub evidence: Vec<Text>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Finding {
     /// The charge's number (1-based, as on the charge sheet).
     pub charge: u32,

@@ -10,8 +10,8 @@ use crate::sanction::SanctionChoice;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Complainant {
     Member {
         number: MembershipNumber,
@@ -25,7 +25,8 @@ pub enum Complainant {
     Anonymous,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Respondent {
     pub member: MembershipNumber,
     pub name: String,
@@ -35,7 +36,7 @@ pub struct Respondent {
     pub elected_office: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewVerdict {
     Verify,
@@ -51,8 +52,8 @@ impl ReviewVerdict {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "command", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "command", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Command {
     ReceiveComplaint {
         id: CaseId,
@@ -198,6 +199,29 @@ impl Command {
                 .unwrap_or("command")
                 .replace('_', " "),
             Err(_) => String::from("command"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_fields_are_refused_and_known_ones_kept() {
+        let ok: Command = serde_json::from_str(r#"{"command":"acknowledge"}"#).expect("parses");
+        assert_eq!(ok, Command::Acknowledge);
+        let ok: Command = serde_json::from_str(r#"{"command":"withdraw","reasons":"Because."}"#)
+            .expect("parses");
+        assert_eq!(ok.name(), "withdraw");
+        // Unit variants ("acknowledge") take no fields, and serde lets extra ones through
+        // for them: the API checks those itself.
+        for bad in [
+            r#"{"command":"withdraw","reasons":"Because.","extra":1}"#,
+            r#"{"command":"record_contact","contact":{"who":"A","channel":"phone","occurred_on":"2026-01-01","summary":"x","extra":1}}"#,
+        ] {
+            let err = serde_json::from_str::<Command>(bad).expect_err(bad);
+            assert!(err.to_string().contains("unknown field"), "{err}");
         }
     }
 }

@@ -24,7 +24,7 @@ use std::collections::BTreeSet;
 const TAG: &[u8] = b"docket-draw/1";
 
 /// A candidate's standing with the organisation, as eligibility rules need it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Standing {
     /// A member since this date.
@@ -35,14 +35,16 @@ pub enum Standing {
     Never,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Candidate {
     pub person: PersonId,
     pub standing: Standing,
 }
 
 /// Who may be drawn for a function, beyond conflicts and separation of functions.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Eligibility {
     /// Not a member of the organisation within this many years of the draw (independent
     /// reviewers, for example).
@@ -54,7 +56,8 @@ pub struct Eligibility {
 }
 
 /// Everything a draw depends on: recorded, it lets anyone re-run the draw.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct DrawInput {
     pub function: Function,
     pub size: usize,
@@ -67,7 +70,7 @@ pub struct DrawInput {
 }
 
 /// Why a candidate was passed over.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum Exclusion {
     Conflict,
@@ -83,7 +86,7 @@ pub enum Exclusion {
     Duplicate,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Draw {
     /// The panel, in draw order.
     pub drawn: Vec<PersonId>,

@@ -35,7 +35,7 @@ pub(crate) use string_newtype;
 
 /// A case reference such as `DK-7KQ2-M9XA`. References are random rather than sequential so
 /// they reveal nothing about how many complaints an organisation receives.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(try_from = "String", into = "String")]
 pub struct CaseId(String);
 string_newtype!(CaseId);
@@ -75,7 +75,7 @@ impl CaseId {
 
 /// A person known to Docket: staff, panel members, officeholders, complainants with accounts.
 /// Opaque to the domain; only equality matters (separation of functions compares these).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(try_from = "String", into = "String")]
 pub struct PersonId(String);
 string_newtype!(PersonId);
@@ -93,7 +93,7 @@ impl PersonId {
 }
 
 /// A membership number: letters and digits, upper-cased, as printed on a membership card.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(try_from = "String", into = "String")]
 pub struct MembershipNumber(String);
 string_newtype!(MembershipNumber);
@@ -114,7 +114,7 @@ impl MembershipNumber {
 /// A piece of free text a rule requires (reasons, particulars, summaries). Empty or
 /// whitespace-only text is refused: "reasons were never written down" is a failure Docket
 /// exists to prevent.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(try_from = "String", into = "String")]
 pub struct Text(String);
 string_newtype!(Text);

@@ -10,7 +10,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 /// Which membership rights an administrative suspension removes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Right {
     AttendMeetings,
@@ -20,7 +20,7 @@ pub enum Right {
     RepresentTheOrganisation,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum MeasureKind {
     AdministrativeSuspension {
@@ -32,7 +32,7 @@ pub enum MeasureKind {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MeasureReview {
     pub at: Timestamp,
     pub by: PersonId,
@@ -40,7 +40,7 @@ pub struct MeasureReview {
     pub next_review: Date,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Measure {
     pub number: u32,
     pub kind: MeasureKind,
@@ -64,7 +64,7 @@ impl Measure {
 }
 
 /// A leader's recorded instruction to withdraw the whip; the chief whip's action cites it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LeaderInstruction {
     pub number: u32,
     pub by: PersonId,

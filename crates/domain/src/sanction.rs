@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 pub const NO_FURTHER_ACTION: &str = "no_further_action";
 
 /// The sanction a panel chooses, with the factors it weighed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SanctionChoice {
     pub code: String,
     /// For menu entries whose term the panel chooses (fixed-term suspension, bar on standing).

@@ -19,6 +19,14 @@ pub enum CasePart {
     File,
     /// The list of everything that happened on the case, with proofs.
     AuditTrail,
+    /// Reference, stage, dates and clocks: what oversight may see.
+    Metadata,
+    /// A complainant's view of their own complaint and its progress.
+    Complaint,
+    /// A respondent's view of the allegations and decisions about them.
+    Allegations,
+    ContactRegister,
+    Declarations,
 }
 
 impl CasePart {
@@ -26,6 +34,11 @@ impl CasePart {
         match self {
             CasePart::File => "file",
             CasePart::AuditTrail => "audit_trail",
+            CasePart::Metadata => "metadata",
+            CasePart::Complaint => "complaint",
+            CasePart::Allegations => "allegations",
+            CasePart::ContactRegister => "contact_register",
+            CasePart::Declarations => "declarations",
         }
     }
 }
@@ -35,4 +48,15 @@ impl CasePart {
 pub enum ViewEvent {
     /// The viewer is the event's actor.
     CaseViewed { case: CaseId, part: CasePart },
+    /// A request the policy refused; the requester is the event's actor. Denials are kept
+    /// so oversight can see, for example, an officeholder trying to open a case.
+    AccessDenied {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        case: Option<CaseId>,
+        action: String,
+        policies: Vec<String>,
+    },
 }
+
+/// Where denials that concern no one case are kept.
+pub const DENIALS_STREAM: &str = "denials";
