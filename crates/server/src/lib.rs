@@ -15,4 +15,5 @@ pub mod members;
 pub mod service;
 pub mod stress;
 pub mod transparency;
+pub mod users;
 pub mod verify;
