@@ -77,6 +77,12 @@ pub enum Cmd {
         #[command(subcommand)]
         command: MembersCmd,
     },
+    /// Manage accounts: who may sign in, with which roles, and their API tokens. Every
+    /// change is recorded in the log (never a password or a secret).
+    Users {
+        #[command(subcommand)]
+        command: UsersCmd,
+    },
     /// List cases (metadata only: reference, stage, category, clocks).
     Cases {
         #[command(subcommand)]
@@ -150,6 +156,135 @@ pub enum MembersCmd {
         data: DataArgs,
         /// The CSV file.
         file: PathBuf,
+    },
+}
+
+/// Who is making an account change (recorded in the log).
+#[derive(Debug, Clone, Args)]
+pub struct ActorArg {
+    #[arg(long = "as", value_name = "PERSON", default_value = "system:cli")]
+    pub actor: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCmd {
+    /// Create an account. Prints a temporary password to pass on, unless one is given on
+    /// standard input with --password-stdin.
+    Add {
+        #[command(flatten)]
+        data: DataArgs,
+        /// What they type to sign in: 3–64 letters, digits, '.', '-' or '_'.
+        username: String,
+        /// The person the account belongs to, as named on cases (e.g. officer.amara-osei).
+        #[arg(long, value_name = "PERSON")]
+        person: String,
+        /// Their name as colleagues should see it.
+        #[arg(long, value_name = "NAME")]
+        name: String,
+        /// A role (repeat for several): case_officer, investigator, disputes_panel,
+        /// panel_member, independent_reviewer, appeal_panel_member, oversight,
+        /// administrator, officeholder, complainant, respondent.
+        #[arg(long = "role", value_name = "ROLE", required = true)]
+        roles: Vec<String>,
+        /// Their membership number, if they are a member.
+        #[arg(long, value_name = "NUMBER")]
+        member: Option<String>,
+        /// Read the password from standard input (one line) instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        actor: ActorArg,
+    },
+    /// List every account: roles, second factor, disabled, locked.
+    List {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Replace an account's roles with the ones given.
+    SetRoles {
+        #[command(flatten)]
+        data: DataArgs,
+        username: String,
+        #[arg(long = "role", value_name = "ROLE", required = true)]
+        roles: Vec<String>,
+        #[command(flatten)]
+        actor: ActorArg,
+    },
+    /// Disable an account and sign it out everywhere.
+    Disable {
+        #[command(flatten)]
+        data: DataArgs,
+        username: String,
+        /// Why (recorded in the log).
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        actor: ActorArg,
+    },
+    /// Enable a disabled account.
+    Enable {
+        #[command(flatten)]
+        data: DataArgs,
+        username: String,
+        #[command(flatten)]
+        actor: ActorArg,
+    },
+    /// Give an account a new password (a printed temporary one unless --password-stdin),
+    /// sign it out everywhere and lift any lockout. The second factor is kept.
+    ResetPassword {
+        #[command(flatten)]
+        data: DataArgs,
+        username: String,
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        actor: ActorArg,
+    },
+    /// Remove an account's second factor (a lost phone) and sign it out everywhere; they
+    /// set up a new one at their next sign-in.
+    ResetSecondFactor {
+        #[command(flatten)]
+        data: DataArgs,
+        username: String,
+        #[command(flatten)]
+        actor: ActorArg,
+    },
+    /// API tokens for scripts and reports.
+    Token {
+        #[command(subcommand)]
+        command: TokenCmd,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCmd {
+    /// Issue a token for an account. It is printed once; only its hash is kept.
+    Issue {
+        #[command(flatten)]
+        data: DataArgs,
+        username: String,
+        /// read or write (repeat for both).
+        #[arg(long = "scope", value_name = "SCOPE", required = true)]
+        scopes: Vec<String>,
+        /// What the token is for, e.g. "monthly figures".
+        #[arg(long)]
+        label: String,
+        #[command(flatten)]
+        actor: ActorArg,
+    },
+    /// Revoke a token by its id (the part after docket_, as `token list` shows).
+    Revoke {
+        #[command(flatten)]
+        data: DataArgs,
+        token_id: String,
+        #[command(flatten)]
+        actor: ActorArg,
+    },
+    /// List an account's tokens.
+    List {
+        #[command(flatten)]
+        data: DataArgs,
+        username: String,
     },
 }
 

@@ -26,6 +26,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Cmd::Members {
             command: MembersCmd::Import { data, file },
         } => import_members(&data, &file).await,
+        Cmd::Users { command } => crate::users::run(command).await,
         Cmd::Cases {
             command:
                 CasesCmd::List {
@@ -108,7 +109,7 @@ pub async fn open_location(
     Ok(Docket::new(store, book, calendar))
 }
 
-async fn open(data: &DataArgs) -> anyhow::Result<Docket> {
+pub(crate) async fn open(data: &DataArgs) -> anyhow::Result<Docket> {
     open_location(&location(data)?, data.rules.as_deref()).await
 }
 

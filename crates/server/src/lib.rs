@@ -1,6 +1,7 @@
 //! Docket's server: the application service, HTTP, CLI commands and the demo organisation.
 #![forbid(unsafe_code)]
 
+pub mod accounts;
 pub mod audit;
 pub mod bench;
 pub mod cli;
@@ -14,4 +15,5 @@ pub mod members;
 pub mod service;
 pub mod stress;
 pub mod transparency;
+pub mod users;
 pub mod verify;

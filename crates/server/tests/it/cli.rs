@@ -25,7 +25,7 @@ fn help_explains_every_command() {
     assert!(out.status.success());
     let help = text(&out.stdout);
     for cmd in [
-        "init", "serve", "demo", "rebuild", "members", "cases", "bench",
+        "init", "serve", "demo", "rebuild", "members", "users", "cases", "bench",
     ] {
         assert!(help.contains(cmd), "--help mentions {cmd}: {help}");
     }
@@ -218,5 +218,345 @@ fn transparency_commands(data: &std::path::Path, case: &str) {
         text(&out.stderr).contains("event 1234 was altered"),
         "{}",
         text(&out.stderr)
+    );
+}
+
+/// Runs `docket` with `input` on its standard input.
+fn docket_with_input(args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(BIN)
+        .args(args)
+        .env_remove("DOCKET_DATA")
+        .env_remove("DOCKET_DATABASE_URL")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run docket");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("docket finishes")
+}
+
+/// The value printed after `label` on a line of `out`.
+fn printed_after(out: &str, label: &str) -> String {
+    out.lines()
+        .find_map(|l| l.split_once(label).map(|(_, v)| v.trim().to_string()))
+        .unwrap_or_else(|| panic!("'{label}' is printed: {out}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn users_are_managed_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let data = dir.path().join("data");
+    let d = data.to_str().expect("utf8");
+    let ok = |out: &Output| {
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    let out = docket(&[
+        "users",
+        "add",
+        "Amara.Osei",
+        "--data",
+        d,
+        "--person",
+        "officer.amara-osei",
+        "--name",
+        "Amara Osei",
+        "--role",
+        "case_officer",
+        "--role",
+        "investigator",
+        "--as",
+        "admin.usman-khan",
+    ]);
+    let printed = ok(&out);
+    assert!(
+        printed.contains(
+            "Created the account amara.osei for officer.amara-osei (case_officer, investigator)"
+        ),
+        "{printed}"
+    );
+    let temporary = printed_after(&printed, "pass it on privately): ");
+    assert!(printed.contains("second factor"), "{printed}");
+
+    let out = docket_with_input(
+        &[
+            "users",
+            "add",
+            "tess.wright",
+            "--data",
+            d,
+            "--person",
+            "oversight.tess-wright",
+            "--name",
+            "Tess Wright",
+            "--role",
+            "oversight",
+            "--member",
+            "pa0000077",
+            "--password-stdin",
+        ],
+        "tulips in the harbour\n",
+    );
+    let printed = ok(&out);
+    assert!(!printed.contains("Temporary password"), "{printed}");
+
+    let out = docket_with_input(
+        &[
+            "users",
+            "add",
+            "weak.pass",
+            "--data",
+            d,
+            "--person",
+            "p.weak",
+            "--name",
+            "W",
+            "--role",
+            "oversight",
+            "--password-stdin",
+        ],
+        "short\n",
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("at least 12 characters"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = docket(&[
+        "users",
+        "add",
+        "amara.osei",
+        "--data",
+        d,
+        "--person",
+        "someone.else",
+        "--name",
+        "X",
+        "--role",
+        "oversight",
+    ]);
+    assert!(text(&out.stderr).contains("there is already an account called amara.osei"));
+    let out = docket(&[
+        "users", "add", "x y", "--data", d, "--person", "p", "--name", "X", "--role", "boss",
+    ]);
+    assert!(
+        text(&out.stderr).contains("is not a username"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = docket(&[
+        "users", "add", "xavier", "--data", d, "--person", "p", "--name", "X", "--role", "boss",
+    ]);
+    assert!(
+        text(&out.stderr).contains("'boss' is not a role"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // The accounts work: the printed password signs in.
+    {
+        let store = docket_store_sqlite::SqliteStore::open_dir(&data)
+            .await
+            .expect("open");
+        let accounts = docket::accounts::Accounts::new(docket::service::Docket::new(
+            std::sync::Arc::new(store),
+            docket_domain::rulebook::RuleBook::default_rules(),
+            docket_domain::calendar::Calendar::england_and_wales(),
+        ));
+        let now = jiff::Timestamp::now();
+        let a = accounts
+            .authenticate_password("amara.osei", &temporary, now)
+            .await
+            .expect("the temporary password signs in");
+        assert_eq!(a.person.as_str(), "officer.amara-osei");
+        accounts
+            .authenticate_password("tess.wright", "tulips in the harbour", now)
+            .await
+            .expect("the password from standard input signs in");
+    }
+
+    let out = docket(&[
+        "users",
+        "disable",
+        "amara.osei",
+        "--data",
+        d,
+        "--reason",
+        "on leave",
+    ]);
+    assert!(ok(&out).contains("Disabled amara.osei"));
+    let listing = ok(&docket(&["users", "list", "--data", d]));
+    let mut lines = listing.lines();
+    let header = lines.next().expect("header");
+    for col in ["username", "person", "roles", "2fa", "disabled", "locked"] {
+        assert!(header.contains(col), "{header}");
+    }
+    let amara = lines.next().expect("amara first");
+    assert!(
+        amara.starts_with("amara.osei")
+            && amara.contains("case_officer, investigator")
+            && amara.contains("DISABLED"),
+        "{amara}"
+    );
+    let tess = lines.next().expect("tess second");
+    assert!(
+        tess.starts_with("tess.wright") && !tess.contains("DISABLED"),
+        "{tess}"
+    );
+    assert!(listing.contains("2 accounts."), "{listing}");
+    assert!(!listing.contains("argon2"), "no hashes listed");
+
+    let out = ok(&docket(&["users", "enable", "amara.osei", "--data", d]));
+    assert!(out.contains("Enabled amara.osei"));
+    let out = ok(&docket(&[
+        "users",
+        "reset-password",
+        "amara.osei",
+        "--data",
+        d,
+    ]));
+    let again = printed_after(&out, "pass it on privately): ");
+    assert_ne!(again, temporary);
+    let out = docket(&["users", "reset-second-factor", "amara.osei", "--data", d]);
+    assert!(
+        text(&out.stderr).contains("no second factor to reset"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = ok(&docket(&[
+        "users",
+        "set-roles",
+        "tess.wright",
+        "--data",
+        d,
+        "--role",
+        "oversight",
+        "--role",
+        "administrator",
+    ]));
+    assert!(
+        out.contains("tess.wright now has the roles oversight, administrator"),
+        "{out}"
+    );
+
+    let out = ok(&docket(&[
+        "users",
+        "token",
+        "issue",
+        "tess.wright",
+        "--data",
+        d,
+        "--scope",
+        "read",
+        "--label",
+        "monthly figures",
+    ]));
+    let token = out.lines().last().expect("token line").trim().to_string();
+    assert!(token.starts_with("docket_"), "{out}");
+    let id = token.split('_').nth(1).expect("id").to_string();
+    let listing = ok(&docket(&[
+        "users",
+        "token",
+        "list",
+        "tess.wright",
+        "--data",
+        d,
+    ]));
+    assert!(
+        listing.contains(&id) && listing.contains("active"),
+        "{listing}"
+    );
+    assert!(!listing.contains(&token), "the secret is never listed");
+    let out = ok(&docket(&["users", "token", "revoke", &id, "--data", d]));
+    assert!(
+        out.contains(&format!("Revoked token {id} of tess.wright")),
+        "{out}"
+    );
+    let listing = ok(&docket(&[
+        "users",
+        "token",
+        "list",
+        "tess.wright",
+        "--data",
+        d,
+    ]));
+    assert!(listing.contains("revoked"), "{listing}");
+    let out = docket(&[
+        "users",
+        "token",
+        "issue",
+        "tess.wright",
+        "--data",
+        d,
+        "--scope",
+        "admin",
+        "--label",
+        "x",
+    ]);
+    assert!(
+        text(&out.stderr).contains("use read or write"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // Every change is in the log, and no secret is.
+    let store = docket_store_sqlite::SqliteStore::open_dir(&data)
+        .await
+        .expect("open");
+    let events = store.stream_events("accounts").await.expect("events");
+    let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "account_created",
+            "account_created",
+            "account_disabled",
+            "account_enabled",
+            "password_reset",
+            "roles_changed",
+            "api_token_issued",
+            "api_token_revoked"
+        ]
+    );
+    assert_eq!(events[0].actor, "admin.usman-khan");
+    assert_eq!(events[2].actor, "system:cli");
+    assert!(events.iter().all(|e| !e.payload.contains(&temporary)
+        && !e.payload.contains(&token)
+        && !e.payload.contains("tulips")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn users_live_in_postgres_too() {
+    let Some((url, _guard)) = crate::backend::fresh_postgres_url().await else {
+        return;
+    };
+    let out = docket(&[
+        "users",
+        "add",
+        "leah.okafor",
+        "--database-url",
+        &url,
+        "--person",
+        "disputes.leah-okafor",
+        "--name",
+        "Leah Okafor",
+        "--role",
+        "disputes_panel",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = docket(&["users", "list", "--database-url", &url]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let listing = text(&out.stdout);
+    assert!(
+        listing.contains("leah.okafor") && listing.contains("disputes_panel"),
+        "{listing}"
     );
 }

@@ -1,6 +1,7 @@
 //! Docket's one integration-test binary (each file under tests/ would link separately, which
 //! on a 2-core machine costs minutes). Add modules here, not new test binaries.
 
+mod accounts;
 mod backend;
 mod cli;
 mod conformance;
