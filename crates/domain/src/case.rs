@@ -83,6 +83,12 @@ pub struct Case {
     /// Conflicts of interest declared in this case: these people may not act on it.
     #[serde(default)]
     pub conflicts: Vec<Conflict>,
+    /// Whether the respondent has been told who complained (see `DiscloseComplainantIdentity`).
+    #[serde(default)]
+    pub complainant_identity_disclosed: bool,
+    /// The respondent's submissions, oldest first.
+    #[serde(default)]
+    pub responses: Vec<(Timestamp, Text)>,
     /// Reasons recorded when the case closed or changed course (dismissal, NFA, withdrawal…).
     pub closing_reasons: Option<Text>,
     pub merged_into: Option<CaseId>,
@@ -221,6 +227,8 @@ impl Case {
             leader_instructions: vec![],
             contacts: vec![],
             conflicts: vec![],
+            complainant_identity_disclosed: false,
+            responses: vec![],
             closing_reasons: None,
             merged_into: None,
             resigned_at_stage: None,
@@ -462,6 +470,10 @@ impl Case {
                 declared_at: at,
                 recorded_by: actor.clone(),
             }),
+            CaseEvent::ComplainantIdentityDisclosed { .. } => {
+                c.complainant_identity_disclosed = true
+            }
+            CaseEvent::ResponseSubmitted { response } => c.responses.push((at, response.clone())),
         }
         Ok(())
     }

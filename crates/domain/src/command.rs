@@ -187,6 +187,15 @@ pub enum Command {
         person: PersonId,
         interest: Text,
     },
+    /// Tells the respondent who complained. Until this is recorded the respondent sees the
+    /// allegations but not the complainant's identity; an anonymous complaint has none to tell.
+    DiscloseComplainantIdentity {
+        reasons: Text,
+    },
+    /// The respondent's own account, answer or evidence; a case may receive several.
+    SubmitResponse {
+        response: Text,
+    },
 }
 
 impl Command {

@@ -4,7 +4,7 @@
 
 use crate::calendar::Calendar;
 use crate::case::{Case, day_of};
-use crate::command::Command;
+use crate::command::{Command, Complainant};
 use crate::event::CaseEvent;
 use crate::function::Function;
 use crate::ids::PersonId;
@@ -533,6 +533,34 @@ pub fn decide(
             CaseEvent::ConflictDeclared {
                 person: person.clone(),
                 interest: interest.clone(),
+            }
+        }
+        Command::DiscloseComplainantIdentity { reasons } => {
+            if matches!(case.complainant, Complainant::Anonymous) {
+                return Err(Violation::new(
+                    Rule::AnonymousComplainant,
+                    "the complaint was made anonymously, so there is no complainant identity to disclose",
+                ));
+            }
+            if case.complainant_identity_disclosed {
+                return Err(Violation::new(
+                    Rule::AlreadyDisclosed,
+                    "the complainant's identity has already been disclosed to the respondent",
+                ));
+            }
+            CaseEvent::ComplainantIdentityDisclosed {
+                reasons: reasons.clone(),
+            }
+        }
+        Command::SubmitResponse { response } => {
+            // The respondent answers once told of the complaint, until the case closes.
+            let answerable: Vec<Stage> = Stage::ALL
+                .into_iter()
+                .filter(|s| s.is_open() && *s != Stage::Received)
+                .collect();
+            require_stage(cmd, case, &answerable)?;
+            CaseEvent::ResponseSubmitted {
+                response: response.clone(),
             }
         }
     };

@@ -140,6 +140,13 @@ pub enum CaseEvent {
         person: PersonId,
         interest: Text,
     },
+    ComplainantIdentityDisclosed {
+        reasons: Text,
+    },
+    /// The actor is the respondent who submitted it.
+    ResponseSubmitted {
+        response: Text,
+    },
 }
 
 impl CaseEvent {

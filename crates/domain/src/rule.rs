@@ -56,6 +56,10 @@ pub enum Rule {
     ConductDateInFuture,
     /// Only payloads nothing else depends on may be erased, and only once.
     NotErasable,
+    /// An anonymous complaint has no complainant identity to disclose.
+    AnonymousComplainant,
+    /// The complainant's identity is disclosed to the respondent once; the record says when.
+    AlreadyDisclosed,
 }
 
 impl Rule {

@@ -223,4 +223,5 @@ fn notify_and_open_window(h: &mut Harness) {
 
 mod allowed;
 mod conflicts;
+mod disclosure;
 mod forbidden;
