@@ -44,7 +44,8 @@ enum Job {
     },
     Erase {
         seq: u64,
-        record: Append,
+        // Boxed: an append is several times larger than any other job.
+        record: Box<Append>,
         reply: oneshot::Sender<Result<Appended, StoreError>>,
     },
     Checkpoint {
@@ -285,7 +286,12 @@ impl Store for SqliteStore {
     }
 
     async fn erase(&self, seq: u64, record: Append) -> Result<Appended, StoreError> {
-        self.ask(|reply| Job::Erase { seq, record, reply }).await
+        self.ask(|reply| Job::Erase {
+            seq,
+            record: Box::new(record),
+            reply,
+        })
+        .await
     }
 
     async fn account(&self, username: &Username) -> Result<Option<Account>, StoreError> {

@@ -80,6 +80,24 @@ pub fn new_token() -> NewToken {
     }
 }
 
+/// A new session: the random value for the cookie, and the hash the store keeps
+/// (`SessionRecord::id_hash`), so a copy of the database cannot be used to take a session.
+pub fn new_session_id() -> (String, String) {
+    let value = base32(&rand::random::<[u8; 32]>());
+    let hash = session_id_hash(&value);
+    (value, hash)
+}
+
+/// The stored form of a session cookie's value.
+pub fn session_id_hash(cookie_value: &str) -> String {
+    sha256_hex(cookie_value.trim().as_bytes())
+}
+
+/// A random token for a form's hidden CSRF field.
+pub fn new_csrf_token() -> String {
+    base32(&rand::random::<[u8; 20]>())
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TokenError {
     #[error(
@@ -196,6 +214,16 @@ mod tests {
                 "the message does not echo the token"
             );
         }
+    }
+
+    #[test]
+    fn session_ids_are_stored_only_as_hashes() {
+        let (value, hash) = new_session_id();
+        assert_eq!(value.len(), 52);
+        assert_eq!(hash, session_id_hash(&value));
+        assert_eq!(hash.len(), 64);
+        assert_ne!(new_session_id().0, value);
+        assert_ne!(new_csrf_token(), new_csrf_token());
     }
 
     #[test]

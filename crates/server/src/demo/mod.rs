@@ -2,6 +2,7 @@
 //! walking every case through the real domain from a fixed seed. "Today" is the day it is
 //! generated, so two runs on the same day give the same data.
 
+pub mod accounts;
 mod people;
 mod sim;
 mod stories;
@@ -403,8 +404,9 @@ pub async fn run(dir: &std::path::Path, listen: &str, no_serve: bool) -> anyhow:
         );
         let started = std::time::Instant::now();
         let cases = generate(&docket, today, MEMBERS, true).await?;
+        let accounts = accounts::create(&docket, &Staff::new(), Timestamp::now()).await?;
         println!(
-            "Created {} members and {cases} cases in {:.1} s.",
+            "Created {} members, {cases} cases and {accounts} staff accounts in {:.1} s.",
             people::MEMBERS,
             started.elapsed().as_secs_f64()
         );
@@ -418,6 +420,11 @@ pub async fn run(dir: &std::path::Path, listen: &str, no_serve: bool) -> anyhow:
             "Using the existing demo organisation in {} (delete the folder to start afresh).",
             dir.display()
         );
+        // A demo made before accounts existed gets them now.
+        if docket.store.accounts().await?.is_empty() {
+            let n = accounts::create(&docket, &Staff::new(), Timestamp::now()).await?;
+            println!("Added {n} staff accounts.");
+        }
     }
     if no_serve {
         return Ok(());
@@ -426,28 +433,12 @@ pub async fn run(dir: &std::path::Path, listen: &str, no_serve: bool) -> anyhow:
 }
 
 fn accounts_banner(staff: &Staff, dir: &std::path::Path) -> String {
-    let list = |ids: &[docket_domain::ids::PersonId]| {
-        ids.iter()
-            .map(|i| i.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     format!(
-        "\nDemo people by role (sign-in and accounts arrive with the access work; this build \
-serves the public status page, and `docket cases list --data {}` shows the caseload):\n  \
-case officers:    {}\n  investigators:    {}\n  disputes panel:   {}\n  panel pool:       {} members, e.g. {}\n  \
-reviewers:        {}\n  oversight:        {}\n  administrator:    {}\n  officeholders:    {}, {}, {}",
-        dir.display(),
-        list(&staff.case_officers),
-        list(&staff.investigators),
-        list(&staff.disputes_panel),
-        staff.panel_pool.len(),
-        list(&staff.panel_pool[..3]),
-        list(&staff.reviewers),
-        staff.oversight,
-        staff.administrator,
-        staff.leader,
-        staff.chief_whip,
-        staff.leaders_office,
+        "\nDemo accounts, one for each member of staff (sign-in pages arrive with the access work; \
+`docket users list --data {dir}` lists the accounts and `docket cases list --data {dir}` the caseload).\n\
+Each username is the person's id; the password is demo-password-<username>, and the second factor \
+is the secret shown, to add to any authenticator app (demo only: these are public).\n{}",
+        accounts::banner(staff),
+        dir = dir.display(),
     )
 }

@@ -117,7 +117,11 @@ async fn demo_lists_the_member_awaiting_a_hearing_as_overdue_and_rebuilds() {
     let data_s = data.to_str().expect("utf8");
     let out = docket(&["demo", "--data", data_s, "--no-serve"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("Created 500000 members and 300 cases"));
+    assert!(
+        text(&out.stdout).contains("Created 500000 members, 300 cases and 64 staff accounts"),
+        "{}",
+        text(&out.stdout)
+    );
 
     let store = SqliteStore::open_dir(&data).await.expect("open");
     let charged = store

@@ -170,3 +170,53 @@ async fn the_same_day_gives_the_same_demo() {
     assert!(ea.len() > 3_000);
     assert!(ea == eb, "two generations on the same day differ");
 }
+
+crate::both_backends!(every_demo_person_can_sign_in_with_two_factors);
+async fn every_demo_person_can_sign_in_with_two_factors(t: backend::TestStore) {
+    use docket::accounts::{Accounts, totp};
+    use docket::demo::{Staff, accounts};
+    use docket_domain::role::Role;
+    let d = docket(&t);
+    let staff = Staff::new();
+    let now = jiff::Timestamp::now();
+    let n = accounts::create(&d, &staff, now).await.expect("accounts");
+    assert_eq!(n, 64);
+    let all = d.store.accounts().await.expect("accounts");
+    assert_eq!(all.len(), 64);
+    assert!(
+        all.iter()
+            .all(|a| a.second_factor_enrolled() && !a.disabled)
+    );
+    let roles_of = |person: &str| {
+        all.iter()
+            .find(|a| a.person.as_str() == person)
+            .map(|a| a.roles.iter().copied().collect::<Vec<_>>())
+            .unwrap_or_else(|| panic!("{person} has an account"))
+    };
+    assert_eq!(roles_of("officer.amara-osei"), [Role::CaseOfficer]);
+    assert_eq!(
+        roles_of(staff.panel_pool[7].as_str()),
+        [Role::PanelMember, Role::AppealPanelMember]
+    );
+    assert_eq!(roles_of("chief-whip.wes-robinson"), [Role::Officeholder]);
+    assert_eq!(roles_of("admin.usman-khan"), [Role::Administrator]);
+    assert_eq!(roles_of("oversight.tess-wright"), [Role::Oversight]);
+
+    let a = Accounts::new(d.clone());
+    let who = a
+        .authenticate_password(
+            "officer.amara-osei",
+            "demo-password-officer.amara-osei",
+            now,
+        )
+        .await
+        .expect("the banner's password signs in");
+    let secret = accounts::totp_secret(&who.username);
+    let code = totp::code_at(&secret, now).expect("code");
+    a.verify_second_factor(&who.username, &code, now)
+        .await
+        .expect("and the banner's secret gives the second factor");
+    let events = d.store.stream_events("accounts").await.expect("events");
+    assert_eq!(events.len(), 128, "created and enrolled, each");
+    assert!(events.iter().all(|e| !e.payload.contains(&secret)));
+}
