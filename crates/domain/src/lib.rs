@@ -17,6 +17,7 @@ pub mod function;
 pub mod ids;
 pub mod measure;
 pub mod member;
+pub mod policy;
 pub mod role;
 pub mod rule;
 pub mod rulebook;

@@ -225,3 +225,5 @@ mod allowed;
 mod conflicts;
 mod disclosure;
 mod forbidden;
+mod policy;
+mod policy_demo;
