@@ -3,6 +3,7 @@
 //! bare loop inserting one row per transaction with the same database settings, measured in
 //! the same run.
 
+pub mod authz;
 pub mod log;
 
 use crate::commands::progress_bar;

@@ -1,0 +1,115 @@
+//! `docket bench authz`: what one policy decision costs, as the gate makes it for every
+//! request: with the case's facts built from the case (the gate's real work), and with the
+//! facts already built (the Cedar evaluation alone). Reported as p50/p99 in microseconds over
+//! the demo's real cases and a mix of principals and actions.
+
+use crate::demo::people::Staff;
+use docket_domain::case::Case;
+use docket_domain::policy::{Action, CaseFacts, Policy, Resource};
+use docket_domain::role::{Principal, Role};
+use std::time::Instant;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Timing {
+    pub p50_us: f64,
+    pub p99_us: f64,
+    pub mean_us: f64,
+}
+
+fn timing(mut ns: Vec<u64>) -> Timing {
+    ns.sort_unstable();
+    let at = |q: f64| ns[((ns.len() - 1) as f64 * q).round() as usize] as f64 / 1000.0;
+    Timing {
+        p50_us: at(0.50),
+        p99_us: at(0.99),
+        mean_us: ns.iter().sum::<u64>() as f64 / ns.len() as f64 / 1000.0,
+    }
+}
+
+/// The principals a server sees most: staff on and off the case, oversight, officeholders.
+fn principals(staff: &Staff) -> Vec<Principal> {
+    vec![
+        Principal::new(staff.case_officers[0].clone(), [Role::CaseOfficer]),
+        Principal::new(staff.investigators[0].clone(), [Role::Investigator]),
+        Principal::new(
+            staff.panel_pool[0].clone(),
+            [Role::PanelMember, Role::AppealPanelMember],
+        ),
+        Principal::new(staff.oversight.clone(), [Role::Oversight]),
+        Principal::new(staff.leaders_office.clone(), [Role::Officeholder]),
+    ]
+}
+
+const ACTIONS: [Action; 5] = [
+    Action::ViewCaseContent,
+    Action::ViewCaseMetadata,
+    Action::ViewAuditTrail,
+    Action::RecordDecision,
+    Action::RecordContact,
+];
+
+/// Times `rounds` decisions of each kind; returns (with facts built, Cedar alone).
+pub fn measure(policy: &Policy, cases: &[Case], rounds: usize) -> (Timing, Timing) {
+    let staff = Staff::new();
+    let who = principals(&staff);
+    let facts: Vec<CaseFacts> = cases.iter().map(CaseFacts::of).collect();
+    let mut built = Vec::with_capacity(rounds);
+    let mut alone = Vec::with_capacity(rounds);
+    let mut allowed = 0u64;
+    for i in 0..rounds {
+        let p = &who[i % who.len()];
+        let a = ACTIONS[(i / who.len()) % ACTIONS.len()];
+        let c = i % cases.len();
+        let t = Instant::now();
+        let f = CaseFacts::of(&cases[c]);
+        let d = policy.authorize(p, a, &Resource::Case(&f));
+        built.push(t.elapsed().as_nanos() as u64);
+        allowed += d.allowed as u64;
+        let t = Instant::now();
+        let d = policy.authorize(p, a, &Resource::Case(&facts[c]));
+        alone.push(t.elapsed().as_nanos() as u64);
+        allowed += d.allowed as u64;
+    }
+    // Keep the decisions observable so nothing is optimised away.
+    std::hint::black_box(allowed);
+    (timing(built), timing(alone))
+}
+
+pub async fn run(rounds: usize) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let docket = crate::commands::open_location(
+        &crate::config::Location::Dir(dir.path().to_path_buf()),
+        None,
+    )
+    .await?;
+    eprintln!("generating the demo's cases (with a small membership list)…");
+    let today = docket_domain::case::day_of(jiff::Timestamp::now());
+    crate::demo::generate(&docket, today, 20_000, false).await?;
+    let mut cases = Vec::new();
+    for s in docket
+        .store
+        .list_cases(&docket_domain::store::CaseFilter::default())
+        .await?
+    {
+        if let Some(c) = docket.load_case(&s.id).await? {
+            cases.push(c);
+        }
+    }
+    let policy = Policy::default_policy()?;
+    // A warm-up pass, then the measured one.
+    measure(&policy, &cases, rounds / 10 + 1);
+    let (built, alone) = measure(&policy, &cases, rounds);
+    println!(
+        "authorisation decisions over {} demo cases, {rounds} of each kind",
+        cases.len()
+    );
+    println!(
+        "  gate (case facts built + Cedar): p50 {:.1} µs, p99 {:.1} µs, mean {:.1} µs",
+        built.p50_us, built.p99_us, built.mean_us
+    );
+    println!(
+        "  Cedar alone (facts prebuilt):     p50 {:.1} µs, p99 {:.1} µs, mean {:.1} µs",
+        alone.p50_us, alone.p99_us, alone.mean_us
+    );
+    Ok(())
+}
