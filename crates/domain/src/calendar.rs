@@ -15,7 +15,19 @@ use serde::{Deserialize, Serialize};
 use toml::de::{DeTable, DeValue};
 
 /// A count of working days (rule-book time limits are expressed in these).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(transparent)]
 pub struct WorkingDays(pub u32);
 

@@ -220,8 +220,8 @@ mod tests {
     fn unknown_fields_are_refused_and_known_ones_kept() {
         let ok: Command = serde_json::from_str(r#"{"command":"acknowledge"}"#).expect("parses");
         assert_eq!(ok, Command::Acknowledge);
-        let ok: Command = serde_json::from_str(r#"{"command":"withdraw","reasons":"Because."}"#)
-            .expect("parses");
+        let ok: Command =
+            serde_json::from_str(r#"{"command":"withdraw","reasons":"Because."}"#).expect("parses");
         assert_eq!(ok.name(), "withdraw");
         // Unit variants ("acknowledge") take no fields, and serde lets extra ones through
         // for them: the API checks those itself.

@@ -35,7 +35,9 @@ pub(crate) use string_newtype;
 
 /// A case reference such as `DK-7KQ2-M9XA`. References are random rather than sequential so
 /// they reveal nothing about how many complaints an organisation receives.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(try_from = "String", into = "String")]
 pub struct CaseId(String);
 string_newtype!(CaseId);
@@ -75,7 +77,9 @@ impl CaseId {
 
 /// A person known to Docket: staff, panel members, officeholders, complainants with accounts.
 /// Opaque to the domain; only equality matters (separation of functions compares these).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(try_from = "String", into = "String")]
 pub struct PersonId(String);
 string_newtype!(PersonId);
@@ -93,7 +97,9 @@ impl PersonId {
 }
 
 /// A membership number: letters and digits, upper-cased, as printed on a membership card.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(try_from = "String", into = "String")]
 pub struct MembershipNumber(String);
 string_newtype!(MembershipNumber);

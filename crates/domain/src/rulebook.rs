@@ -12,7 +12,9 @@ use crate::calendar::{TomlDoc, TomlProblem, WorkingDays, de_date, de_opt_date};
 
 /// A numbered rule-book clause reference such as "2.1.8": 1–5 dot-separated unsigned
 /// integers, no leading/trailing dots.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(try_from = "String", into = "String")]
 pub struct ClauseRef(String);
 

@@ -5,7 +5,7 @@
 
 use crate::service::{Docket, ServiceError};
 use crate::transparency::{LogError, prefetch};
-use docket_domain::ids::{CaseId, PersonId};
+use docket_domain::ids::CaseId;
 use docket_domain::store::codec::format_ts;
 use docket_domain::store::{StoredEvent, case_stream};
 use docket_domain::view::{CasePart, views_stream};
@@ -16,18 +16,19 @@ use docket_tlog::{
 use jiff::Timestamp;
 use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AuditTrail {
     pub case: CaseId,
     /// The latest signed checkpoint, as a C2SP signed note; None before the first.
     pub checkpoint: Option<String>,
     pub tree_size: u64,
     #[serde(serialize_with = "b64")]
+    #[schema(value_type = String)]
     pub root_hash: Hash,
     pub entries: Vec<AuditEntry>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     pub seq: u64,
     /// The leaf's position in the tree: seq − 1.
@@ -39,10 +40,12 @@ pub struct AuditEntry {
     pub at: String,
     pub erased: bool,
     #[serde(serialize_with = "b64")]
+    #[schema(value_type = String)]
     pub leaf_hash: Hash,
     /// The audit path to the checkpoint's root; None for an entry newer than the checkpoint
     /// (it will be covered by the next one).
     #[serde(serialize_with = "b64_opt")]
+    #[schema(value_type = Option<Vec<String>>)]
     pub proof: Option<Vec<Hash>>,
 }
 
@@ -75,7 +78,7 @@ impl Docket {
     pub async fn audit(
         &self,
         id: &CaseId,
-        viewer: &PersonId,
+        viewer: &docket_domain::role::Principal,
         now: Timestamp,
     ) -> Result<AuditTrail, AuditError> {
         let mut events = self
@@ -86,7 +89,7 @@ impl Docket {
         if events.is_empty() {
             return Err(ServiceError::NotFound(id.clone()).into());
         }
-        self.record_view(id, viewer, CasePart::AuditTrail, now)
+        self.open_case(id, viewer, CasePart::AuditTrail, now)
             .await?;
         events.extend(
             self.store

@@ -318,6 +318,13 @@ pub enum CasesCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum BenchCmd {
+    /// The cost of one authorisation decision (p50/p99 µs), as the policy gate makes it for
+    /// every request, over the demo's cases.
+    Authz {
+        /// Decisions to time.
+        #[arg(long, default_value_t = 200_000)]
+        rounds: usize,
+    },
     /// The transparency log at scale: builds a log of N events on SQLite, then times `docket
     /// verify` over it next to openssl and sha256sum hashing the same bytes, and inclusion
     /// proofs at the full size.

@@ -1,6 +1,7 @@
 //! Docket's server: the application service, HTTP, CLI commands and the demo organisation.
 #![forbid(unsafe_code)]
 
+pub mod access;
 pub mod accounts;
 pub mod audit;
 pub mod bench;

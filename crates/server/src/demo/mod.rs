@@ -3,7 +3,7 @@
 //! generated, so two runs on the same day give the same data.
 
 pub mod accounts;
-mod people;
+pub mod people;
 mod sim;
 mod stories;
 mod walk;

@@ -3,14 +3,12 @@
 //! because entries are the events themselves.
 
 use super::{internal, problem, store_failure};
-use crate::audit::AuditError;
-use crate::service::{Docket, ServiceError};
+use crate::service::Docket;
 use crate::transparency::LogError;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
-use docket_domain::ids::{CaseId, PersonId};
 use docket_tlog::{Hash, Tile};
 use std::collections::HashMap;
 
@@ -160,32 +158,5 @@ fn proof_response(for_: [(&str, u64); 2], proof: Result<Vec<Hash>, LogError>) ->
             axum::Json(body).into_response()
         }
         Err(e) => bad_range(e),
-    }
-}
-
-/// Until sign-in exists, views over HTTP are recorded as this viewer.
-fn web_viewer() -> PersonId {
-    PersonId::parse("anonymous:web").expect("a valid constant id")
-}
-
-/// A case's audit trail with inclusion proofs (metadata only). Opening it is recorded.
-pub(super) async fn audit(State(docket): State<Docket>, Path(id): Path<String>) -> Response {
-    let id = match CaseId::parse(&id) {
-        Ok(id) => id,
-        Err(e) => return problem(StatusCode::NOT_FOUND, "No such case", &e),
-    };
-    match docket
-        .audit(&id, &web_viewer(), jiff::Timestamp::now())
-        .await
-    {
-        Ok(trail) => axum::Json(trail).into_response(),
-        Err(AuditError::Service(ServiceError::NotFound(id))) => problem(
-            StatusCode::NOT_FOUND,
-            "No such case",
-            &format!("No case has the reference {id}."),
-        ),
-        Err(AuditError::Service(ServiceError::Store(e))) => store_failure(e),
-        Err(AuditError::Log(e)) => log_failure(e),
-        Err(e) => internal(StatusCode::INTERNAL_SERVER_ERROR, e),
     }
 }

@@ -16,6 +16,8 @@ use std::future::Future;
 use std::net::SocketAddr;
 use tokio::net::TcpListener;
 
+pub mod api;
+pub mod auth;
 mod log;
 
 /// An RFC 9457 problem document: the error format of every non-HTML response.
@@ -183,8 +185,32 @@ async fn security_headers(mut res: Response) -> Response {
     res
 }
 
+async fn method_not_allowed() -> Response {
+    problem(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "Method not allowed",
+        "This address does not take that method; the API's OpenAPI document at /api/v1/openapi.json lists what each takes.",
+    )
+}
+
 pub fn router(docket: Docket) -> Router {
+    let (api, _) = api::api();
     Router::new()
+        .merge(api)
+        .route("/api/v1/openapi.json", get(api::openapi))
+        .route(
+            "/login",
+            get(auth::login::sign_in_form).post(auth::login::sign_in),
+        )
+        .route("/logout", axum::routing::post(auth::login::sign_out))
+        .route(
+            "/account/second-factor",
+            get(auth::login::second_factor_form).post(auth::login::second_factor),
+        )
+        .route(
+            "/follow-up",
+            get(auth::login::follow_up_form).post(auth::login::follow_up),
+        )
         .route("/", get(status_page))
         .route("/healthz", get(healthz))
         .route("/log/key", get(log_key))
@@ -192,9 +218,13 @@ pub fn router(docket: Docket) -> Router {
         .route("/log/tile/{*rest}", get(log::tile))
         .route("/log/proof/inclusion", get(log::inclusion))
         .route("/log/proof/consistency", get(log::consistency))
-        .route("/api/cases/{id}/audit", get(log::audit))
         .route("/static/docket.css", get(stylesheet))
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::extract::DefaultBodyLimit::max(api::extract::MAX_BODY))
+        .layer(axum::Extension(std::sync::Arc::new(
+            auth::limit::Throttle::sign_in(),
+        )))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(docket)
 }
@@ -227,7 +257,8 @@ impl Application {
                 self.docket.commits.clone(),
             )
         });
-        let served = axum::serve(self.listener, router(self.docket))
+        let app = router(self.docket).into_make_service_with_connect_info::<SocketAddr>();
+        let served = axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)
             .await;
         if let Some(task) = checkpointer {

@@ -175,17 +175,61 @@ async fn demo_lists_the_member_awaiting_a_hearing_as_overdue_and_rebuilds() {
 /// `docket cases show`, `audit` and `verify` on the demo, then `verify` on a tampered copy.
 fn transparency_commands(data: &std::path::Path, case: &str) {
     let data_s = data.to_str().expect("utf8");
-    let out = docket(&["cases", "show", case, "--data", data_s, "--as", "officer-x"]);
+    let out = docket(&["cases", "show", case, "--data", data_s, "--as", "nobody-z"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("has an account"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = docket(&[
+        "cases",
+        "show",
+        case,
+        "--data",
+        data_s,
+        "--as",
+        "leaders-office.zoe-campbell",
+    ]);
+    assert!(
+        !out.status.success(),
+        "the command line goes through the policy too"
+    );
+    assert!(
+        text(&out.stderr).contains("officeholders and administrators never read case content"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = docket(&[
+        "cases",
+        "show",
+        case,
+        "--data",
+        data_s,
+        "--as",
+        "officer.amara-osei",
+    ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let file: serde_json::Value = serde_json::from_slice(&out.stdout).expect("case json");
     assert_eq!(file["id"], case);
 
-    let out = docket(&["audit", case, "--data", data_s, "--as", "auditor-y"]);
+    let out = docket(&[
+        "audit",
+        case,
+        "--data",
+        data_s,
+        "--as",
+        "oversight.tess-wright",
+    ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let listing = text(&out.stdout);
     assert!(
-        listing.contains("case_viewed") && listing.contains("officer-x"),
+        listing.contains("case_viewed") && listing.contains("officer.amara-osei"),
         "{listing}"
+    );
+    assert!(
+        listing.contains("access_denied") && listing.contains("leaders-office.zoe-campbell"),
+        "the officeholder's refused attempt is in the trail: {listing}"
     );
     assert!(
         listing.contains("entries proved against the checkpoint"),

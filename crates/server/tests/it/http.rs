@@ -80,6 +80,12 @@ async fn audit_trail_proofs_check_against_the_published_key() {
     use base64::Engine;
     let (base, t, _stop) = start().await;
     let client = reqwest::Client::new();
+    let token = crate::support::token(
+        &crate::support::docket(&t),
+        "oversight.test",
+        &[docket_domain::role::Role::Oversight],
+    )
+    .await;
     let case = t
         .store
         .list_cases(&docket_domain::store::CaseFilter::default())
@@ -99,7 +105,8 @@ async fn audit_trail_proofs_check_against_the_published_key() {
     let mut trail = serde_json::Value::Null;
     for _ in 0..100 {
         let res = client
-            .get(format!("{base}/api/cases/{case}/audit"))
+            .get(format!("{base}/api/v1/cases/{case}/audit"))
+            .bearer_auth(&token)
             .send()
             .await
             .expect("audit");
@@ -142,17 +149,19 @@ async fn audit_trail_proofs_check_against_the_published_key() {
     assert!(
         entries
             .iter()
-            .any(|e| e["kind"] == "case_viewed" && e["actor"] == "anonymous:web")
+            .any(|e| e["kind"] == "case_viewed" && e["actor"] == "oversight.test")
     );
 
     let res = client
-        .get(format!("{base}/api/cases/DK-0000-0000/audit"))
+        .get(format!("{base}/api/v1/cases/DK-0000-0000/audit"))
+        .bearer_auth(&token)
         .send()
         .await
         .expect("audit");
     assert_eq!(res.status(), 404);
     let res = client
-        .get(format!("{base}/api/cases/nonsense/audit"))
+        .get(format!("{base}/api/v1/cases/nonsense/audit"))
+        .bearer_auth(&token)
         .send()
         .await
         .expect("audit");

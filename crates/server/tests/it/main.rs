@@ -2,12 +2,14 @@
 //! on a 2-core machine costs minutes). Add modules here, not new test binaries.
 
 mod accounts;
+mod api;
 mod backend;
 mod cli;
 mod conformance;
 mod demo;
 mod durability;
 mod http;
+mod policy;
 mod service;
 mod support;
 mod tamper;

@@ -67,3 +67,35 @@ pub async fn demo_case_at(d: &Docket, stage: docket_domain::Stage) -> Case {
         .find(|c| c.stage == stage)
         .unwrap_or_else(|| panic!("the demo has a case at {stage}"))
 }
+
+/// A new account with these roles and a read-write API token for it.
+pub async fn token(d: &Docket, name: &str, roles: &[docket_domain::role::Role]) -> String {
+    use docket::accounts::{Accounts, NewAccount};
+    use docket_domain::account::{Scope, Username};
+    use docket_domain::ids::PersonId;
+    let username = Username::parse(name).expect("username");
+    let admin = PersonId::parse("admin.test").expect("id");
+    let now = jiff::Timestamp::now();
+    let accounts = Accounts::new(d.clone());
+    accounts
+        .create(
+            NewAccount {
+                username: username.clone(),
+                person: PersonId::parse(name).expect("person"),
+                display_name: name.to_string(),
+                roles: roles.iter().copied().collect(),
+                member: None,
+                password: "correct horse battery staple".into(),
+            },
+            &admin,
+            now,
+        )
+        .await
+        .expect("account created");
+    let scopes = [Scope::Read, Scope::Write].into_iter().collect();
+    accounts
+        .issue_token(&username, scopes, "test", &admin, now)
+        .await
+        .expect("token issued")
+        .1
+}

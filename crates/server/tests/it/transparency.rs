@@ -180,9 +180,13 @@ async fn views_audit_and_erasure(t: TestStore) {
         .remove(0)
         .id;
     let alice = PersonId::parse("officer-alice").expect("person");
+    let alice_officer = docket_domain::role::Principal::new(
+        alice.clone(),
+        [docket_domain::role::Role::CaseOfficer],
+    );
     let now = jiff::Timestamp::now();
     let before = d.store.head().await.expect("head");
-    d.view_case(&case, &alice, CasePart::File, now)
+    d.open_case(&case, &alice_officer, CasePart::File, now)
         .await
         .expect("view");
     let view = d.store.events_after(before, 10).await.expect("events");
@@ -198,7 +202,7 @@ async fn views_audit_and_erasure(t: TestStore) {
     assert!(!view[0].stream.starts_with("case/"));
 
     d.sign_checkpoint().await.expect("sign");
-    let trail = d.audit(&case, &alice, now).await.expect("audit");
+    let trail = d.audit(&case, &alice_officer, now).await.expect("audit");
     let kinds: Vec<&str> = trail.entries.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(kinds.first(), Some(&"complaint_received"));
     assert_eq!(kinds.iter().filter(|k| **k == "case_viewed").count(), 2);

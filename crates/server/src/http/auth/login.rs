@@ -1,0 +1,638 @@
+//! Signing in and out: the HTML forms (which work without JavaScript) and their JSON twins
+//! under `/api/v1/session`. Staff give a second factor; staff without one enrol before they
+//! can do anything else. Anonymous complainants sign in to their one case with the receipt
+//! code and passphrase they were given at intake.
+
+use super::limit::Throttle;
+use super::{
+    CSRF_HEADER, IDLE, PRE_SESSION_COOKIE, SESSION_COOKIE, current_session, over_tls, random_token,
+    same_secret, set_cookie,
+};
+use crate::accounts::token::sha256_hex;
+use crate::accounts::{self, AccountError, Accounts, LoginError};
+use crate::http::api::error::{ApiError, Problem};
+use crate::http::api::extract::ApiJson;
+use crate::service::Docket;
+use askama::Template;
+use axum::extract::{ConnectInfo, Form, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::{Extension, Json};
+use docket_domain::account::{Account, SessionRecord, SessionUpdate, Username};
+use docket_domain::ids::CaseId;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+use utoipa::ToSchema;
+
+#[derive(Template)]
+#[template(path = "sign_in.html")]
+struct SignInPage {
+    organisation: String,
+    csrf: String,
+    username: String,
+    problem: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "follow_up.html")]
+struct FollowUpPage {
+    organisation: String,
+    csrf: String,
+    receipt: String,
+    problem: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "second_factor.html")]
+struct SecondFactorPage {
+    csrf: String,
+    secret: String,
+    qr_svg: String,
+    recovery_codes: Vec<String>,
+    problem: Option<String>,
+}
+
+fn render(status: StatusCode, page: impl Template, cookies: Vec<String>) -> Response {
+    match page.render() {
+        Ok(html) => {
+            let mut res = (status, Html(html)).into_response();
+            for c in cookies {
+                if let Ok(v) = HeaderValue::from_str(&c) {
+                    res.headers_mut().append(header::SET_COOKIE, v);
+                }
+            }
+            // Pages with tokens in them are never cached.
+            res.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            res
+        }
+        Err(e) => crate::http::internal(StatusCode::INTERNAL_SERVER_ERROR, e),
+    }
+}
+
+/// The pre-session CSRF token: the cookie's, or a new one (and the cookie to set).
+fn pre_session_token(headers: &HeaderMap) -> (String, Vec<String>) {
+    match super::cookie(headers, PRE_SESSION_COOKIE) {
+        Some(t) if t.len() >= 32 => (t.to_string(), vec![]),
+        _ => {
+            let t = random_token();
+            let c = set_cookie(PRE_SESSION_COOKIE, &t, 3600, over_tls(headers));
+            (t, vec![c])
+        }
+    }
+}
+
+fn pre_session_ok(headers: &HeaderMap, sent: &str) -> bool {
+    super::cookie(headers, PRE_SESSION_COOKIE)
+        .is_some_and(|c| !sent.is_empty() && same_secret(c, sent))
+}
+
+const CSRF_PROBLEM: &str = "This form had expired or did not come from Docket (its security token was missing or wrong). It has been shown again: please submit it once more.";
+
+pub async fn sign_in_form(State(docket): State<Docket>, headers: HeaderMap) -> Response {
+    let (csrf, cookies) = pre_session_token(&headers);
+    render(
+        StatusCode::OK,
+        SignInPage {
+            organisation: docket.rules.organisation.clone(),
+            csrf,
+            username: String::new(),
+            problem: None,
+        },
+        cookies,
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    code: String,
+}
+
+/// The outcome of checking credentials, shared by the form and the API.
+enum Checked {
+    /// Signed in; `done` is false for staff who still have to enrol a second factor.
+    In {
+        account: Box<Account>,
+        done: bool,
+    },
+    Refused(StatusCode, String),
+}
+
+async fn check_credentials(
+    docket: &Docket,
+    username: &str,
+    password: &str,
+    code: &str,
+    now: Timestamp,
+) -> Result<Checked, ApiError> {
+    let accounts = Accounts::new(docket.clone());
+    let refused = |e: LoginError| match e {
+        LoginError::Store(e) => Err(ApiError::from(e)),
+        other => Ok(Checked::Refused(StatusCode::UNAUTHORIZED, sentence(&other))),
+    };
+    let account = match accounts
+        .authenticate_password(username, password, now)
+        .await
+    {
+        Ok(a) => a,
+        Err(e) => return refused(e),
+    };
+    if !account.needs_second_factor() {
+        return Ok(Checked::In {
+            account: Box::new(account),
+            done: true,
+        });
+    }
+    if !account.second_factor_enrolled() {
+        return Ok(Checked::In {
+            account: Box::new(account),
+            done: false,
+        });
+    }
+    if code.trim().is_empty() {
+        return Ok(Checked::Refused(
+            StatusCode::UNAUTHORIZED,
+            "Staff accounts need the code from their authenticator app (or a recovery code) as well as the password.".into(),
+        ));
+    }
+    match accounts
+        .verify_second_factor(&account.username, code.trim(), now)
+        .await
+    {
+        Ok(account) => Ok(Checked::In {
+            account: Box::new(account),
+            done: true,
+        }),
+        Err(e) => refused(e),
+    }
+}
+
+/// An error message as the first sentence of a page: capitalised, with a full stop.
+fn sentence(e: &impl std::fmt::Display) -> String {
+    let s = e.to_string();
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => format!("{}{}.", f.to_uppercase(), c.as_str()),
+        None => s,
+    }
+}
+
+/// Starts a session; returns its cookie value and record.
+async fn start_session(
+    docket: &Docket,
+    username: Option<Username>,
+    receipt_for: Option<CaseId>,
+    done: bool,
+    now: Timestamp,
+) -> Result<(String, SessionRecord), ApiError> {
+    let id = random_token();
+    let record = SessionRecord {
+        id_hash: sha256_hex(id.as_bytes()),
+        username,
+        receipt_for,
+        csrf_token: random_token(),
+        second_factor_done: done,
+        created_at: now,
+        expires_at: now + IDLE,
+        last_seen: now,
+    };
+    docket.store.put_session(record.clone()).await?;
+    Ok((id, record))
+}
+
+fn too_many(wait: std::time::Duration) -> String {
+    format!(
+        "Too many sign-in attempts from your address: try again in {} seconds.",
+        wait.as_secs().max(1)
+    )
+}
+
+pub async fn sign_in(
+    State(docket): State<Docket>,
+    Extension(throttle): Extension<Arc<Throttle>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<SignInForm>,
+) -> Response {
+    let page = |status, problem: String, csrf: String, cookies| {
+        render(
+            status,
+            SignInPage {
+                organisation: docket.rules.organisation.clone(),
+                csrf,
+                username: form.username.clone(),
+                problem: Some(problem),
+            },
+            cookies,
+        )
+    };
+    let (csrf, cookies) = pre_session_token(&headers);
+    if !pre_session_ok(&headers, &form.csrf) {
+        return page(StatusCode::FORBIDDEN, CSRF_PROBLEM.into(), csrf, cookies);
+    }
+    if let Err(wait) = throttle.check(peer.ip(), Instant::now()) {
+        return page(StatusCode::TOO_MANY_REQUESTS, too_many(wait), csrf, cookies);
+    }
+    let now = Timestamp::now();
+    let checked =
+        match check_credentials(&docket, &form.username, &form.password, &form.code, now).await {
+            Ok(c) => c,
+            Err(e) => return e.into_response(),
+        };
+    match checked {
+        Checked::Refused(status, why) => page(status, why, csrf, cookies),
+        Checked::In { account, done } => {
+            match start_session(&docket, Some(account.username), None, done, now).await {
+                Ok((id, _)) => {
+                    let to = if done { "/" } else { "/account/second-factor" };
+                    signed_in_redirect(&headers, &id, to)
+                }
+                Err(e) => e.into_response(),
+            }
+        }
+    }
+}
+
+fn signed_in_redirect(headers: &HeaderMap, id: &str, to: &str) -> Response {
+    let secure = over_tls(headers);
+    let mut res = Redirect::to(to).into_response();
+    for c in [
+        set_cookie(SESSION_COOKIE, id, IDLE.as_secs(), secure),
+        set_cookie(PRE_SESSION_COOKIE, "", 0, secure),
+    ] {
+        if let Ok(v) = HeaderValue::from_str(&c) {
+            res.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    res
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn sign_out(
+    State(docket): State<Docket>,
+    headers: HeaderMap,
+    Form(form): Form<CsrfOnly>,
+) -> Response {
+    let now = Timestamp::now();
+    match current_session(&docket, &headers, now).await {
+        Ok(Some(s)) if same_secret(&form.csrf, &s.csrf_token) => {
+            if let Err(e) = docket.store.delete_session(&s.id_hash).await {
+                return ApiError::from(e).into_response();
+            }
+        }
+        Ok(Some(_)) => {
+            return ApiError::new(
+                StatusCode::FORBIDDEN,
+                "Missing or wrong CSRF token",
+                CSRF_PROBLEM,
+            )
+            .into_response();
+        }
+        Ok(None) => {}
+        Err(e) => return e.into_response(),
+    }
+    let mut res = Redirect::to("/login").into_response();
+    if let Ok(v) = HeaderValue::from_str(&set_cookie(SESSION_COOKIE, "", 0, over_tls(&headers))) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+/// A signed-in session that still lacks its second factor, or a problem response.
+async fn enrolling_session(
+    docket: &Docket,
+    headers: &HeaderMap,
+) -> Result<SessionRecord, Response> {
+    match current_session(docket, headers, Timestamp::now()).await {
+        Ok(Some(s)) if s.username.is_some() => Ok(s),
+        Ok(_) => Err(Redirect::to("/login").into_response()),
+        Err(e) => Err(e.into_response()),
+    }
+}
+
+pub async fn second_factor_form(State(docket): State<Docket>, headers: HeaderMap) -> Response {
+    let session = match enrolling_session(&docket, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let secret = accounts::totp::new_secret();
+    second_factor_page(&docket, &session, secret, None).await
+}
+
+async fn second_factor_page(
+    docket: &Docket,
+    session: &SessionRecord,
+    secret: String,
+    problem: Option<String>,
+) -> Response {
+    let name = session
+        .username
+        .as_ref()
+        .map(|u| u.to_string())
+        .unwrap_or_default();
+    let qr_svg = accounts::totp::otpauth_url(&secret, &docket.rules.organisation, &name)
+        .and_then(|url| accounts::totp::qr_svg(&url))
+        .unwrap_or_default();
+    render(
+        if problem.is_some() {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::OK
+        },
+        SecondFactorPage {
+            csrf: session.csrf_token.clone(),
+            secret,
+            qr_svg,
+            recovery_codes: vec![],
+            problem,
+        },
+        vec![],
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EnrolForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    secret: String,
+    #[serde(default)]
+    code: String,
+}
+
+pub async fn second_factor(
+    State(docket): State<Docket>,
+    headers: HeaderMap,
+    Form(form): Form<EnrolForm>,
+) -> Response {
+    let session = match enrolling_session(&docket, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if !same_secret(&form.csrf, &session.csrf_token) {
+        return second_factor_page(&docket, &session, form.secret, Some(CSRF_PROBLEM.into())).await;
+    }
+    let Some(username) = session.username.clone() else {
+        return Redirect::to("/login").into_response();
+    };
+    let now = Timestamp::now();
+    let enrolled = Accounts::new(docket.clone())
+        .enrol_second_factor(&username, &form.secret, form.code.trim(), now)
+        .await;
+    match enrolled {
+        Ok(codes) => {
+            let update = SessionUpdate {
+                second_factor_done: true,
+                last_seen: now,
+                expires_at: now + IDLE,
+            };
+            if let Err(e) = docket.store.update_session(&session.id_hash, update).await {
+                return ApiError::from(e).into_response();
+            }
+            render(
+                StatusCode::OK,
+                SecondFactorPage {
+                    csrf: session.csrf_token.clone(),
+                    secret: String::new(),
+                    qr_svg: String::new(),
+                    recovery_codes: codes,
+                    problem: None,
+                },
+                vec![],
+            )
+        }
+        Err(AccountError::Store(e)) => ApiError::from(e).into_response(),
+        Err(e) => second_factor_page(&docket, &session, form.secret, Some(sentence(&e))).await,
+    }
+}
+
+pub async fn follow_up_form(State(docket): State<Docket>, headers: HeaderMap) -> Response {
+    let (csrf, cookies) = pre_session_token(&headers);
+    render(
+        StatusCode::OK,
+        FollowUpPage {
+            organisation: docket.rules.organisation.clone(),
+            csrf,
+            receipt: String::new(),
+            problem: None,
+        },
+        cookies,
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct FollowUpForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    receipt: String,
+    #[serde(default)]
+    passphrase: String,
+}
+
+/// Checks a receipt code and passphrase; the case they open, or why not.
+async fn check_receipt(
+    docket: &Docket,
+    receipt: &str,
+    passphrase: &str,
+    now: Timestamp,
+) -> Result<Result<CaseId, String>, ApiError> {
+    match Accounts::new(docket.clone())
+        .authenticate_receipt(receipt, passphrase, now)
+        .await
+    {
+        Ok(r) => Ok(Ok(r.case)),
+        Err(LoginError::Store(e)) => Err(e.into()),
+        Err(e) => Ok(Err(sentence(&e))),
+    }
+}
+
+pub async fn follow_up(
+    State(docket): State<Docket>,
+    Extension(throttle): Extension<Arc<Throttle>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<FollowUpForm>,
+) -> Response {
+    let page = |status, problem: String, csrf: String, cookies| {
+        render(
+            status,
+            FollowUpPage {
+                organisation: docket.rules.organisation.clone(),
+                csrf,
+                receipt: form.receipt.clone(),
+                problem: Some(problem),
+            },
+            cookies,
+        )
+    };
+    let (csrf, cookies) = pre_session_token(&headers);
+    if !pre_session_ok(&headers, &form.csrf) {
+        return page(StatusCode::FORBIDDEN, CSRF_PROBLEM.into(), csrf, cookies);
+    }
+    if let Err(wait) = throttle.check(peer.ip(), Instant::now()) {
+        return page(StatusCode::TOO_MANY_REQUESTS, too_many(wait), csrf, cookies);
+    }
+    let now = Timestamp::now();
+    match check_receipt(&docket, &form.receipt, &form.passphrase, now).await {
+        Err(e) => e.into_response(),
+        Ok(Err(why)) => page(StatusCode::UNAUTHORIZED, why, csrf, cookies),
+        Ok(Ok(case)) => match start_session(&docket, None, Some(case.clone()), true, now).await {
+            Ok((id, _)) => {
+                signed_in_redirect(&headers, &id, &format!("/api/v1/cases/{case}/complaint"))
+            }
+            Err(e) => e.into_response(),
+        },
+    }
+}
+
+/// Credentials for the API's sign-in.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignIn {
+    pub username: String,
+    pub password: String,
+    /// The authenticator app's code or a recovery code; staff only.
+    #[serde(default)]
+    pub code: Option<String>,
+}
+
+/// A receipt code and passphrase, for an anonymous complainant.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReceiptSignIn {
+    pub receipt: String,
+    pub passphrase: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionStarted {
+    /// Send this as `X-CSRF-Token` with every change made under this session.
+    pub csrf_token: String,
+    /// False for staff who must still enrol a second factor (at /account/second-factor).
+    pub second_factor_done: bool,
+}
+
+fn session_response(headers: &HeaderMap, id: &str, record: &SessionRecord) -> Response {
+    let mut res = Json(SessionStarted {
+        csrf_token: record.csrf_token.clone(),
+        second_factor_done: record.second_factor_done,
+    })
+    .into_response();
+    let c = set_cookie(SESSION_COOKIE, id, IDLE.as_secs(), over_tls(headers));
+    if let Ok(v) = HeaderValue::from_str(&c) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+/// Signs in with a password (and a second factor for staff); sets the session cookie.
+#[utoipa::path(post, path = "/session", tag = "organisation", request_body = SignIn,
+    security(()),
+    responses((status = 200, body = SessionStarted), (status = 400, body = Problem),
+              (status = 401, body = Problem), (status = 413, body = Problem),
+              (status = 415, body = Problem), (status = 422, body = Problem),
+              (status = 429, body = Problem)))]
+pub async fn api_sign_in(
+    State(docket): State<Docket>,
+    Extension(throttle): Extension<Arc<Throttle>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<SignIn>,
+) -> Result<Response, ApiError> {
+    if let Err(wait) = throttle.check(peer.ip(), Instant::now()) {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Slow down",
+            too_many(wait),
+        ));
+    }
+    let now = Timestamp::now();
+    let code = body.code.unwrap_or_default();
+    match check_credentials(&docket, &body.username, &body.password, &code, now).await? {
+        Checked::Refused(status, why) => Err(ApiError::new(status, "Not signed in", why)),
+        Checked::In { account, done } => {
+            let (id, record) =
+                start_session(&docket, Some(account.username), None, done, now).await?;
+            Ok(session_response(&headers, &id, &record))
+        }
+    }
+}
+
+/// Signs an anonymous complainant in to their case with the receipt code and passphrase.
+#[utoipa::path(post, path = "/session/receipt", tag = "portal", request_body = ReceiptSignIn,
+    security(()),
+    responses((status = 200, body = SessionStarted), (status = 400, body = Problem),
+              (status = 401, body = Problem), (status = 413, body = Problem),
+              (status = 415, body = Problem), (status = 422, body = Problem),
+              (status = 429, body = Problem)))]
+pub async fn api_receipt_sign_in(
+    State(docket): State<Docket>,
+    Extension(throttle): Extension<Arc<Throttle>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<ReceiptSignIn>,
+) -> Result<Response, ApiError> {
+    if let Err(wait) = throttle.check(peer.ip(), Instant::now()) {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Slow down",
+            too_many(wait),
+        ));
+    }
+    let now = Timestamp::now();
+    match check_receipt(&docket, &body.receipt, &body.passphrase, now).await? {
+        Err(why) => Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "Not signed in",
+            why,
+        )),
+        Ok(case) => {
+            let (id, record) = start_session(&docket, None, Some(case), true, now).await?;
+            Ok(session_response(&headers, &id, &record))
+        }
+    }
+}
+
+/// Signs out: ends the session the cookie names.
+#[utoipa::path(delete, path = "/session", tag = "organisation",
+    responses((status = 204), (status = 403, body = Problem)))]
+pub async fn api_sign_out(
+    State(docket): State<Docket>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    if let Some(s) = current_session(&docket, &headers, Timestamp::now()).await? {
+        let sent = headers
+            .get(CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if !same_secret(sent, &s.csrf_token) {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "Missing or wrong CSRF token",
+                "Send the session's CSRF token in the X-CSRF-Token header to sign out.",
+            ));
+        }
+        docket.store.delete_session(&s.id_hash).await?;
+    }
+    let mut res = StatusCode::NO_CONTENT.into_response();
+    if let Ok(v) = HeaderValue::from_str(&set_cookie(SESSION_COOKIE, "", 0, over_tls(&headers))) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(res)
+}
