@@ -35,7 +35,7 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 
-"$VENV/bin/st" run "http://127.0.0.1:$port/api/v1/openapi.json" \
+"$VENV/bin/st" --config-file scripts/schemathesis.toml run "http://127.0.0.1:$port/api/v1/openapi.json" \
   --url "http://127.0.0.1:$port" \
   --header "Authorization: Bearer $token" \
   --checks not_a_server_error,response_schema_conformance,content_type_conformance,negative_data_rejection \

@@ -96,8 +96,10 @@ pub struct CaseQuery {
     /// Only cases where this person holds a function.
     pub assignee: Option<PersonId>,
     /// From 1.
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u32>,
     /// 1 to 200; 50 unless given.
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u32>,
 }
 
@@ -246,8 +248,8 @@ fn reference(raw: &str) -> Result<CaseId, ApiError> {
 
 /// Lists cases (metadata only), filtered and paged.
 #[utoipa::path(get, path = "/cases", tag = "cases", params(CaseQuery),
-    responses((status = 200, body = CasePage), (status = 400, body = Problem),
-              (status = 401, body = Problem), (status = 403, body = Problem)))]
+    responses((status = 200, body = CasePage), (status = 400, body = Problem, content_type = "application/problem+json"),
+              (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
     State(docket): State<Docket>,
     caller: Caller,
@@ -265,8 +267,11 @@ pub async fn list(
         ));
     }
     let page = q.page.unwrap_or(1);
-    if page == 0 {
-        return Err(ApiError::invalid("page", "pages are counted from 1"));
+    if !(1..=1_000_000).contains(&page) {
+        return Err(ApiError::invalid(
+            "page",
+            "pages are counted from 1 (and stop at 1,000,000)",
+        ));
     }
     let today = day_of(now);
     let rows = docket
@@ -296,10 +301,10 @@ pub async fn list(
 
 /// Receives a complaint and opens a case for it.
 #[utoipa::path(post, path = "/cases", tag = "cases", request_body = NewComplaint,
-    responses((status = 201, body = Done), (status = 400, body = Problem),
-              (status = 401, body = Problem), (status = 403, body = Problem),
-              (status = 413, body = Problem), (status = 415, body = Problem),
-              (status = 422, body = Problem)))]
+    responses((status = 201, body = Done), (status = 400, body = Problem, content_type = "application/problem+json"),
+              (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 413, body = Problem, content_type = "application/problem+json"), (status = 415, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn receive(
     State(docket): State<Docket>,
     caller: Caller,
@@ -326,11 +331,11 @@ pub async fn receive(
 #[utoipa::path(post, path = "/cases/{reference}/commands", tag = "cases",
     params(("reference" = String, Path, description = "The case reference, e.g. DK-7KQ2-M9XA")),
     request_body = Command,
-    responses((status = 200, body = Done), (status = 400, body = Problem),
-              (status = 401, body = Problem), (status = 403, body = Problem),
-              (status = 404, body = Problem), (status = 409, body = Problem),
-              (status = 413, body = Problem), (status = 415, body = Problem),
-              (status = 422, body = Problem)))]
+    responses((status = 200, body = Done), (status = 400, body = Problem, content_type = "application/problem+json"),
+              (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"),
+              (status = 413, body = Problem, content_type = "application/problem+json"), (status = 415, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn command(
     State(docket): State<Docket>,
     caller: Caller,
@@ -386,8 +391,8 @@ async fn open(
 /// A case's metadata: what oversight may see.
 #[utoipa::path(get, path = "/cases/{reference}", tag = "cases",
     params(("reference" = String, Path, description = "The case reference")),
-    responses((status = 200, body = CaseMetadata), (status = 401, body = Problem),
-              (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = CaseMetadata), (status = 401, body = Problem, content_type = "application/problem+json"),
+              (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn metadata(
     State(docket): State<Docket>,
     caller: Caller,
@@ -401,8 +406,8 @@ pub async fn metadata(
 /// The case file.
 #[utoipa::path(get, path = "/cases/{reference}/file", tag = "cases",
     params(("reference" = String, Path, description = "The case reference")),
-    responses((status = 200, body = CaseFile), (status = 401, body = Problem),
-              (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = CaseFile), (status = 401, body = Problem, content_type = "application/problem+json"),
+              (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn file(
     State(docket): State<Docket>,
     caller: Caller,
@@ -416,8 +421,8 @@ pub async fn file(
 /// A complainant's own complaint and its progress.
 #[utoipa::path(get, path = "/cases/{reference}/complaint", tag = "portal",
     params(("reference" = String, Path, description = "The case reference")),
-    responses((status = 200, body = ComplaintView), (status = 401, body = Problem),
-              (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = ComplaintView), (status = 401, body = Problem, content_type = "application/problem+json"),
+              (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn complaint(
     State(docket): State<Docket>,
     caller: Caller,
@@ -448,8 +453,8 @@ pub async fn complaint(
 /// A respondent's view of the allegations and decisions about them.
 #[utoipa::path(get, path = "/cases/{reference}/allegations", tag = "portal",
     params(("reference" = String, Path, description = "The case reference")),
-    responses((status = 200, body = AllegationsView), (status = 401, body = Problem),
-              (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = AllegationsView), (status = 401, body = Problem, content_type = "application/problem+json"),
+              (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn allegations(
     State(docket): State<Docket>,
     caller: Caller,
@@ -478,8 +483,8 @@ pub async fn allegations(
 /// The case's contact register.
 #[utoipa::path(get, path = "/cases/{reference}/contacts", tag = "cases",
     params(("reference" = String, Path, description = "The case reference")),
-    responses((status = 200, body = Vec<ContactEntry>), (status = 401, body = Problem),
-              (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = Vec<ContactEntry>), (status = 401, body = Problem, content_type = "application/problem+json"),
+              (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn contacts(
     State(docket): State<Docket>,
     caller: Caller,
@@ -501,8 +506,8 @@ pub async fn contacts(
 /// Conflict-of-interest declarations on the case.
 #[utoipa::path(get, path = "/cases/{reference}/declarations", tag = "cases",
     params(("reference" = String, Path, description = "The case reference")),
-    responses((status = 200, body = Vec<Conflict>), (status = 401, body = Problem),
-              (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = Vec<Conflict>), (status = 401, body = Problem, content_type = "application/problem+json"),
+              (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn declarations(
     State(docket): State<Docket>,
     caller: Caller,

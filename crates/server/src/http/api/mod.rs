@@ -113,7 +113,7 @@ pub struct Me {
 
 /// Who the caller is signed in as.
 #[utoipa::path(get, path = "/me", tag = "organisation",
-    responses((status = 200, body = Me), (status = 401, body = Problem)))]
+    responses((status = 200, body = Me), (status = 401, body = Problem, content_type = "application/problem+json")))]
 async fn me(caller: auth::Caller) -> Json<Me> {
     let p = caller.0;
     Json(Me {
@@ -141,8 +141,8 @@ pub struct Statistics {
 
 /// Published figures: counts by stage and open cases as a share of membership.
 #[utoipa::path(get, path = "/statistics", tag = "organisation",
-    responses((status = 200, body = Statistics), (status = 401, body = Problem),
-              (status = 403, body = Problem)))]
+    responses((status = 200, body = Statistics), (status = 401, body = Problem, content_type = "application/problem+json"),
+              (status = 403, body = Problem, content_type = "application/problem+json")))]
 async fn statistics(
     State(docket): State<Docket>,
     caller: auth::Caller,
@@ -178,8 +178,8 @@ async fn statistics(
 /// One member's record.
 #[utoipa::path(get, path = "/members/{number}", tag = "organisation",
     params(("number" = String, Path, description = "The membership number, e.g. PA0000102")),
-    responses((status = 200, body = Member), (status = 401, body = Problem),
-              (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = Member), (status = 401, body = Problem, content_type = "application/problem+json"),
+              (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 async fn member(
     State(docket): State<Docket>,
     caller: auth::Caller,
@@ -206,8 +206,8 @@ async fn member(
 /// signed checkpoint. Metadata only.
 #[utoipa::path(get, path = "/cases/{reference}/audit", tag = "cases",
     params(("reference" = String, Path, description = "The case reference")),
-    responses((status = 200, body = crate::audit::AuditTrail), (status = 401, body = Problem),
-              (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = crate::audit::AuditTrail), (status = 401, body = Problem, content_type = "application/problem+json"),
+              (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 async fn audit(
     State(docket): State<Docket>,
     caller: auth::Caller,

@@ -544,10 +544,10 @@ fn session_response(headers: &HeaderMap, id: &str, record: &SessionRecord) -> Re
 /// Signs in with a password (and a second factor for staff); sets the session cookie.
 #[utoipa::path(post, path = "/session", tag = "organisation", request_body = SignIn,
     security(()),
-    responses((status = 200, body = SessionStarted), (status = 400, body = Problem),
-              (status = 401, body = Problem), (status = 413, body = Problem),
-              (status = 415, body = Problem), (status = 422, body = Problem),
-              (status = 429, body = Problem)))]
+    responses((status = 200, body = SessionStarted), (status = 400, body = Problem, content_type = "application/problem+json"),
+              (status = 401, body = Problem, content_type = "application/problem+json"), (status = 413, body = Problem, content_type = "application/problem+json"),
+              (status = 415, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"),
+              (status = 429, body = Problem, content_type = "application/problem+json")))]
 pub async fn api_sign_in(
     State(docket): State<Docket>,
     Extension(throttle): Extension<Arc<Throttle>>,
@@ -577,10 +577,10 @@ pub async fn api_sign_in(
 /// Signs an anonymous complainant in to their case with the receipt code and passphrase.
 #[utoipa::path(post, path = "/session/receipt", tag = "portal", request_body = ReceiptSignIn,
     security(()),
-    responses((status = 200, body = SessionStarted), (status = 400, body = Problem),
-              (status = 401, body = Problem), (status = 413, body = Problem),
-              (status = 415, body = Problem), (status = 422, body = Problem),
-              (status = 429, body = Problem)))]
+    responses((status = 200, body = SessionStarted), (status = 400, body = Problem, content_type = "application/problem+json"),
+              (status = 401, body = Problem, content_type = "application/problem+json"), (status = 413, body = Problem, content_type = "application/problem+json"),
+              (status = 415, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"),
+              (status = 429, body = Problem, content_type = "application/problem+json")))]
 pub async fn api_receipt_sign_in(
     State(docket): State<Docket>,
     Extension(throttle): Extension<Arc<Throttle>>,
@@ -611,7 +611,7 @@ pub async fn api_receipt_sign_in(
 
 /// Signs out: ends the session the cookie names.
 #[utoipa::path(delete, path = "/session", tag = "organisation",
-    responses((status = 204), (status = 403, body = Problem)))]
+    responses((status = 204), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn api_sign_out(
     State(docket): State<Docket>,
     headers: HeaderMap,
