@@ -321,7 +321,7 @@ impl Case {
                 });
                 c.enter(Stage::Decided, at, actor);
             }
-            CaseEvent::IndependentReviewRequested { reviewer } => {
+            CaseEvent::IndependentReviewRequested { reviewer, .. } => {
                 c.functions
                     .assign(reviewer.clone(), Function::IndependentReviewer);
                 c.enter(Stage::IndependentReview, at, actor);

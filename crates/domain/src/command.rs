@@ -113,6 +113,9 @@ pub enum Command {
     },
     RequestIndependentReview {
         reviewer: PersonId,
+        /// The draw that chose the reviewer, when drawn: checked and recorded as a panel's is.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        draw: Option<DrawInput>,
     },
     RecordReview {
         verdict: ReviewVerdict,

@@ -214,8 +214,15 @@ pub fn decide(
                 sanction: sanction.clone(),
             }
         }
-        Command::RequestIndependentReview { reviewer } => {
+        Command::RequestIndependentReview { reviewer, draw } => {
             require_stage(cmd, case, &[Stage::Decided])?;
+            check_draw(
+                case,
+                std::slice::from_ref(reviewer),
+                draw.as_ref(),
+                Function::IndependentReviewer,
+                today,
+            )?;
             if case.decision.as_ref().is_some_and(|d| d.verified) {
                 return Err(Violation::new(
                     Rule::StageOrder,
@@ -233,6 +240,7 @@ pub fn decide(
             }
             CaseEvent::IndependentReviewRequested {
                 reviewer: reviewer.clone(),
+                draw: draw.clone(),
             }
         }
         Command::RecordReview { verdict, reasons } => {

@@ -72,6 +72,9 @@ pub enum CaseEvent {
     },
     IndependentReviewRequested {
         reviewer: PersonId,
+        /// The draw that chose the reviewer, when drawn.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        draw: Option<DrawInput>,
     },
     ReviewRecorded {
         verdict: ReviewVerdict,

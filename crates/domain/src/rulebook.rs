@@ -191,6 +191,17 @@ impl TimeLimits {
 pub struct Panels {
     pub hearing: u8,
     pub appeal: u8,
+    /// Who may be drawn as an independent reviewer: by default nobody who has been a member
+    /// in the last three years, so the reviewer is independent of the organisation.
+    #[serde(default = "reviewer_eligibility")]
+    pub reviewer_eligibility: crate::draw::Eligibility,
+}
+
+fn reviewer_eligibility() -> crate::draw::Eligibility {
+    crate::draw::Eligibility {
+        not_member_within_years: Some(3),
+        member_for_years: None,
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

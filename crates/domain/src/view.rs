@@ -56,6 +56,14 @@ pub enum ViewEvent {
         action: String,
         policies: Vec<String>,
     },
+    /// A draw was made for a case (by the event's actor). Every draw is kept, so a panel
+    /// chosen by drawing again until the result suited someone shows as several draws.
+    PanelDrawn {
+        case: CaseId,
+        function: crate::function::Function,
+        drawn: Vec<crate::ids::PersonId>,
+        seed: String,
+    },
 }
 
 /// Where denials that concern no one case are kept.

@@ -110,8 +110,9 @@ pub enum Cmd {
         data: DataArgs,
         /// The case reference, e.g. DK-7KQ2-M9XA.
         case: String,
-        /// Who is looking (recorded in the log).
-        #[arg(long = "as", value_name = "PERSON", default_value = "system:cli")]
+        /// Who is looking: an account's username or person id. The policy decides whether
+        /// they may, and the view (or the refusal) is recorded in the log.
+        #[arg(long = "as", value_name = "ACCOUNT")]
         viewer: String,
         /// Print the trail as JSON, proofs included.
         #[arg(long)]
@@ -310,8 +311,9 @@ pub enum CasesCmd {
         data: DataArgs,
         /// The case reference, e.g. DK-7KQ2-M9XA.
         case: String,
-        /// Who is looking (recorded in the log).
-        #[arg(long = "as", value_name = "PERSON", default_value = "system:cli")]
+        /// Who is looking: an account's username or person id. The policy decides whether
+        /// they may, and the view (or the refusal) is recorded in the log.
+        #[arg(long = "as", value_name = "ACCOUNT")]
         viewer: String,
     },
 }

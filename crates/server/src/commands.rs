@@ -109,7 +109,8 @@ pub async fn open_location(
     let store = open_store(loc)
         .await
         .with_context(|| format!("opening {}", loc.describe()))?;
-    Ok(Docket::new(store, book, calendar))
+    let policy = crate::config::load_policy(loc)?;
+    Ok(Docket::new(store, book, calendar).with_policy(policy))
 }
 
 pub(crate) async fn open(data: &DataArgs) -> anyhow::Result<Docket> {

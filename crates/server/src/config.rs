@@ -55,6 +55,9 @@ pub async fn open_store(loc: &Location) -> Result<Arc<dyn Store>, StoreError> {
 }
 
 pub const RULEBOOK_FILE: &str = "rulebook.toml";
+/// An organisation's own Cedar policies, added to the default: `*.cedar` files in this
+/// folder of the data folder.
+pub const POLICIES_DIR: &str = "policies";
 pub const CALENDAR_FILE: &str = "calendar.toml";
 
 /// The rule book: an explicit file, else `rulebook.toml` in the data folder, else the
@@ -86,6 +89,36 @@ pub fn load_rules(loc: &Location, rules: Option<&Path>) -> anyhow::Result<(RuleB
         None => Calendar::england_and_wales(),
     };
     Ok((book, calendar))
+}
+
+/// The default policy plus every `*.cedar` file in the data folder's `policies/`, in name
+/// order, all validated against the schema. A bad file stops start-up, naming the file and
+/// the problem: serving with a policy other than the one written would be worse.
+pub fn load_policy(loc: &Location) -> anyhow::Result<docket_domain::policy::Policy> {
+    use docket_domain::policy::{DEFAULT_SCHEMA, Policy};
+    let dir = loc
+        .dir()
+        .map(|d| d.join(POLICIES_DIR))
+        .filter(|p| p.is_dir());
+    let mut files: Vec<(String, String)> = Vec::new();
+    if let Some(dir) = dir {
+        let mut paths: Vec<_> = std::fs::read_dir(&dir)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", dir.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "cedar"))
+            .collect();
+        paths.sort();
+        for p in paths {
+            let text = std::fs::read_to_string(&p)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", p.display()))?;
+            files.push((p.display().to_string(), text));
+        }
+    }
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
+    Policy::from_sources(DEFAULT_SCHEMA, &refs).map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 #[cfg(test)]

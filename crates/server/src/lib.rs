@@ -9,6 +9,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod demo;
+pub mod draws;
 pub mod figures;
 pub mod http;
 pub mod logkey;

@@ -133,7 +133,10 @@ fn full_path_through_review_appeal_and_sanction_expiry() {
     let mut h = case_at(Stage::Decided, "antisemitism");
     h.run(
         "officer",
-        Command::RequestIndependentReview { reviewer: p("rev") },
+        Command::RequestIndependentReview {
+            reviewer: p("rev"),
+            draw: None,
+        },
     );
     assert_eq!(h.stage(), Stage::IndependentReview);
     h.run(
@@ -241,7 +244,10 @@ fn a_veto_sends_the_charges_to_a_new_panel() {
     let mut h = case_at(Stage::Decided, "antisemitism");
     h.run(
         "officer",
-        Command::RequestIndependentReview { reviewer: p("rev") },
+        Command::RequestIndependentReview {
+            reviewer: p("rev"),
+            draw: None,
+        },
     );
     h.run(
         "rev",

@@ -135,19 +135,28 @@ fn the_reviewer_and_appeal_panel_are_independent_of_earlier_functions() {
     let mut h = case_at(Stage::Decided, "antisemitism");
     h.refused(
         "officer",
-        Command::RequestIndependentReview { reviewer: p("p2") },
+        Command::RequestIndependentReview {
+            reviewer: p("p2"),
+            draw: None,
+        },
         Rule::SeparationOfFunctions,
         "the independent reviewer may not be a member of the hearing panel",
     );
     h.refused(
         "officer",
-        Command::RequestIndependentReview { reviewer: p("ivy") },
+        Command::RequestIndependentReview {
+            reviewer: p("ivy"),
+            draw: None,
+        },
         Rule::SeparationOfFunctions,
         "investigator",
     );
     h.run(
         "officer",
-        Command::RequestIndependentReview { reviewer: p("rev") },
+        Command::RequestIndependentReview {
+            reviewer: p("rev"),
+            draw: None,
+        },
     );
     h.run(
         "rev",
@@ -188,7 +197,10 @@ fn a_vetoed_panel_may_not_sit_again() {
     let mut h = case_at(Stage::Decided, "antisemitism");
     h.run(
         "officer",
-        Command::RequestIndependentReview { reviewer: p("rev") },
+        Command::RequestIndependentReview {
+            reviewer: p("rev"),
+            draw: None,
+        },
     );
     h.run(
         "rev",
@@ -228,7 +240,10 @@ fn only_the_holder_of_a_function_acts_in_it() {
     let mut h = case_at(Stage::Decided, "antisemitism");
     h.run(
         "officer",
-        Command::RequestIndependentReview { reviewer: p("rev") },
+        Command::RequestIndependentReview {
+            reviewer: p("rev"),
+            draw: None,
+        },
     );
     h.refused(
         "p1",

@@ -245,7 +245,10 @@ fn separation_of_functions_between_hearing_review_and_appeal() {
     let mut h = case_at(Stage::Decided, "antisemitism");
     h.run(
         "officer",
-        Command::RequestIndependentReview { reviewer: p("rev") },
+        Command::RequestIndependentReview {
+            reviewer: p("rev"),
+            draw: None,
+        },
     );
     let facts = CaseFacts::of(h.case());
     let rev = staff("rev", &[Role::IndependentReviewer, Role::PanelMember]);
@@ -412,7 +415,10 @@ fn function_holders_read_only_their_own_cases() {
     );
     h.run(
         "officer",
-        Command::RequestIndependentReview { reviewer: p("rev") },
+        Command::RequestIndependentReview {
+            reviewer: p("rev"),
+            draw: None,
+        },
     );
     let rev = staff("rev", &[Role::IndependentReviewer]);
     assert_allowed(&ask(&h, &rev, Action::ViewCaseContent));

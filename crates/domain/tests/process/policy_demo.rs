@@ -192,6 +192,7 @@ fn story_one_the_activist_expelled_after_review() {
         OFFICER,
         Command::RequestIndependentReview {
             reviewer: p(REVIEWER),
+            draw: None,
         },
     );
     d.reads(REVIEWER, &[Action::ViewCaseContent]);
@@ -496,7 +497,10 @@ fn every_command_has_its_action_named_as_the_api_names_it() {
             findings: vec![],
             sanction: None,
         },
-        Command::RequestIndependentReview { reviewer: p("r") },
+        Command::RequestIndependentReview {
+            reviewer: p("r"),
+            draw: None,
+        },
         Command::RecordReview {
             verdict: ReviewVerdict::Verify,
             reasons: t("x"),

@@ -245,6 +245,7 @@ pub fn activist(sim: &mut Sim, staff: &Staff, id: CaseId) -> anyhow::Result<()> 
         &officer,
         Command::RequestIndependentReview {
             reviewer: reviewer.clone(),
+            draw: None,
         },
     )?;
     sim.wait(10)?;
@@ -426,6 +427,7 @@ pub fn former_mayor(sim: &mut Sim, staff: &Staff, first: CaseId) -> anyhow::Resu
         &officer,
         Command::RequestIndependentReview {
             reviewer: reviewer.clone(),
+            draw: None,
         },
     )?;
     sim.wait(7)?;

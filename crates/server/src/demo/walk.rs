@@ -210,6 +210,7 @@ pub fn walk(sim: &mut Sim, plan: &Plan, staff: &Staff) -> anyhow::Result<()> {
             &officer,
             Command::RequestIndependentReview {
                 reviewer: reviewer.clone(),
+                draw: None,
             },
         )?;
         if stop_here(sim, plan, staff)? {

@@ -497,3 +497,144 @@ async fn an_officeholder_granted_case_officer_by_mistake_still_cannot_read() {
         "and the officeholder's request is in its contact register"
     );
 }
+
+/// A person who declared a conflict is passed over by the draw, cannot be put on the panel
+/// by hand, and cannot act; the draw recorded with the panel re-runs to the same panel.
+#[tokio::test]
+async fn a_conflicted_person_is_not_drawn_assigned_or_heard_and_the_draw_reruns() {
+    use docket_domain::draw::{DrawInput, Exclusion, draw};
+    let t = backend::sqlite().await;
+    let d = support::docket(&t);
+    let case = support::demo_case_at(&d, docket_domain::Stage::Charged).await;
+    let now = Timestamp::now();
+    docket::demo::accounts::create(&d, &docket::demo::people::Staff::new(), now)
+        .await
+        .expect("demo accounts");
+    let all = d.store.accounts().await.expect("accounts");
+    let officer = first_with_role(&all, Role::CaseOfficer, &case).principal();
+    let pool: Vec<_> = all
+        .iter()
+        .filter(|a| a.roles.contains(&Role::PanelMember))
+        .collect();
+    let conflicted = pool[0].principal();
+    d.execute_as(
+        &case.id,
+        Command::DeclareConflict {
+            person: conflicted.person.clone(),
+            interest: Text::parse("Sat on the respondent's branch committee.").expect("text"),
+        },
+        &conflicted,
+        now,
+    )
+    .await
+    .expect("declared");
+
+    // Drawn: never the conflicted person, whatever the seed.
+    let mut last = None;
+    for _ in 0..20 {
+        let (input, made) = d
+            .draw_for(&case.id, Function::HearingPanel, None, &officer, now)
+            .await
+            .expect("drawn");
+        assert!(!made.drawn.contains(&conflicted.person));
+        assert!(
+            made.excluded
+                .iter()
+                .any(|(p, why)| *p == conflicted.person && *why == Exclusion::Conflict)
+        );
+        last = Some((input, made));
+    }
+    let (input, made) = last.expect("a draw");
+
+    // Assigned by hand: refused, naming the conflict.
+    let mut by_hand = made.drawn.clone();
+    by_hand[0] = conflicted.person.clone();
+    let hearing = |panel: Vec<PersonId>, draw: Option<DrawInput>| Command::ScheduleHearing {
+        panel,
+        date: support::today() + jiff::Span::new().days(30),
+        venue: Text::parse("Committee room 2").expect("text"),
+        draw,
+    };
+    let refused = d
+        .execute_as(&case.id, hearing(by_hand, None), &officer, now)
+        .await
+        .expect_err("a conflicted person cannot be put on the panel");
+    assert!(refused.to_string().contains("conflict"), "{refused}");
+
+    // Acting: refused by the policy.
+    let acting = d
+        .execute_as(
+            &case.id,
+            Command::RecordContact {
+                contact: docket_domain::contact::Contact {
+                    who: Text::parse("A member").expect("text"),
+                    organisation: None,
+                    channel: docket_domain::contact::Channel::Phone,
+                    occurred_on: support::today(),
+                    summary: Text::parse("Asked about the case.").expect("text"),
+                },
+            },
+            &conflicted,
+            now,
+        )
+        .await
+        .expect_err("a conflicted person cannot act");
+    assert!(
+        acting.to_string().contains("conflict of interest"),
+        "{acting}"
+    );
+
+    // The drawn panel with its draw is accepted, and the recorded draw re-runs to it.
+    d.execute_as(
+        &case.id,
+        hearing(made.drawn.clone(), Some(input)),
+        &officer,
+        now,
+    )
+    .await
+    .expect("the drawn panel is scheduled");
+    let events = d
+        .store
+        .stream_events(&docket_domain::store::case_stream(&case.id))
+        .await
+        .expect("events");
+    let scheduled: Value = serde_json::from_str(
+        &events
+            .iter()
+            .rev()
+            .find(|e| e.kind == "hearing_scheduled")
+            .expect("scheduled")
+            .payload,
+    )
+    .expect("json");
+    let recorded: DrawInput = serde_json::from_value(scheduled["draw"].clone()).expect("draw");
+    let before = d.load_case(&case.id).await.expect("load").expect("case");
+    let mut functions = before.functions.clone();
+    functions
+        .holders
+        .retain(|(_, f)| *f != Function::HearingPanel);
+    let rerun = draw(&recorded, &functions).expect("re-runs");
+    assert_eq!(
+        rerun.drawn, made.drawn,
+        "the recorded seed gives the same panel"
+    );
+    assert_eq!(
+        before
+            .functions
+            .members(Function::HearingPanel)
+            .into_iter()
+            .cloned()
+            .collect::<Vec<_>>(),
+        made.drawn
+    );
+    // Every draw made is in the case's log, so drawing until it suits shows.
+    let draws = d
+        .store
+        .stream_events(&docket_domain::view::views_stream(&case.id))
+        .await
+        .expect("views")
+        .into_iter()
+        .filter(|e| e.kind == "panel_drawn")
+        .count();
+    assert_eq!(draws, 20);
+}

@@ -26,6 +26,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub mod cases;
+pub mod draws;
 pub mod error;
 pub mod extract;
 
@@ -78,6 +79,7 @@ pub fn api() -> (axum::Router<Docket>, OpenApi) {
         .routes(routes!(cases::contacts))
         .routes(routes!(cases::declarations))
         .routes(routes!(cases::command))
+        .routes(routes!(draws::draw))
         .routes(routes!(audit))
         .routes(routes!(me))
         .routes(routes!(statistics))
