@@ -608,3 +608,57 @@ async fn users_live_in_postgres_too() {
         "{listing}"
     );
 }
+
+/// An organisation's own policy files are loaded with the default: a good one is used, a bad
+/// one stops Docket naming the file, and none can lift a default forbid.
+#[test]
+fn organisation_policies_are_added_and_checked() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let data = dir.path().join("data");
+    let data_s = data.to_str().expect("utf8");
+    let out = docket(&["init", "--data", data_s]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    std::fs::create_dir_all(data.join("policies")).expect("mkdir");
+    std::fs::write(
+        data.join("policies/extra.cedar"),
+        "@id(\"admins-read-cases\")\npermit (principal in Role::\"administrator\", action == Action::\"view_case_content\", resource);\n",
+    )
+    .expect("write");
+    let out = docket(&["cases", "list", "--data", data_s]);
+    assert!(
+        out.status.success(),
+        "a valid extra policy loads: {}",
+        text(&out.stderr)
+    );
+    let policy =
+        docket::config::load_policy(&docket::config::Location::Dir(data.clone())).expect("loads");
+    let admin = docket_domain::role::Principal::new(
+        docket_domain::ids::PersonId::parse("admin.x").expect("id"),
+        [docket_domain::role::Role::Administrator],
+    );
+    assert!(policy.ids().contains(&"admins-read-cases"));
+    let facts = docket_domain::policy::CaseFacts::of(&crate::support::any_case());
+    let d = policy.authorize(
+        &admin,
+        docket_domain::policy::Action::ViewCaseContent,
+        &docket_domain::policy::Resource::Case(&facts),
+    );
+    assert!(!d.allowed, "the default forbid still wins");
+    assert!(
+        d.policies
+            .contains(&"officeholders-never-read-content".to_string())
+    );
+
+    std::fs::write(
+        data.join("policies/broken.cedar"),
+        "permit (principal, action",
+    )
+    .expect("write");
+    let out = docket(&["cases", "list", "--data", data_s]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("broken.cedar"),
+        "{}",
+        text(&out.stderr)
+    );
+}

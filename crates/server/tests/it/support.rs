@@ -99,3 +99,39 @@ pub async fn token(d: &Docket, name: &str, roles: &[docket_domain::role::Role]) 
         .expect("token issued")
         .1
 }
+
+/// A freshly received case, built by the domain alone (no store), for checks of the policy.
+pub fn any_case() -> Case {
+    use docket_domain::command::{Complainant, Respondent};
+    use docket_domain::ids::{CaseId, MembershipNumber, PersonId, Text};
+    use docket_domain::{Command, Context, apply, decide};
+    let rules = RuleBook::default_rules();
+    let calendar = Calendar::england_and_wales();
+    let actor = PersonId::parse("officer.x").expect("id");
+    let now = jiff::Timestamp::now();
+    let cmd = Command::ReceiveComplaint {
+        id: CaseId::from_random(1),
+        complainant: Complainant::Anonymous,
+        respondent: Respondent {
+            member: MembershipNumber::parse("PA0000001").expect("number"),
+            name: "A Member".into(),
+            elected_office: None,
+        },
+        category: "bullying".into(),
+        conduct_date: today(),
+        summary: Text::parse("A complaint.").expect("text"),
+        narrative: Text::parse("What happened.").expect("text"),
+    };
+    let ctx = Context {
+        actor: &actor,
+        now,
+        rules: &rules,
+        calendar: &calendar,
+    };
+    let events = decide(None, &cmd, &ctx).expect("received");
+    events
+        .iter()
+        .try_fold(None, |s, e| apply(s, e, now, &actor).map(Some))
+        .expect("applies")
+        .expect("a case")
+}
