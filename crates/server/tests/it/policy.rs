@@ -165,6 +165,7 @@ fn request(action: &str, f: &Case) -> (reqwest::Method, String, Option<Value>) {
         "view_contact_register" => get(format!("/api/v1/cases/{r}/contacts")),
         "view_declarations" => get(format!("/api/v1/cases/{r}/declarations")),
         "view_statistics" => get("/api/v1/statistics".into()),
+        "view_users" => get("/api/v1/users".into()),
         // The small demo imports the first 20,000 members only.
         "view_members" => get("/api/v1/members/PA0000001".into()),
         "acknowledge" => cmd(json!({"command": "acknowledge"})),
@@ -436,7 +437,7 @@ async fn the_policy_matrix_holds_over_http() {
         .filter(|a| {
             !matches!(
                 a.as_str(),
-                "list_cases" | "view_statistics" | "view_members"
+                "list_cases" | "view_statistics" | "view_members" | "view_users"
             )
         })
         .count();
