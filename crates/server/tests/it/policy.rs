@@ -4,7 +4,7 @@
 
 use crate::backend;
 use crate::support;
-use docket::accounts::{Accounts, NewAccount};
+use docket::accounts::Accounts;
 use docket_domain::Command;
 use docket_domain::account::{Scope, Username};
 use docket_domain::case::Case;
@@ -104,27 +104,6 @@ impl Setup {
             .await
             .expect("token issued");
         token
-    }
-
-    async fn new_account(&self, name: &str, roles: &[Role], member: Option<String>) -> String {
-        let username = Username::parse(name).expect("username");
-        self.accounts
-            .create(
-                NewAccount {
-                    username: username.clone(),
-                    person: PersonId::parse(name).expect("person"),
-                    display_name: name.to_string(),
-                    roles: roles.iter().copied().collect(),
-                    member: member
-                        .map(|m| docket_domain::ids::MembershipNumber::parse(&m).expect("number")),
-                    password: "correct horse battery staple".into(),
-                },
-                &self.admin,
-                self.now,
-            )
-            .await
-            .expect("account created");
-        self.token(&username).await
     }
 }
 
@@ -309,7 +288,8 @@ async fn the_policy_matrix_holds_over_http() {
     tokens.insert("officeholder", s.token(&leaders_office.username).await);
     tokens.insert(
         "officeholder+case_officer",
-        s.new_account(
+        support::member_token(
+            &d,
             "office.mistaken-grant",
             &[Role::Officeholder, Role::CaseOfficer],
             None,
@@ -318,7 +298,8 @@ async fn the_policy_matrix_holds_over_http() {
     );
     tokens.insert(
         "complainant@F",
-        s.new_account(
+        support::member_token(
+            &d,
             "portal.complainant-f",
             &[Role::Complainant],
             member_of(&f).map(|m| m.to_string()),
@@ -327,7 +308,8 @@ async fn the_policy_matrix_holds_over_http() {
     );
     tokens.insert(
         "complainant",
-        s.new_account(
+        support::member_token(
+            &d,
             "portal.complainant-other",
             &[Role::Complainant],
             Some(other_complainant),
@@ -336,7 +318,8 @@ async fn the_policy_matrix_holds_over_http() {
     );
     tokens.insert(
         "respondent@F",
-        s.new_account(
+        support::member_token(
+            &d,
             "portal.respondent-f",
             &[Role::Respondent],
             Some(f.respondent.member.to_string()),

@@ -70,6 +70,16 @@ pub async fn demo_case_at(d: &Docket, stage: docket_domain::Stage) -> Case {
 
 /// A new account with these roles and a read-write API token for it.
 pub async fn token(d: &Docket, name: &str, roles: &[docket_domain::role::Role]) -> String {
+    member_token(d, name, roles, None).await
+}
+
+/// As [`token`], for an account linked to a membership number (portal users).
+pub async fn member_token(
+    d: &Docket,
+    name: &str,
+    roles: &[docket_domain::role::Role],
+    member: Option<String>,
+) -> String {
     use docket::accounts::{Accounts, NewAccount};
     use docket_domain::account::{Scope, Username};
     use docket_domain::ids::PersonId;
@@ -84,7 +94,8 @@ pub async fn token(d: &Docket, name: &str, roles: &[docket_domain::role::Role]) 
                 person: PersonId::parse(name).expect("person"),
                 display_name: name.to_string(),
                 roles: roles.iter().copied().collect(),
-                member: None,
+                member: member
+                    .map(|m| docket_domain::ids::MembershipNumber::parse(&m).expect("number")),
                 password: "correct horse battery staple".into(),
             },
             &admin,

@@ -5,7 +5,7 @@
 
 use crate::access::Target;
 use crate::http::auth;
-use crate::http::auth::login;
+use crate::http::auth::api as login;
 use crate::service::Docket;
 use axum::Json;
 use axum::extract::State;

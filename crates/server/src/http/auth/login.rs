@@ -1,31 +1,29 @@
-//! Signing in and out: the HTML forms (which work without JavaScript) and their JSON twins
-//! under `/api/v1/session`. Staff give a second factor; staff without one enrol before they
-//! can do anything else. Anonymous complainants sign in to their one case with the receipt
+//! Signing in and out with the HTML forms, which work without JavaScript (their JSON twins
+//! under `/api/v1/session` are in `api`). Staff give a second factor; staff without one
+//! enrol before they can do anything else. Anonymous complainants sign in to their one case with the receipt
 //! code and passphrase they were given at intake.
 
 use super::limit::Throttle;
 use super::{
-    CSRF_HEADER, IDLE, PRE_SESSION_COOKIE, SESSION_COOKIE, current_session, over_tls, random_token,
-    same_secret, set_cookie,
+    IDLE, PRE_SESSION_COOKIE, SESSION_COOKIE, current_session, over_tls, random_token, same_secret,
+    set_cookie,
 };
 use crate::accounts::token::sha256_hex;
 use crate::accounts::{self, AccountError, Accounts, LoginError};
-use crate::http::api::error::{ApiError, Problem};
-use crate::http::api::extract::ApiJson;
+use crate::http::api::error::ApiError;
 use crate::service::Docket;
 use askama::Template;
+use axum::Extension;
 use axum::extract::{ConnectInfo, Form, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::{Extension, Json};
 use docket_domain::account::{Account, SessionRecord, SessionUpdate, Username};
 use docket_domain::ids::CaseId;
 use jiff::Timestamp;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
-use utoipa::ToSchema;
 
 #[derive(Template)]
 #[template(path = "sign_in.html")]
@@ -119,7 +117,7 @@ pub struct SignInForm {
 }
 
 /// The outcome of checking credentials, shared by the form and the API.
-enum Checked {
+pub(super) enum Checked {
     /// Signed in; `done` is false for staff who still have to enrol a second factor.
     In {
         account: Box<Account>,
@@ -128,7 +126,7 @@ enum Checked {
     Refused(StatusCode, String),
 }
 
-async fn check_credentials(
+pub(super) async fn check_credentials(
     docket: &Docket,
     username: &str,
     password: &str,
@@ -188,7 +186,7 @@ fn sentence(e: &impl std::fmt::Display) -> String {
 }
 
 /// Starts a session; returns its cookie value and record.
-async fn start_session(
+pub(super) async fn start_session(
     docket: &Docket,
     username: Option<Username>,
     receipt_for: Option<CaseId>,
@@ -210,7 +208,7 @@ async fn start_session(
     Ok((id, record))
 }
 
-fn too_many(wait: std::time::Duration) -> String {
+pub(super) fn too_many(wait: std::time::Duration) -> String {
     format!(
         "Too many sign-in attempts from your address: try again in {} seconds.",
         wait.as_secs().max(1)
@@ -446,7 +444,7 @@ pub struct FollowUpForm {
 }
 
 /// Checks a receipt code and passphrase; the case they open, or why not.
-async fn check_receipt(
+pub(super) async fn check_receipt(
     docket: &Docket,
     receipt: &str,
     passphrase: &str,
@@ -499,140 +497,4 @@ pub async fn follow_up(
             Err(e) => e.into_response(),
         },
     }
-}
-
-/// Credentials for the API's sign-in.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SignIn {
-    pub username: String,
-    pub password: String,
-    /// The authenticator app's code or a recovery code; staff only.
-    #[serde(default)]
-    pub code: Option<String>,
-}
-
-/// A receipt code and passphrase, for an anonymous complainant.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReceiptSignIn {
-    pub receipt: String,
-    pub passphrase: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SessionStarted {
-    /// Send this as `X-CSRF-Token` with every change made under this session.
-    pub csrf_token: String,
-    /// False for staff who must still enrol a second factor (at /account/second-factor).
-    pub second_factor_done: bool,
-}
-
-fn session_response(headers: &HeaderMap, id: &str, record: &SessionRecord) -> Response {
-    let mut res = Json(SessionStarted {
-        csrf_token: record.csrf_token.clone(),
-        second_factor_done: record.second_factor_done,
-    })
-    .into_response();
-    let c = set_cookie(SESSION_COOKIE, id, IDLE.as_secs(), over_tls(headers));
-    if let Ok(v) = HeaderValue::from_str(&c) {
-        res.headers_mut().append(header::SET_COOKIE, v);
-    }
-    res
-}
-
-/// Signs in with a password (and a second factor for staff); sets the session cookie.
-#[utoipa::path(post, path = "/session", tag = "organisation", request_body = SignIn,
-    security(()),
-    responses((status = 200, body = SessionStarted), (status = 400, body = Problem, content_type = "application/problem+json"),
-              (status = 401, body = Problem, content_type = "application/problem+json"), (status = 413, body = Problem, content_type = "application/problem+json"),
-              (status = 415, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"),
-              (status = 429, body = Problem, content_type = "application/problem+json")))]
-pub async fn api_sign_in(
-    State(docket): State<Docket>,
-    Extension(throttle): Extension<Arc<Throttle>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    ApiJson(body): ApiJson<SignIn>,
-) -> Result<Response, ApiError> {
-    if let Err(wait) = throttle.check(peer.ip(), Instant::now()) {
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "Slow down",
-            too_many(wait),
-        ));
-    }
-    let now = Timestamp::now();
-    let code = body.code.unwrap_or_default();
-    match check_credentials(&docket, &body.username, &body.password, &code, now).await? {
-        Checked::Refused(status, why) => Err(ApiError::new(status, "Not signed in", why)),
-        Checked::In { account, done } => {
-            let (id, record) =
-                start_session(&docket, Some(account.username), None, done, now).await?;
-            Ok(session_response(&headers, &id, &record))
-        }
-    }
-}
-
-/// Signs an anonymous complainant in to their case with the receipt code and passphrase.
-#[utoipa::path(post, path = "/session/receipt", tag = "portal", request_body = ReceiptSignIn,
-    security(()),
-    responses((status = 200, body = SessionStarted), (status = 400, body = Problem, content_type = "application/problem+json"),
-              (status = 401, body = Problem, content_type = "application/problem+json"), (status = 413, body = Problem, content_type = "application/problem+json"),
-              (status = 415, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"),
-              (status = 429, body = Problem, content_type = "application/problem+json")))]
-pub async fn api_receipt_sign_in(
-    State(docket): State<Docket>,
-    Extension(throttle): Extension<Arc<Throttle>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    ApiJson(body): ApiJson<ReceiptSignIn>,
-) -> Result<Response, ApiError> {
-    if let Err(wait) = throttle.check(peer.ip(), Instant::now()) {
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "Slow down",
-            too_many(wait),
-        ));
-    }
-    let now = Timestamp::now();
-    match check_receipt(&docket, &body.receipt, &body.passphrase, now).await? {
-        Err(why) => Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "Not signed in",
-            why,
-        )),
-        Ok(case) => {
-            let (id, record) = start_session(&docket, None, Some(case), true, now).await?;
-            Ok(session_response(&headers, &id, &record))
-        }
-    }
-}
-
-/// Signs out: ends the session the cookie names.
-#[utoipa::path(delete, path = "/session", tag = "organisation",
-    responses((status = 204), (status = 403, body = Problem, content_type = "application/problem+json")))]
-pub async fn api_sign_out(
-    State(docket): State<Docket>,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    if let Some(s) = current_session(&docket, &headers, Timestamp::now()).await? {
-        let sent = headers
-            .get(CSRF_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        if !same_secret(sent, &s.csrf_token) {
-            return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "Missing or wrong CSRF token",
-                "Send the session's CSRF token in the X-CSRF-Token header to sign out.",
-            ));
-        }
-        docket.store.delete_session(&s.id_hash).await?;
-    }
-    let mut res = StatusCode::NO_CONTENT.into_response();
-    if let Ok(v) = HeaderValue::from_str(&set_cookie(SESSION_COOKIE, "", 0, over_tls(&headers))) {
-        res.headers_mut().append(header::SET_COOKIE, v);
-    }
-    Ok(res)
 }

@@ -18,6 +18,7 @@ use docket_domain::account::{Scope, SessionRecord, SessionUpdate};
 use docket_domain::role::Principal;
 use jiff::{SignedDuration, Timestamp};
 
+pub mod api;
 pub mod limit;
 pub mod login;
 
