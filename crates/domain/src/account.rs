@@ -333,16 +333,22 @@ pub struct Receipt {
 impl Receipt {
     /// The principal a receipt signs in as: a complainant who may see one case.
     pub fn principal(&self) -> Principal {
-        Principal {
-            person: receipt_person(&self.case),
-            roles: BTreeSet::from([Role::Complainant]),
-            member: None,
-            receipt_for: Some(self.case.clone()),
-        }
+        receipt_principal(&self.case)
     }
 
     pub fn locked_at(&self, now: Timestamp) -> Option<Timestamp> {
         self.locked_until.filter(|t| *t > now)
+    }
+}
+
+/// Who an anonymous complainant signed in with a receipt is: a complainant who may see one
+/// case (a receipt session keeps only the case, so this is built from it).
+pub fn receipt_principal(case: &CaseId) -> Principal {
+    Principal {
+        person: receipt_person(case),
+        roles: BTreeSet::from([Role::Complainant]),
+        member: None,
+        receipt_for: Some(case.clone()),
     }
 }
 

@@ -77,6 +77,17 @@ pub fn case_table(cases: &[CaseSummary], today: Date, calendar: &Calendar) -> St
     out
 }
 
+/// All cases and open cases, from the counts by stage.
+pub fn totals(stages: &[(docket_domain::Stage, u64)]) -> (u64, u64) {
+    let all = stages.iter().map(|(_, n)| n).sum();
+    let open = stages
+        .iter()
+        .filter(|(s, _)| s.is_open())
+        .map(|(_, n)| n)
+        .sum();
+    (all, open)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,13 +16,13 @@ pub struct Timing {
     pub mean_us: f64,
 }
 
-fn timing(mut ns: Vec<u64>) -> Timing {
-    ns.sort_unstable();
-    let at = |q: f64| ns[((ns.len() - 1) as f64 * q).round() as usize] as f64 / 1000.0;
+fn timing(ns: Vec<u64>) -> Timing {
+    let mut us: Vec<f64> = ns.iter().map(|n| *n as f64 / 1000.0).collect();
+    us.sort_unstable_by(f64::total_cmp);
     Timing {
-        p50_us: at(0.50),
-        p99_us: at(0.99),
-        mean_us: ns.iter().sum::<u64>() as f64 / ns.len() as f64 / 1000.0,
+        p50_us: super::log::percentile(&us, 0.50),
+        p99_us: super::log::percentile(&us, 0.99),
+        mean_us: us.iter().sum::<f64>() / us.len().max(1) as f64,
     }
 }
 

@@ -97,7 +97,7 @@ fn time_tool(program: &str, args: &[&str], path: &Path) -> anyhow::Result<f64> {
     Ok(super::median(runs))
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
+pub(crate) fn percentile(sorted: &[f64], p: f64) -> f64 {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted.get(i).copied().unwrap_or(f64::NAN)
 }

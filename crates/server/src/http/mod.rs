@@ -97,12 +97,7 @@ async fn status_page(State(docket): State<Docket>) -> Response {
         Ok(v) => v,
         Err(e) => return store_failure(e),
     };
-    let cases: u64 = stages.iter().map(|(_, n)| n).sum();
-    let open: u64 = stages
-        .iter()
-        .filter(|(s, _)| s.is_open())
-        .map(|(_, n)| n)
-        .sum();
+    let (cases, open) = crate::figures::totals(&stages);
     let page = StatusPage {
         organisation: docket.rules.organisation.clone(),
         members: thousands(members),

@@ -160,12 +160,7 @@ async fn statistics(
         .await?;
     let stages = docket.store.stage_counts().await?;
     let members = docket.store.member_count().await?;
-    let cases = stages.iter().map(|(_, n)| n).sum();
-    let open = stages
-        .iter()
-        .filter(|(s, _)| s.is_open())
-        .map(|(_, n)| n)
-        .sum();
+    let (cases, open) = crate::figures::totals(&stages);
     Ok(Json(Statistics {
         members,
         cases,

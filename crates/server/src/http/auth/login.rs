@@ -5,10 +5,9 @@
 
 use super::limit::Throttle;
 use super::{
-    IDLE, PRE_SESSION_COOKIE, SESSION_COOKIE, current_session, over_tls, random_token, same_secret,
-    set_cookie,
+    IDLE, PRE_SESSION_COOKIE, SESSION_COOKIE, current_session, over_tls, same_secret, set_cookie,
 };
-use crate::accounts::token::sha256_hex;
+use crate::accounts::token::{new_csrf_token, new_session_id};
 use crate::accounts::{self, AccountError, Accounts, LoginError};
 use crate::http::api::error::ApiError;
 use crate::service::Docket;
@@ -76,7 +75,7 @@ fn pre_session_token(headers: &HeaderMap) -> (String, Vec<String>) {
     match super::cookie(headers, PRE_SESSION_COOKIE) {
         Some(t) if t.len() >= 32 => (t.to_string(), vec![]),
         _ => {
-            let t = random_token();
+            let t = new_csrf_token();
             let c = set_cookie(PRE_SESSION_COOKIE, &t, 3600, over_tls(headers));
             (t, vec![c])
         }
@@ -86,6 +85,22 @@ fn pre_session_token(headers: &HeaderMap) -> (String, Vec<String>) {
 fn pre_session_ok(headers: &HeaderMap, sent: &str) -> bool {
     super::cookie(headers, PRE_SESSION_COOKIE)
         .is_some_and(|c| !sent.is_empty() && same_secret(c, sent))
+}
+
+/// What every sign-in form passes before its credentials are looked at: its CSRF token, then
+/// the rate limit for the sender's address.
+fn form_gate(
+    headers: &HeaderMap,
+    sent: &str,
+    throttle: &Throttle,
+    peer: SocketAddr,
+) -> Result<(), (StatusCode, String)> {
+    if !pre_session_ok(headers, sent) {
+        return Err((StatusCode::FORBIDDEN, CSRF_PROBLEM.into()));
+    }
+    throttle
+        .check(peer.ip(), Instant::now())
+        .map_err(|wait| (StatusCode::TOO_MANY_REQUESTS, too_many(wait)))
 }
 
 const CSRF_PROBLEM: &str = "This form had expired or did not come from Docket (its security token was missing or wrong). It has been shown again: please submit it once more.";
@@ -193,12 +208,12 @@ pub(super) async fn start_session(
     done: bool,
     now: Timestamp,
 ) -> Result<(String, SessionRecord), ApiError> {
-    let id = random_token();
+    let (id, id_hash) = new_session_id();
     let record = SessionRecord {
-        id_hash: sha256_hex(id.as_bytes()),
+        id_hash,
         username,
         receipt_for,
-        csrf_token: random_token(),
+        csrf_token: new_csrf_token(),
         second_factor_done: done,
         created_at: now,
         expires_at: now + IDLE,
@@ -235,11 +250,8 @@ pub async fn sign_in(
         )
     };
     let (csrf, cookies) = pre_session_token(&headers);
-    if !pre_session_ok(&headers, &form.csrf) {
-        return page(StatusCode::FORBIDDEN, CSRF_PROBLEM.into(), csrf, cookies);
-    }
-    if let Err(wait) = throttle.check(peer.ip(), Instant::now()) {
-        return page(StatusCode::TOO_MANY_REQUESTS, too_many(wait), csrf, cookies);
+    if let Err((status, why)) = form_gate(&headers, &form.csrf, &throttle, peer) {
+        return page(status, why, csrf, cookies);
     }
     let now = Timestamp::now();
     let checked =
@@ -480,11 +492,8 @@ pub async fn follow_up(
         )
     };
     let (csrf, cookies) = pre_session_token(&headers);
-    if !pre_session_ok(&headers, &form.csrf) {
-        return page(StatusCode::FORBIDDEN, CSRF_PROBLEM.into(), csrf, cookies);
-    }
-    if let Err(wait) = throttle.check(peer.ip(), Instant::now()) {
-        return page(StatusCode::TOO_MANY_REQUESTS, too_many(wait), csrf, cookies);
+    if let Err((status, why)) = form_gate(&headers, &form.csrf, &throttle, peer) {
+        return page(status, why, csrf, cookies);
     }
     let now = Timestamp::now();
     match check_receipt(&docket, &form.receipt, &form.passphrase, now).await {

@@ -6,14 +6,13 @@
 //! us or to a proxy that says so). Requests that change something with a session cookie
 //! must carry the session's CSRF token: a form field for pages, `X-CSRF-Token` for the API.
 
-use crate::accounts::token::sha256_hex;
+use crate::accounts::token::session_id_hash;
 use crate::accounts::{Accounts, LoginError};
 use crate::http::api::error::ApiError;
 use crate::service::Docket;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
-use base64::Engine;
 use docket_domain::account::{Scope, SessionRecord, SessionUpdate};
 use docket_domain::role::Principal;
 use jiff::{SignedDuration, Timestamp};
@@ -55,10 +54,6 @@ impl Caller {
             _ => Ok(()),
         }
     }
-}
-
-pub fn random_token() -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>())
 }
 
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -103,7 +98,7 @@ pub async fn current_session(
     let Some(raw) = cookie(headers, SESSION_COOKIE) else {
         return Ok(None);
     };
-    let hash = sha256_hex(raw.as_bytes());
+    let hash = session_id_hash(raw);
     let Some(session) = docket.store.session(&hash, now).await? else {
         return Ok(None);
     };
@@ -130,12 +125,7 @@ pub async fn session_principal(
     session: &SessionRecord,
 ) -> Result<Option<Principal>, ApiError> {
     if let Some(case) = &session.receipt_for {
-        return Ok(Some(Principal {
-            person: docket_domain::account::receipt_person(case),
-            roles: [docket_domain::role::Role::Complainant].into(),
-            member: None,
-            receipt_for: Some(case.clone()),
-        }));
+        return Ok(Some(docket_domain::account::receipt_principal(case)));
     }
     let Some(username) = &session.username else {
         return Ok(None);
