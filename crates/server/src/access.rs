@@ -11,7 +11,7 @@ use docket_domain::Command;
 use docket_domain::case::{Case, day_of};
 use docket_domain::contact::{Channel, Contact};
 use docket_domain::ids::{CaseId, PersonId, Text};
-use docket_domain::policy::{Action, CaseFacts, Resource};
+use docket_domain::policy::{Action, CaseFacts, Prepared, Resource};
 use docket_domain::role::{Principal, Role};
 use docket_domain::store::StoreError;
 use docket_domain::view::CasePart;
@@ -49,13 +49,31 @@ impl Docket {
         target: Target<'_>,
         now: Timestamp,
     ) -> Result<(), ServiceError> {
-        let decision = match target {
-            Target::Organisation => self.policy.authorize(who, action, &Resource::Organisation),
+        let described = self.describe(who, target);
+        self.authorize_described(who, action, target, &described, now)
+            .await
+    }
+
+    /// `who` and `target` described to the policy once, for several decisions.
+    fn describe(&self, who: &Principal, target: Target<'_>) -> Prepared<'_> {
+        match target {
+            Target::Organisation => self.policy.prepare(who, &Resource::Organisation),
             Target::Case(case) => {
                 let facts = CaseFacts::of(case);
-                self.policy.authorize(who, action, &Resource::Case(&facts))
+                self.policy.prepare(who, &Resource::Case(&facts))
             }
-        };
+        }
+    }
+
+    async fn authorize_described(
+        &self,
+        who: &Principal,
+        action: Action,
+        target: Target<'_>,
+        described: &Prepared<'_>,
+        now: Timestamp,
+    ) -> Result<(), ServiceError> {
+        let decision = described.authorize(action);
         if let Target::Case(case) = target
             && who.has(Role::Officeholder)
         {
@@ -186,22 +204,34 @@ impl Docket {
         part: CasePart,
         now: Timestamp,
     ) -> Result<Case, ServiceError> {
+        Ok(self.open_case_asking(id, who, part, &[], now).await?.0)
+    }
+
+    /// `open_case`, also saying whether `who` may do each of `also` on the case, asked
+    /// without recording anything: for leaving out parts of an answer (the complainant's
+    /// identity) that were not asked for. The case is described to the policy once for all.
+    pub async fn open_case_asking(
+        &self,
+        id: &CaseId,
+        who: &Principal,
+        part: CasePart,
+        also: &[Action],
+        now: Timestamp,
+    ) -> Result<(Case, Vec<bool>), ServiceError> {
         let case = self
             .load_case(id)
             .await?
             .ok_or_else(|| ServiceError::NotFound(id.clone()))?;
-        self.authorize(who, read_action(part), Target::Case(&case), now)
-            .await?;
+        let answers = {
+            let target = Target::Case(&case);
+            let described = self.describe(who, target);
+            self.authorize_described(who, read_action(part), target, &described, now)
+                .await?;
+            also.iter()
+                .map(|a| described.authorize(*a).allowed)
+                .collect()
+        };
         self.record_view(id, &who.person, part, now).await?;
-        Ok(case)
-    }
-
-    /// Whether `who` may also do `action` on `case`, asked without recording anything: for
-    /// leaving out parts of an answer (the complainant's identity) that were not asked for.
-    pub fn permits(&self, who: &Principal, action: Action, case: &Case) -> bool {
-        let facts = CaseFacts::of(case);
-        self.policy
-            .authorize(who, action, &Resource::Case(&facts))
-            .allowed
+        Ok((case, answers))
     }
 }

@@ -5,6 +5,7 @@ pub mod access;
 pub mod accounts;
 pub mod audit;
 pub mod bench;
+pub mod cases;
 pub mod cli;
 pub mod commands;
 pub mod config;

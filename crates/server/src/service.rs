@@ -2,6 +2,7 @@
 //! asks the domain to decide, folds the events, and appends events and read models in one
 //! transaction. HTTP handlers, the CLI and the demo generator all come through here.
 
+use crate::cases::{CaseCache, Seen};
 use docket_domain::calendar::Calendar;
 use docket_domain::case::{Case, ReplayError};
 use docket_domain::erasure::{ERASURES_STREAM, ErasureEvent, check_erasable};
@@ -53,6 +54,8 @@ pub struct Docket {
     pub log_signer: Option<Arc<docket_tlog::Signer>>,
     /// Told of every commit, so the checkpointer can sign soon after.
     pub commits: Arc<tokio::sync::Notify>,
+    /// Cases as last loaded (see `cases`).
+    pub cases: Arc<CaseCache>,
 }
 
 /// The payload column is the event's JSON; the kind column repeats its tag so the log can be
@@ -84,6 +87,7 @@ impl Docket {
             ),
             log_signer: None,
             commits: Arc::new(tokio::sync::Notify::new()),
+            cases: Arc::default(),
         }
     }
 
@@ -100,8 +104,19 @@ impl Docket {
 
     /// A case's current state, folded from its events: the log is the only place it lives.
     pub async fn load_case(&self, id: &CaseId) -> Result<Option<Case>, ServiceError> {
+        let stream = case_stream(id);
+        // Erasures are asked first: one that lands while the events are read is then in the
+        // state kept, which is kept as older than it is and so only ever replayed again.
+        let erasures = self.store.stream_version(ERASURES_STREAM).await?;
+        let version = self.store.stream_version(&stream).await?;
+        if version == 0 {
+            return Ok(None);
+        }
+        if let Some(case) = self.cases.get(id, Seen { version, erasures }) {
+            return Ok(Some(case));
+        }
         let mut state: Option<Case> = None;
-        for e in self.store.stream_events(&case_stream(id)).await? {
+        for e in self.store.stream_events(&stream).await? {
             if e.erased {
                 // Only events nothing depends on can be erased (see `erasure`): skip its
                 // content, keep its place in the stream.
@@ -112,6 +127,13 @@ impl Docket {
             }
             let (event, actor) = decode_case_event(&e)?;
             state = Some(apply(state, &event, e.at, &actor)?);
+        }
+        if let Some(case) = &state {
+            let seen = Seen {
+                version: case.version,
+                erasures,
+            };
+            self.cases.keep(case, seen);
         }
         Ok(state)
     }
@@ -131,8 +153,8 @@ impl Docket {
     }
 
     /// Appends one event at the head of a stream whose order matters to nobody (views,
-    /// erasure records), retrying when another append got in first. With `erasing`, that
-    /// event's payload is erased in the same transaction.
+    /// erasure records): the store places it, or it is retried when another append got in
+    /// first. With `erasing`, that event's payload is erased in the same transaction.
     pub(crate) async fn append_at_head(
         &self,
         stream: &str,
@@ -141,29 +163,29 @@ impl Docket {
         at: Timestamp,
         erasing: Option<u64>,
     ) -> Result<Appended, StoreError> {
-        let mut tries = 0;
-        loop {
-            let append = Append {
-                stream: stream.to_string(),
-                expected_version: self.store.stream_version(stream).await?,
-                actor: actor.clone(),
-                at,
-                events: vec![event.clone()],
-                read_model: ReadModelChange::None,
-            };
-            let result = match erasing {
-                Some(seq) => self.store.erase(seq, append).await,
-                None => self.store.append(append).await,
-            };
-            match result {
-                Err(StoreError::Conflict { .. }) if tries < 20 => tries += 1,
-                Ok(done) => {
-                    self.commits.notify_one();
-                    return Ok(done);
+        let append = |expected_version| Append {
+            stream: stream.to_string(),
+            expected_version,
+            actor: actor.clone(),
+            at,
+            events: vec![event.clone()],
+            read_model: ReadModelChange::None,
+        };
+        let done = match erasing {
+            None => self.store.append_at_head(append(0)).await?,
+            Some(seq) => {
+                let mut tries = 0;
+                loop {
+                    let version = self.store.stream_version(stream).await?;
+                    match self.store.erase(seq, append(version)).await {
+                        Err(StoreError::Conflict { .. }) if tries < 20 => tries += 1,
+                        done => break done?,
+                    }
                 }
-                Err(e) => return Err(e),
             }
-        }
+        };
+        self.commits.notify_one();
+        Ok(done)
     }
 
     /// Records that `viewer` opened `part` of a case. Callers go through `open_case`, which

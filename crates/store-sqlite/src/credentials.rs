@@ -6,19 +6,16 @@
 //! only connection that may write, each operation in a transaction of its own. Reads go
 //! through the read pool.
 
-use crate::db_err;
 use crate::write::sqlite_err;
 use docket_domain::account::{
     Account, ApiTokenRecord, Receipt, ReceiptCode, SessionRecord, SessionUpdate, Username,
 };
-use docket_domain::ids::PersonId;
 use docket_domain::store::StoreError;
 use docket_domain::store::codec::{
     AccountRow, ReceiptRow, SessionRow, TokenRow, format_ts, without_recovery_code,
 };
 use jiff::{SignedDuration, Timestamp};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
-use sqlx::{Row, SqlitePool};
 
 const ACCOUNT_COLUMNS: &str = "username, person, display_name, roles, member, password_hash, totp_secret, recovery_codes, disabled, failed_logins, locked_until, created_at";
 const TOKEN_COLUMNS: &str =
@@ -319,143 +316,127 @@ pub(crate) fn delete(
         .map_err(sqlite_err)
 }
 
-// Reads, over the read pool.
+// Reads, on a read-only connection (see `reader`).
 
-fn account_from(row: &sqlx::sqlite::SqliteRow) -> Result<Account, StoreError> {
-    AccountRow {
-        username: row.try_get("username").map_err(db_err)?,
-        person: row.try_get("person").map_err(db_err)?,
-        display_name: row.try_get("display_name").map_err(db_err)?,
-        roles: row.try_get("roles").map_err(db_err)?,
-        member: row.try_get("member").map_err(db_err)?,
-        password_hash: row.try_get("password_hash").map_err(db_err)?,
-        totp_secret: row.try_get("totp_secret").map_err(db_err)?,
-        recovery_codes: row.try_get("recovery_codes").map_err(db_err)?,
-        disabled: row.try_get("disabled").map_err(db_err)?,
-        failed_logins: row.try_get("failed_logins").map_err(db_err)?,
-        locked_until: row.try_get("locked_until").map_err(db_err)?,
-        created_at: row.try_get("created_at").map_err(db_err)?,
-    }
-    .into_account()
+fn account_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<AccountRow> {
+    Ok(AccountRow {
+        username: r.get("username")?,
+        person: r.get("person")?,
+        display_name: r.get("display_name")?,
+        roles: r.get("roles")?,
+        member: r.get("member")?,
+        password_hash: r.get("password_hash")?,
+        totp_secret: r.get("totp_secret")?,
+        recovery_codes: r.get("recovery_codes")?,
+        disabled: r.get("disabled")?,
+        failed_logins: r.get("failed_logins")?,
+        locked_until: r.get("locked_until")?,
+        created_at: r.get("created_at")?,
+    })
 }
 
-fn token_from(row: &sqlx::sqlite::SqliteRow) -> Result<ApiTokenRecord, StoreError> {
-    TokenRow {
-        token_id: row.try_get("token_id").map_err(db_err)?,
-        secret_hash: row.try_get("secret_hash").map_err(db_err)?,
-        username: row.try_get("username").map_err(db_err)?,
-        scopes: row.try_get("scopes").map_err(db_err)?,
-        label: row.try_get("label").map_err(db_err)?,
-        created_at: row.try_get("created_at").map_err(db_err)?,
-        revoked_at: row.try_get("revoked_at").map_err(db_err)?,
-    }
-    .into_record()
+fn token_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<TokenRow> {
+    Ok(TokenRow {
+        token_id: r.get("token_id")?,
+        secret_hash: r.get("secret_hash")?,
+        username: r.get("username")?,
+        scopes: r.get("scopes")?,
+        label: r.get("label")?,
+        created_at: r.get("created_at")?,
+        revoked_at: r.get("revoked_at")?,
+    })
 }
 
-pub(crate) async fn account_where(
-    pool: &SqlitePool,
+/// The rows `sql` selects with `args`, each mapped by `row` and then decoded by `decode`.
+fn select<T, R>(
+    conn: &Connection,
+    sql: &str,
+    args: impl rusqlite::Params,
+    row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<R>,
+    decode: impl Fn(R) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    let mut stmt = conn.prepare_cached(sql).map_err(sqlite_err)?;
+    let rows = stmt
+        .query_map(args, row)
+        .and_then(|rows| rows.collect::<rusqlite::Result<Vec<R>>>())
+        .map_err(sqlite_err)?;
+    rows.into_iter().map(decode).collect()
+}
+
+pub(crate) fn account_where(
+    conn: &Connection,
     column: &'static str,
     value: &str,
 ) -> Result<Option<Account>, StoreError> {
-    let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE {column} = ?");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(value)
-        .fetch_optional(pool)
-        .await
-        .map_err(db_err)?;
-    row.as_ref().map(account_from).transpose()
+    let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE {column} = ?1");
+    Ok(select(conn, &sql, [value], account_from, AccountRow::into_account)?.pop())
 }
 
-pub(crate) async fn account_by_person(
-    pool: &SqlitePool,
-    person: &PersonId,
-) -> Result<Option<Account>, StoreError> {
-    account_where(pool, "person", person.as_str()).await
-}
-
-pub(crate) async fn accounts(pool: &SqlitePool) -> Result<Vec<Account>, StoreError> {
+pub(crate) fn accounts(conn: &Connection) -> Result<Vec<Account>, StoreError> {
     let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts ORDER BY username");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .fetch_all(pool)
-        .await
-        .map_err(db_err)?;
-    rows.iter().map(account_from).collect()
+    select(conn, &sql, [], account_from, AccountRow::into_account)
 }
 
-pub(crate) async fn api_token(
-    pool: &SqlitePool,
+pub(crate) fn api_token(
+    conn: &Connection,
     token_id: &str,
 ) -> Result<Option<ApiTokenRecord>, StoreError> {
-    let sql = format!("SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE token_id = ?");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(token_id)
-        .fetch_optional(pool)
-        .await
-        .map_err(db_err)?;
-    row.as_ref().map(token_from).transpose()
+    let sql = format!("SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE token_id = ?1");
+    Ok(select(conn, &sql, [token_id], token_from, TokenRow::into_record)?.pop())
 }
 
-pub(crate) async fn api_tokens(
-    pool: &SqlitePool,
+pub(crate) fn api_tokens(
+    conn: &Connection,
     username: &Username,
 ) -> Result<Vec<ApiTokenRecord>, StoreError> {
     let sql = format!(
-        "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE username = ? ORDER BY created_at, token_id"
+        "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE username = ?1 ORDER BY created_at, token_id"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(username.as_str())
-        .fetch_all(pool)
-        .await
-        .map_err(db_err)?;
-    rows.iter().map(token_from).collect()
+    select(
+        conn,
+        &sql,
+        [username.as_str()],
+        token_from,
+        TokenRow::into_record,
+    )
 }
 
-pub(crate) async fn receipt(
-    pool: &SqlitePool,
+pub(crate) fn receipt(
+    conn: &Connection,
     code: &ReceiptCode,
 ) -> Result<Option<Receipt>, StoreError> {
-    let sql = format!("SELECT {RECEIPT_COLUMNS} FROM receipts WHERE code = ?");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(code.as_str())
-        .fetch_optional(pool)
-        .await
-        .map_err(db_err)?;
-    let Some(row) = row else { return Ok(None) };
-    ReceiptRow {
-        code: row.try_get("code").map_err(db_err)?,
-        case_id: row.try_get("case_id").map_err(db_err)?,
-        passphrase_hash: row.try_get("passphrase_hash").map_err(db_err)?,
-        failed: row.try_get("failed").map_err(db_err)?,
-        locked_until: row.try_get("locked_until").map_err(db_err)?,
-    }
-    .into_receipt()
-    .map(Some)
+    let sql = format!("SELECT {RECEIPT_COLUMNS} FROM receipts WHERE code = ?1");
+    let row = |r: &rusqlite::Row<'_>| {
+        Ok(ReceiptRow {
+            code: r.get("code")?,
+            case_id: r.get("case_id")?,
+            passphrase_hash: r.get("passphrase_hash")?,
+            failed: r.get("failed")?,
+            locked_until: r.get("locked_until")?,
+        })
+    };
+    Ok(select(conn, &sql, [code.as_str()], row, ReceiptRow::into_receipt)?.pop())
 }
 
-pub(crate) async fn session(
-    pool: &SqlitePool,
+pub(crate) fn session(
+    conn: &Connection,
     id_hash: &str,
     now: Timestamp,
 ) -> Result<Option<SessionRecord>, StoreError> {
     let sql =
-        format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE id_hash = ? AND expires_at > ?");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(id_hash)
-        .bind(format_ts(now))
-        .fetch_optional(pool)
-        .await
-        .map_err(db_err)?;
-    let Some(row) = row else { return Ok(None) };
-    SessionRow {
-        id_hash: row.try_get("id_hash").map_err(db_err)?,
-        username: row.try_get("username").map_err(db_err)?,
-        receipt_for: row.try_get("receipt_for").map_err(db_err)?,
-        csrf_token: row.try_get("csrf_token").map_err(db_err)?,
-        second_factor_done: row.try_get("second_factor_done").map_err(db_err)?,
-        created_at: row.try_get("created_at").map_err(db_err)?,
-        expires_at: row.try_get("expires_at").map_err(db_err)?,
-        last_seen: row.try_get("last_seen").map_err(db_err)?,
-    }
-    .into_record()
-    .map(Some)
+        format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE id_hash = ?1 AND expires_at > ?2");
+    let row = |r: &rusqlite::Row<'_>| {
+        Ok(SessionRow {
+            id_hash: r.get("id_hash")?,
+            username: r.get("username")?,
+            receipt_for: r.get("receipt_for")?,
+            csrf_token: r.get("csrf_token")?,
+            second_factor_done: r.get("second_factor_done")?,
+            created_at: r.get("created_at")?,
+            expires_at: r.get("expires_at")?,
+            last_seen: r.get("last_seen")?,
+        })
+    };
+    let args = params![id_hash, format_ts(now)];
+    Ok(select(conn, &sql, args, row, SessionRow::into_record)?.pop())
 }

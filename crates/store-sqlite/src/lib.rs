@@ -9,6 +9,7 @@
 mod credentials;
 mod log;
 mod read;
+mod reader;
 mod tree;
 mod write;
 
@@ -40,6 +41,8 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 enum Job {
     Append {
         appends: Vec<Append>,
+        /// Each append goes at its stream's head, whatever it expected (`append_at_head`).
+        at_head: bool,
         reply: oneshot::Sender<Result<Vec<Appended>, StoreError>>,
     },
     Erase {
@@ -74,6 +77,7 @@ impl std::fmt::Debug for Exec {
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     read: SqlitePool,
+    readers: reader::Readers,
     log: log::LogReader,
     jobs: mpsc::Sender<Job>,
 }
@@ -141,9 +145,11 @@ impl SqliteStore {
         let conn = write::open(path)?;
         let (tx, rx) = mpsc::channel(4096);
         write::spawn(conn, rx)?;
+        let readers = reader::Readers::new(path.to_path_buf());
         Ok(SqliteStore {
             read,
-            log: log::LogReader::new(path.to_path_buf()),
+            log: log::LogReader::new(readers.clone()),
+            readers,
             jobs: tx,
         })
     }
@@ -159,8 +165,17 @@ impl SqliteStore {
         rx.await.map_err(|_| stopped())?
     }
 
-    async fn submit(&self, appends: Vec<Append>) -> Result<Vec<Appended>, StoreError> {
-        self.ask(|reply| Job::Append { appends, reply }).await
+    async fn submit(
+        &self,
+        appends: Vec<Append>,
+        at_head: bool,
+    ) -> Result<Vec<Appended>, StoreError> {
+        self.ask(|reply| Job::Append {
+            appends,
+            at_head,
+            reply,
+        })
+        .await
     }
 
     /// Runs `op` on the writer's connection and waits for its answer.
@@ -180,7 +195,7 @@ impl SqliteStore {
 #[async_trait::async_trait]
 impl Store for SqliteStore {
     async fn append(&self, append: Append) -> Result<Appended, StoreError> {
-        let mut done = self.submit(vec![append]).await?;
+        let mut done = self.submit(vec![append], false).await?;
         done.pop()
             .ok_or_else(|| StoreError::Other("the writer returned no result".into()))
     }
@@ -189,29 +204,31 @@ impl Store for SqliteStore {
         if appends.is_empty() {
             return Ok(vec![]);
         }
-        self.submit(appends).await
+        self.submit(appends, false).await
+    }
+
+    async fn append_at_head(&self, append: Append) -> Result<Appended, StoreError> {
+        let mut done = self.submit(vec![append], true).await?;
+        done.pop()
+            .ok_or_else(|| StoreError::Other("the writer returned no result".into()))
     }
 
     async fn head(&self) -> Result<u64, StoreError> {
-        read::head(&self.read).await
+        self.readers.inline(read::head)
     }
 
     async fn stream_events(&self, stream: &str) -> Result<Vec<StoredEvent>, StoreError> {
-        read::stream_events(&self.read, stream).await
+        self.readers.inline(|c| read::stream_events(c, stream))
     }
 
     async fn stream_version(&self, stream: &str) -> Result<u64, StoreError> {
-        let v: i64 =
-            sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM events WHERE stream = ?")
-                .bind(stream)
-                .fetch_one(&self.read)
-                .await
-                .map_err(db_err)?;
-        Ok(v as u64)
+        self.readers.inline(|c| read::stream_version(c, stream))
     }
 
     async fn events_after(&self, after: u64, limit: u32) -> Result<Vec<StoredEvent>, StoreError> {
-        read::events_after(&self.read, after, limit).await
+        self.readers
+            .blocking(move |c| read::events_after(c, after, limit))
+            .await
     }
 
     async fn list_cases(&self, filter: &CaseFilter) -> Result<Vec<CaseSummary>, StoreError> {
@@ -295,27 +312,30 @@ impl Store for SqliteStore {
     }
 
     async fn account(&self, username: &Username) -> Result<Option<Account>, StoreError> {
-        credentials::account_where(&self.read, "username", username.as_str()).await
+        self.readers
+            .inline(|c| credentials::account_where(c, "username", username.as_str()))
     }
 
     async fn account_by_person(&self, person: &PersonId) -> Result<Option<Account>, StoreError> {
-        credentials::account_by_person(&self.read, person).await
+        self.readers
+            .inline(|c| credentials::account_where(c, "person", person.as_str()))
     }
 
     async fn accounts(&self) -> Result<Vec<Account>, StoreError> {
-        credentials::accounts(&self.read).await
+        self.readers.blocking(credentials::accounts).await
     }
 
     async fn api_token(&self, token_id: &str) -> Result<Option<ApiTokenRecord>, StoreError> {
-        credentials::api_token(&self.read, token_id).await
+        self.readers.inline(|c| credentials::api_token(c, token_id))
     }
 
     async fn api_tokens(&self, username: &Username) -> Result<Vec<ApiTokenRecord>, StoreError> {
-        credentials::api_tokens(&self.read, username).await
+        self.readers
+            .inline(|c| credentials::api_tokens(c, username))
     }
 
     async fn receipt(&self, code: &ReceiptCode) -> Result<Option<Receipt>, StoreError> {
-        credentials::receipt(&self.read, code).await
+        self.readers.inline(|c| credentials::receipt(c, code))
     }
 
     async fn record_login_failure(
@@ -378,7 +398,8 @@ impl Store for SqliteStore {
         id_hash: &str,
         now: Timestamp,
     ) -> Result<Option<SessionRecord>, StoreError> {
-        credentials::session(&self.read, id_hash, now).await
+        self.readers
+            .inline(|c| credentials::session(c, id_hash, now))
     }
 
     async fn update_session(

@@ -5,67 +5,29 @@
 //! handful of point reads that must stay well under a millisecond, and the verifier streams
 //! every event, where a driver's per-row hop between threads would cost more than hashing.
 
+use crate::reader::Readers;
 use crate::write::sqlite_err;
 use docket_domain::store::{
     Entry, LeafCheck, LogEntry, Node, StoreError, StoredCheckpoint, StoredLeaves,
 };
 use docket_tlog::{Hash, stored_hash_count};
-use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use rusqlite::{Connection, OptionalExtension, params};
 
 #[derive(Debug, Clone)]
 pub(crate) struct LogReader {
-    path: PathBuf,
-    idle: Arc<Mutex<Vec<Connection>>>,
+    readers: Readers,
 }
 
-/// Idle read connections kept for reuse.
-const IDLE: usize = 4;
-
 impl LogReader {
-    pub(crate) fn new(path: PathBuf) -> LogReader {
-        LogReader {
-            path,
-            idle: Arc::new(Mutex::new(Vec::new())),
-        }
+    pub(crate) fn new(readers: Readers) -> LogReader {
+        LogReader { readers }
     }
 
-    /// Runs `f` on a read-only connection on the blocking pool.
     async fn with<R: Send + 'static>(
         &self,
         f: impl FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
     ) -> Result<R, StoreError> {
-        let this = self.clone();
-        tokio::task::spawn_blocking(move || {
-            let conn = match this.idle.lock().ok().and_then(|mut v| v.pop()) {
-                Some(c) => c,
-                None => {
-                    let c = Connection::open_with_flags(
-                        &this.path,
-                        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-                    )
-                    .map_err(sqlite_err)?;
-                    c.busy_timeout(Duration::from_secs(10))
-                        .map_err(sqlite_err)?;
-                    // Reading through a memory map saves a copy of every page out of the OS
-                    // cache, which the verifier pays for every page of the log.
-                    c.pragma_update(None, "mmap_size", 1i64 << 30)
-                        .map_err(sqlite_err)?;
-                    c
-                }
-            };
-            let result = f(&conn);
-            if let Ok(mut idle) = this.idle.lock()
-                && idle.len() < IDLE
-            {
-                idle.push(conn);
-            }
-            result
-        })
-        .await
-        .map_err(|e| StoreError::Other(format!("a log read stopped: {e}")))?
+        self.readers.blocking(f).await
     }
 
     pub(crate) async fn tree_nodes(&self, nodes: Vec<Node>) -> Result<Vec<Hash>, StoreError> {

@@ -1,6 +1,8 @@
-//! Queries over the read pool (read-only connections, so a bug here can never write).
+//! Queries over read-only connections, so a bug here can never write: the read models over
+//! sqlx's pool, and events over rusqlite (see `reader`).
 
 use crate::db_err;
+use crate::write::sqlite_err;
 use docket_domain::Stage;
 use docket_domain::function::Function;
 use docket_domain::ids::{MembershipNumber, PersonId};
@@ -8,59 +10,88 @@ use docket_domain::member::Member;
 use docket_domain::store::codec::{CaseRow, MemberRow, format_date, parse_assignment, parse_ts};
 use docket_domain::store::{CaseFilter, ReadModelDump, StoreError, StoredEvent};
 use docket_domain::summary::CaseSummary;
+use rusqlite::Connection;
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 use std::collections::HashMap;
 
-pub(crate) async fn head(pool: &SqlitePool) -> Result<u64, StoreError> {
-    let h: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM events")
-        .fetch_one(pool)
-        .await
-        .map_err(db_err)?;
-    Ok(h as u64)
+// Event reads, on a read-only rusqlite connection (see `reader`).
+
+pub(crate) fn head(conn: &Connection) -> Result<u64, StoreError> {
+    conn.prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM events")
+        .and_then(|mut s| s.query_row([], |r| r.get::<_, i64>(0)))
+        .map(|h| h as u64)
+        .map_err(sqlite_err)
 }
 
-fn event_from(row: &sqlx::sqlite::SqliteRow) -> Result<StoredEvent, StoreError> {
-    Ok(StoredEvent {
-        seq: row.try_get::<i64, _>("seq").map_err(db_err)? as u64,
-        stream: row.try_get("stream").map_err(db_err)?,
-        version: row.try_get::<i64, _>("version").map_err(db_err)? as u64,
-        kind: row.try_get("kind").map_err(db_err)?,
-        actor: row.try_get("actor").map_err(db_err)?,
-        at: parse_ts(&row.try_get::<String, _>("recorded_at").map_err(db_err)?)?,
-        payload: row.try_get("payload").map_err(db_err)?,
-        salt: row.try_get("salt").map_err(db_err)?,
-        erased: row.try_get("erased").map_err(db_err)?,
-    })
+pub(crate) fn stream_version(conn: &Connection, stream: &str) -> Result<u64, StoreError> {
+    conn.prepare_cached("SELECT COALESCE(MAX(version), 0) FROM events WHERE stream = ?1")
+        .and_then(|mut s| s.query_row([stream], |r| r.get::<_, i64>(0)))
+        .map(|v| v as u64)
+        .map_err(sqlite_err)
 }
 
-pub(crate) async fn stream_events(
-    pool: &SqlitePool,
+const EVENT_COLUMNS: &str = "seq, stream, version, kind, actor, recorded_at, payload, salt, erased";
+
+fn events(
+    conn: &Connection,
+    sql: &str,
+    args: impl rusqlite::Params,
+) -> Result<Vec<StoredEvent>, StoreError> {
+    let mut stmt = conn.prepare_cached(sql).map_err(sqlite_err)?;
+    let rows = stmt
+        .query_map(args, |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, Vec<u8>>(7)?,
+                r.get::<_, bool>(8)?,
+            ))
+        })
+        .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+        .map_err(sqlite_err)?;
+    rows.into_iter()
+        .map(
+            |(seq, stream, version, kind, actor, at, payload, salt, erased)| {
+                Ok(StoredEvent {
+                    seq: seq as u64,
+                    stream,
+                    version: version as u64,
+                    kind,
+                    actor,
+                    at: parse_ts(&at)?,
+                    payload,
+                    salt,
+                    erased,
+                })
+            },
+        )
+        .collect()
+}
+
+pub(crate) fn stream_events(
+    conn: &Connection,
     stream: &str,
 ) -> Result<Vec<StoredEvent>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT seq, stream, version, kind, actor, recorded_at, payload, salt, erased FROM events WHERE stream = ? ORDER BY version",
-    )
-    .bind(stream)
-    .fetch_all(pool)
-    .await
-    .map_err(db_err)?;
-    rows.iter().map(event_from).collect()
+    let sql = format!("SELECT {EVENT_COLUMNS} FROM events WHERE stream = ?1 ORDER BY version");
+    events(conn, &sql, [stream])
 }
 
-pub(crate) async fn events_after(
-    pool: &SqlitePool,
+pub(crate) fn events_after(
+    conn: &Connection,
     after: u64,
     limit: u32,
 ) -> Result<Vec<StoredEvent>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT seq, stream, version, kind, actor, recorded_at, payload, salt, erased FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+    let sql = format!("SELECT {EVENT_COLUMNS} FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2");
+    events(
+        conn,
+        &sql,
+        rusqlite::params![after as i64, i64::from(limit)],
     )
-    .bind(after as i64)
-    .bind(i64::from(limit))
-    .fetch_all(pool)
-    .await
-    .map_err(db_err)?;
-    rows.iter().map(event_from).collect()
 }
 
 fn case_row(row: &sqlx::sqlite::SqliteRow) -> Result<CaseRow, StoreError> {

@@ -27,6 +27,8 @@ use tokio::sync::{mpsc, oneshot};
 const MAX_BATCH: usize = 512;
 
 type Reply = oneshot::Sender<Result<Vec<Appended>, StoreError>>;
+/// A job's appends, whether they go at their streams' heads, and where its answer goes.
+type Queued = (Vec<Append>, bool, Reply);
 
 /// Commits and commands written, for `docket bench` to report the average group size.
 static COMMITS: AtomicU64 = AtomicU64::new(0);
@@ -168,14 +170,22 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Job>) {
                 }
                 let _ = reply.send(result);
             }
-            Job::Append { appends, reply } => {
+            Job::Append {
+                appends,
+                at_head,
+                reply,
+            } => {
                 let mut size = appends.len();
-                let mut batch = vec![(appends, reply)];
+                let mut batch = vec![(appends, at_head, reply)];
                 while size < MAX_BATCH {
                     match rx.try_recv() {
-                        Ok(Job::Append { appends, reply }) => {
+                        Ok(Job::Append {
+                            appends,
+                            at_head,
+                            reply,
+                        }) => {
                             size += appends.len();
-                            batch.push((appends, reply));
+                            batch.push((appends, at_head, reply));
                         }
                         Ok(other) => {
                             pending = Some(other);
@@ -184,15 +194,15 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Job>) {
                         Err(_) => break,
                     }
                 }
-                match write_batch(&mut conn, &batch, &mut known) {
+                match write_batch(&mut conn, &mut batch, &mut known) {
                     Ok(results) => {
-                        for ((_, reply), result) in batch.into_iter().zip(results) {
+                        for ((_, _, reply), result) in batch.into_iter().zip(results) {
                             let _ = reply.send(result);
                         }
                     }
                     Err(e) => {
                         known.clear();
-                        for (_, reply) in batch {
+                        for (_, _, reply) in batch {
                             let _ = reply.send(Err(e.clone()));
                         }
                     }
@@ -212,7 +222,7 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Job>) {
 /// back and written again with a savepoint around each job, so that job fails alone.
 fn write_batch(
     conn: &mut Connection,
-    batch: &[(Vec<Append>, Reply)],
+    batch: &mut [Queued],
     known: &mut Known,
 ) -> Result<Vec<Result<Vec<Appended>, StoreError>>, StoreError> {
     let results = match write_checked(conn, batch, known)? {
@@ -249,12 +259,15 @@ fn begin<'c>(
 #[allow(clippy::type_complexity)]
 fn write_checked(
     conn: &mut Connection,
-    batch: &[(Vec<Append>, Reply)],
+    batch: &mut [Queued],
     known: &mut Known,
 ) -> Result<Option<Vec<Result<Vec<Appended>, StoreError>>>, StoreError> {
     let (tx, mut next) = begin(conn, known)?;
     let mut results = Vec::with_capacity(batch.len());
-    for (appends, _) in batch {
+    for (appends, at_head, _) in batch.iter_mut() {
+        if *at_head {
+            to_head(&tx, appends, known)?;
+        }
         let mut learned = match check_job(&tx, appends, known) {
             Ok(learned) => learned,
             Err(conflict) => {
@@ -278,12 +291,15 @@ fn write_checked(
 /// The careful path: each job inside its own savepoint, so any failure is that job's alone.
 fn write_in_savepoints(
     conn: &mut Connection,
-    batch: &[(Vec<Append>, Reply)],
+    batch: &mut [Queued],
     known: &mut Known,
 ) -> Result<Vec<Result<Vec<Appended>, StoreError>>, StoreError> {
     let (mut tx, mut next) = begin(conn, known)?;
     let mut results = Vec::with_capacity(batch.len());
-    for (appends, _) in batch {
+    for (appends, at_head, _) in batch.iter_mut() {
+        if *at_head {
+            to_head(&tx, appends, known)?;
+        }
         let mut learned = match check_job(&tx, appends, known) {
             Ok(learned) => learned,
             Err(conflict) => {
@@ -329,6 +345,18 @@ fn current_version(
         .and_then(|mut s| s.query_row([stream], |r| r.get::<_, i64>(0)))
         .map(|v| v as u64)
         .map_err(sqlite_err)
+}
+
+/// Points each of a job's appends at its stream's head, as it is inside this transaction
+/// (earlier jobs of the batch included), so an append whose place does not matter cannot
+/// conflict.
+fn to_head(conn: &Connection, appends: &mut [Append], known: &Known) -> Result<(), StoreError> {
+    let mut versions: Vec<(String, u64)> = Vec::with_capacity(appends.len());
+    for a in appends {
+        a.expected_version = current_version(conn, &a.stream, &versions, known)?;
+        versions.push((a.stream.clone(), a.expected_version + a.events.len() as u64));
+    }
+    Ok(())
 }
 
 /// Checks that every append of a job is at the version it expects, before the job writes

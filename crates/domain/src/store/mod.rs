@@ -282,6 +282,21 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// Appends many commands in one transaction: all of them or none (imports, demo data).
     async fn append_all(&self, appends: Vec<Append>) -> Result<Vec<Appended>, StoreError>;
 
+    /// Appends at the head of a stream whose order matters to nobody (views), whatever its
+    /// version: `expected_version` is ignored. The default asks for the version and retries
+    /// when another append got in first; a store that can give the version inside its own
+    /// write should, since under load every retry is another commit to wait for.
+    async fn append_at_head(&self, mut append: Append) -> Result<Appended, StoreError> {
+        let mut tries = 0;
+        loop {
+            append.expected_version = self.stream_version(&append.stream).await?;
+            match self.append(append.clone()).await {
+                Err(StoreError::Conflict { .. }) if tries < 20 => tries += 1,
+                done => return done,
+            }
+        }
+    }
+
     /// The highest global sequence number (0 for an empty log).
     async fn head(&self) -> Result<u64, StoreError>;
 
