@@ -29,6 +29,7 @@ pub mod cases;
 pub mod draws;
 pub mod error;
 pub mod extract;
+pub mod paging;
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
