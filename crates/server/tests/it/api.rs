@@ -35,6 +35,7 @@ fn the_openapi_snapshot_is_current() {
         "/api/v1/cases",
         "/api/v1/cases/{reference}/commands",
         "/api/v1/cases/{reference}/file",
+        "/api/v1/cases/{reference}/decision",
         "/api/v1/members",
         "/api/v1/session",
     ] {

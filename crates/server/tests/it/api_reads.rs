@@ -1,10 +1,14 @@
-//! The API's member list over real HTTP on the demo data: who may read it, what it holds,
-//! and how bad queries are refused.
+//! The API's member list and the parts of a case file, over real HTTP on the demo data: who
+//! may read them, what they hold, how bad queries are refused, and that every read of a
+//! case part is recorded as a view.
 
 use crate::api::{client, problem};
 use crate::backend;
 use crate::support;
+use docket_domain::case::Case;
+use docket_domain::function::Function;
 use docket_domain::role::Role;
+use docket_domain::view::views_stream;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -170,4 +174,153 @@ async fn a_case_officer_pages_through_members_and_others_are_refused() {
         .map(|e| e.actor.as_str())
         .collect();
     assert_eq!(refused, ["oversight.members-api", "whip.members-api"]);
+}
+
+/// A closed case that had a hearing, a decision and an appeal; one with interim measures;
+/// one just received.
+fn cases_to_read(cases: &[Case]) -> (&Case, &Case, &Case) {
+    let full = cases
+        .iter()
+        .find(|c| {
+            !c.charges.is_empty()
+                && c.hearing.is_some()
+                && c.decision.is_some()
+                && c.appeal.is_some()
+                && !c.functions.members(Function::AppealPanel).is_empty()
+        })
+        .expect("the demo has a case that went to appeal");
+    let measured = cases
+        .iter()
+        .find(|c| c.measures.len() > 1 || c.measures.iter().any(|m| !m.reviews.is_empty()))
+        .or_else(|| cases.iter().find(|c| !c.measures.is_empty()))
+        .expect("the demo has a case with interim measures");
+    let fresh = cases
+        .iter()
+        .find(|c| c.stage == docket_domain::Stage::Received && c.measures.is_empty())
+        .expect("the demo has a case just received");
+    (full, measured, fresh)
+}
+
+fn people(case: &Case, f: Function) -> Value {
+    json!(case.functions.members(f))
+}
+
+#[tokio::test]
+async fn each_part_of_a_case_is_served_to_staff_and_each_read_is_recorded() {
+    let t = backend::sqlite().await;
+    let d = support::docket(&t);
+    support::small_demo(&d).await;
+    let cases = support::all_cases(&d).await;
+    let (full, measured, fresh) = cases_to_read(&cases);
+    let officer = support::token(&d, "officer.parts-api", &[Role::CaseOfficer]).await;
+    let oversight = support::token(&d, "oversight.parts-api", &[Role::Oversight]).await;
+    let whip = support::token(&d, "whip.parts-api", &[Role::Officeholder]).await;
+    let (base, _stop) = support::serve(d.clone()).await;
+    let http = client();
+    let part = |c: &Case, p: &str| format!("{base}/api/v1/cases/{}/{p}", c.id);
+
+    let before = d.store.head().await.expect("head");
+    assert_eq!(
+        ok(&http, &part(full, "charges"), &officer).await,
+        json!(full.charges)
+    );
+    let hearing = ok(&http, &part(full, "hearing"), &officer).await;
+    assert_eq!(hearing["reference"], full.id.as_str());
+    assert_eq!(hearing["hearing"], json!(full.hearing));
+    assert_eq!(hearing["panel"], people(full, Function::HearingPanel));
+    let decision = ok(&http, &part(full, "decision"), &officer).await;
+    assert_eq!(decision["decision"], json!(full.decision));
+    assert!(
+        decision["decision"]["findings"]
+            .as_array()
+            .is_some_and(|f| !f.is_empty()),
+        "a finding per charge: {decision}"
+    );
+    assert_eq!(decision["final_sanction"], json!(full.final_sanction));
+    assert_eq!(decision["review_vetoes"], full.review_vetoes);
+    let appeal = ok(&http, &part(full, "appeal"), &officer).await;
+    assert_eq!(appeal["appeal"], json!(full.appeal));
+    assert_eq!(appeal["appeal_deadline"], json!(full.appeal_deadline));
+    assert_eq!(appeal["panel"], people(full, Function::AppealPanel));
+    assert_eq!(appeal["stage"], json!(full.stage));
+
+    // Interim measures: each as the case holds it, with what its review date means today.
+    let today = support::today();
+    let measures = ok(&http, &part(measured, "measures"), &officer).await;
+    let measures = measures.as_array().expect("a list");
+    assert_eq!(measures.len(), measured.measures.len());
+    for (got, m) in measures.iter().zip(&measured.measures) {
+        let mut got = got.clone();
+        let extra = got.as_object_mut().expect("object");
+        assert_eq!(extra.remove("active"), Some(json!(m.is_active())));
+        assert_eq!(extra.remove("overdue"), Some(json!(m.is_overdue(today))));
+        assert_eq!(
+            got,
+            json!(m),
+            "the measure itself, review date and reviews included"
+        );
+    }
+
+    // A case that has reached none of these parts: 200 with nothing in them, not 404.
+    assert_eq!(
+        ok(&http, &part(fresh, "charges"), &officer).await,
+        json!([])
+    );
+    assert_eq!(
+        ok(&http, &part(fresh, "measures"), &officer).await,
+        json!([])
+    );
+    let hearing = ok(&http, &part(fresh, "hearing"), &officer).await;
+    assert_eq!(
+        (hearing["hearing"].clone(), hearing["panel"].clone()),
+        (Value::Null, json!([]))
+    );
+    let decision = ok(&http, &part(fresh, "decision"), &officer).await;
+    assert_eq!(decision["decision"], Value::Null);
+    assert_eq!(decision["final_sanction"], Value::Null);
+    assert_eq!(decision["sanction_in_force"], Value::Null);
+    let appeal = ok(&http, &part(fresh, "appeal"), &officer).await;
+    assert_eq!(
+        (appeal["appeal"].clone(), appeal["appeal_deadline"].clone()),
+        (Value::Null, Value::Null)
+    );
+
+    // Every read was recorded on the case's views stream as a view of its file, by the officer.
+    let events = d.store.events_after(before, 1000).await.expect("events");
+    let views = |c: &Case| {
+        events
+            .iter()
+            .filter(|e| e.stream == views_stream(&c.id) && e.kind == "case_viewed")
+            .inspect(|e| {
+                assert_eq!(e.actor, "officer.parts-api");
+                assert!(e.payload.contains("\"part\":\"file\""), "{}", e.payload);
+            })
+            .count()
+    };
+    // (The case with measures may be the one that went to appeal.)
+    let asked = |c: &Case| -> usize {
+        [(full, 4), (measured, 1), (fresh, 5)]
+            .iter()
+            .filter(|(x, _)| x.id == c.id)
+            .map(|(_, n)| n)
+            .sum()
+    };
+    for c in [full, measured, fresh] {
+        assert_eq!(views(c), asked(c), "views of {}", c.id);
+    }
+
+    // Oversight and officeholders may not read case content, part by part either.
+    for p in ["charges", "measures", "hearing", "decision", "appeal"] {
+        for token in [&oversight, &whip] {
+            let (status, body) = problem(get(&http, &part(full, p), token).await).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{p}: {body}");
+        }
+    }
+    let nowhere = docket_domain::ids::CaseId::from_random(1);
+    assert!(cases.iter().all(|c| c.id != nowhere));
+    let missing = format!("{base}/api/v1/cases/{nowhere}/decision");
+    assert_eq!(
+        problem(get(&http, &missing, &officer).await).await.0,
+        StatusCode::NOT_FOUND
+    );
 }

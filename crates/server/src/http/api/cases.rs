@@ -364,7 +364,9 @@ fn command_from(body: &serde_json::Value) -> Result<Command, ApiError> {
     Ok(cmd)
 }
 
-async fn open(
+/// Opens `part` of the case `raw` names through the gate, which checks the policy and
+/// records the view.
+pub(super) async fn open(
     docket: &Docket,
     caller: &Caller,
     raw: &str,

@@ -29,6 +29,7 @@ pub mod error;
 pub mod extract;
 pub mod members;
 pub mod paging;
+pub mod parts;
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
@@ -78,6 +79,11 @@ pub fn api() -> (axum::Router<Docket>, OpenApi) {
         .routes(routes!(cases::allegations))
         .routes(routes!(cases::contacts))
         .routes(routes!(cases::declarations))
+        .routes(routes!(parts::charges))
+        .routes(routes!(parts::measures))
+        .routes(routes!(parts::hearing))
+        .routes(routes!(parts::decision))
+        .routes(routes!(parts::appeal))
         .routes(routes!(cases::command))
         .routes(routes!(draws::draw))
         .routes(routes!(audit))
