@@ -11,6 +11,7 @@
 
 mod credentials;
 mod log;
+mod members;
 mod one_call;
 #[cfg(test)]
 mod pg_tests;
@@ -24,8 +25,8 @@ use docket_domain::account::{
 use docket_domain::ids::PersonId;
 use docket_domain::store::codec::format_ts;
 use docket_domain::store::{
-    Append, Appended, CaseFilter, LogEntry, Node, ReadModelDump, Store, StoreError,
-    StoredCheckpoint, StoredEvent,
+    Append, Appended, CaseFilter, LogEntry, MemberFilter, MemberPage, Node, ReadModelDump, Store,
+    StoreError, StoredCheckpoint, StoredEvent,
 };
 use docket_domain::{Stage, ids::MembershipNumber, member::Member, summary::CaseSummary};
 use docket_tlog::Hash;
@@ -393,5 +394,9 @@ impl Store for PgStore {
             &format_ts(now),
         )
         .await
+    }
+
+    async fn list_members(&self, filter: &MemberFilter) -> Result<MemberPage, StoreError> {
+        members::list_members(&self.read, filter).await
     }
 }

@@ -143,7 +143,7 @@ pub(crate) async fn stage_counts(pool: &PgPool) -> Result<Vec<(Stage, u64)>, Sto
     Ok(out)
 }
 
-fn member_row(row: &PgRow) -> Result<MemberRow, StoreError> {
+pub(crate) fn member_row(row: &PgRow) -> Result<MemberRow, StoreError> {
     Ok(MemberRow {
         number: row.try_get("number").map_err(db_err)?,
         name: row.try_get("name").map_err(db_err)?,

@@ -8,6 +8,7 @@
 
 mod credentials;
 mod log;
+mod members;
 mod read;
 mod reader;
 mod tree;
@@ -21,8 +22,8 @@ use docket_domain::account::{
 use docket_domain::ids::PersonId;
 use docket_domain::store::codec::format_ts;
 use docket_domain::store::{
-    Append, Appended, CaseFilter, LeafCheck, LogEntry, Node, ReadModelDump, Store, StoreError,
-    StoredCheckpoint, StoredEvent, StoredLeaves,
+    Append, Appended, CaseFilter, LeafCheck, LogEntry, MemberFilter, MemberPage, Node,
+    ReadModelDump, Store, StoreError, StoredCheckpoint, StoredEvent, StoredLeaves,
 };
 use docket_domain::{Stage, ids::MembershipNumber, member::Member, summary::CaseSummary};
 use docket_tlog::Hash;
@@ -435,5 +436,9 @@ impl Store for SqliteStore {
             credentials::delete(c, "DELETE FROM sessions WHERE expires_at <= ?1", now)
         })
         .await
+    }
+
+    async fn list_members(&self, filter: &MemberFilter) -> Result<MemberPage, StoreError> {
+        members::list_members(&self.read, filter).await
     }
 }

@@ -192,7 +192,7 @@ pub(crate) async fn stage_counts(pool: &SqlitePool) -> Result<Vec<(Stage, u64)>,
     Ok(out)
 }
 
-fn member_row(row: &sqlx::sqlite::SqliteRow) -> Result<MemberRow, StoreError> {
+pub(crate) fn member_row(row: &sqlx::sqlite::SqliteRow) -> Result<MemberRow, StoreError> {
     Ok(MemberRow {
         number: row.try_get("number").map_err(db_err)?,
         name: row.try_get("name").map_err(db_err)?,

@@ -7,7 +7,7 @@ use crate::account::{
     Account, ApiTokenRecord, Receipt, ReceiptCode, SessionRecord, SessionUpdate, Username,
 };
 use crate::ids::{CaseId, MembershipNumber, PersonId};
-use crate::member::Member;
+use crate::member::{Member, MemberStatus};
 use crate::stage::Stage;
 use crate::summary::CaseSummary;
 use async_trait::async_trait;
@@ -245,6 +245,36 @@ pub struct CaseFilter {
     pub limit: Option<u32>,
 }
 
+/// Which members [`Store::list_members`] returns, and which page of them. Members are in
+/// membership-number order, so a page is the same rows however often it is asked for while
+/// the list does not change.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MemberFilter {
+    pub status: Option<MemberStatus>,
+    /// Only members in this region, exactly as the membership list writes it.
+    pub region: Option<String>,
+    /// Only elected representatives (true), or only members who hold no elected office.
+    pub elected: Option<bool>,
+    /// Only members whose number starts with this. Numbers are stored upper case, so pass
+    /// the prefix upper case too (letters and digits only, as numbers are).
+    pub number_prefix: Option<String>,
+    /// Only members whose name starts with this, ignoring the case of ASCII letters only (the
+    /// one folding both databases do alike). `%` and `_` are plain characters here.
+    pub name_prefix: Option<String>,
+    /// How many matching members to skip.
+    pub offset: u64,
+    /// The most members to return.
+    pub limit: u32,
+}
+
+/// One page of [`Store::list_members`], and how many members match across all pages (read
+/// from the same snapshot as the page, so the two never disagree).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MemberPage {
+    pub members: Vec<Member>,
+    pub total: u64,
+}
+
 /// Every read-model row rendered as text in a fixed order: `rebuild` must reproduce it exactly.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReadModelDump {
@@ -461,6 +491,9 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
 
     /// Deletes sessions that expired by `now`; returns how many.
     async fn purge_expired_sessions(&self, now: Timestamp) -> Result<u64, StoreError>;
+
+    /// Members matching `filter`, by membership number, one page at a time.
+    async fn list_members(&self, filter: &MemberFilter) -> Result<MemberPage, StoreError>;
 }
 
 pub mod codec;

@@ -35,6 +35,8 @@ fn the_openapi_snapshot_is_current() {
         "/api/v1/cases",
         "/api/v1/cases/{reference}/commands",
         "/api/v1/cases/{reference}/file",
+        "/api/v1/cases/{reference}/decision",
+        "/api/v1/members",
         "/api/v1/session",
     ] {
         assert!(doc["paths"].get(path).is_some(), "{path} is documented");
@@ -61,7 +63,7 @@ async fn staff(d: &docket::service::Docket, name: &str, roles: &[Role]) -> Usern
     username
 }
 
-fn client() -> reqwest::Client {
+pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -95,7 +97,7 @@ fn hidden(html: &str, name: &str) -> String {
     rest[..rest.find('"').expect("closing quote")].to_string()
 }
 
-async fn problem(res: reqwest::Response) -> (StatusCode, Value) {
+pub async fn problem(res: reqwest::Response) -> (StatusCode, Value) {
     let status = res.status();
     assert_eq!(
         res.headers()

@@ -2,6 +2,7 @@
 //! trait alone, so SQLite and PostgreSQL are held to one contract.
 
 mod accounts;
+mod members;
 
 use crate::backend::{
     self, ACTOR, TestStore, append, conflict, event, member, second_handle, simple, ts,

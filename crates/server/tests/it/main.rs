@@ -3,6 +3,7 @@
 
 mod accounts;
 mod api;
+mod api_reads;
 mod backend;
 mod cli;
 mod conformance;

@@ -4,6 +4,7 @@
 
 use super::error::{ApiError, Problem};
 use super::extract::{ApiJson, ApiPath, ApiQuery};
+use super::paging::Paging;
 use crate::access::Target;
 use crate::http::auth::Caller;
 use crate::service::Docket;
@@ -259,20 +260,7 @@ pub async fn list(
     docket
         .authorize(&caller.0, Action::ListCases, Target::Organisation, now)
         .await?;
-    let per_page = q.per_page.unwrap_or(50);
-    if !(1..=200).contains(&per_page) {
-        return Err(ApiError::invalid(
-            "per_page",
-            "per_page must be from 1 to 200",
-        ));
-    }
-    let page = q.page.unwrap_or(1);
-    if !(1..=1_000_000).contains(&page) {
-        return Err(ApiError::invalid(
-            "page",
-            "pages are counted from 1 (and stop at 1,000,000)",
-        ));
-    }
+    let paging = Paging::of(q.page, q.per_page)?;
     let today = day_of(now);
     let rows = docket
         .store
@@ -287,14 +275,14 @@ pub async fn list(
     let total = rows.len() as u64;
     let items = rows
         .into_iter()
-        .skip((page as usize - 1).saturating_mul(per_page as usize))
-        .take(per_page as usize)
+        .skip(usize::try_from(paging.offset()).unwrap_or(usize::MAX))
+        .take(paging.per_page as usize)
         .map(|s| CaseMetadata::of(s, today))
         .collect();
     Ok(Json(CasePage {
         items,
-        page,
-        per_page,
+        page: paging.page,
+        per_page: paging.per_page,
         total,
     }))
 }
@@ -376,7 +364,9 @@ fn command_from(body: &serde_json::Value) -> Result<Command, ApiError> {
     Ok(cmd)
 }
 
-async fn open(
+/// Opens `part` of the case `raw` names through the gate, which checks the policy and
+/// records the view.
+pub(super) async fn open(
     docket: &Docket,
     caller: &Caller,
     raw: &str,

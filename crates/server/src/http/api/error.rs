@@ -69,6 +69,14 @@ impl ApiError {
         e
     }
 
+    /// A query parameter's value is not acceptable: a 400, as the request's address is
+    /// what is wrong, still naming the parameter.
+    pub fn invalid_query(field: &str, detail: impl Into<String>) -> ApiError {
+        let mut e = ApiError::bad_request(detail);
+        e.problem.field = Some(field.to_string());
+        e
+    }
+
     pub fn unauthenticated(detail: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::UNAUTHORIZED, "Sign in first", detail)
     }

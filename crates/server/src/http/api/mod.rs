@@ -11,8 +11,6 @@ use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use docket_domain::Stage;
-use docket_domain::ids::MembershipNumber;
-use docket_domain::member::Member;
 use docket_domain::policy::Action;
 use docket_domain::role::Role;
 use error::{ApiError, Problem};
@@ -29,6 +27,9 @@ pub mod cases;
 pub mod draws;
 pub mod error;
 pub mod extract;
+pub mod members;
+pub mod paging;
+pub mod parts;
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
@@ -78,12 +79,18 @@ pub fn api() -> (axum::Router<Docket>, OpenApi) {
         .routes(routes!(cases::allegations))
         .routes(routes!(cases::contacts))
         .routes(routes!(cases::declarations))
+        .routes(routes!(parts::charges))
+        .routes(routes!(parts::measures))
+        .routes(routes!(parts::hearing))
+        .routes(routes!(parts::decision))
+        .routes(routes!(parts::appeal))
         .routes(routes!(cases::command))
         .routes(routes!(draws::draw))
         .routes(routes!(audit))
         .routes(routes!(me))
         .routes(routes!(statistics))
-        .routes(routes!(member))
+        .routes(routes!(members::list))
+        .routes(routes!(members::member))
         .routes(routes!(users))
         .routes(routes!(login::api_sign_in, login::api_sign_out))
         .routes(routes!(login::api_receipt_sign_in));
@@ -171,33 +178,6 @@ async fn statistics(
             .map(|(stage, cases)| StageCount { stage, cases })
             .collect(),
     }))
-}
-
-/// One member's record.
-#[utoipa::path(get, path = "/members/{number}", tag = "organisation",
-    params(("number" = String, Path, description = "The membership number, e.g. PA0000102")),
-    responses((status = 200, body = Member), (status = 401, body = Problem, content_type = "application/problem+json"),
-              (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
-async fn member(
-    State(docket): State<Docket>,
-    caller: auth::Caller,
-    ApiPath(raw): ApiPath<String>,
-) -> Result<Json<Member>, ApiError> {
-    docket
-        .authorize(
-            &caller.0,
-            Action::ViewMembers,
-            Target::Organisation,
-            Timestamp::now(),
-        )
-        .await?;
-    let number = MembershipNumber::parse(&raw).map_err(ApiError::not_found)?;
-    docket
-        .store
-        .member(&number)
-        .await?
-        .map(Json)
-        .ok_or_else(|| ApiError::not_found(format!("No member has the number {number}.")))
 }
 
 /// A case's audit trail: every event and view, with inclusion proofs against the latest
