@@ -99,7 +99,7 @@ impl fmt::Display for Role {
 
 /// Who a request acts as, once signed in: the person, their roles, and for portal users the
 /// membership record or the anonymous complaint they are linked to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Principal {
     pub person: PersonId,
     pub roles: BTreeSet<Role>,

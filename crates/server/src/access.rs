@@ -6,12 +6,13 @@
 //! register, whether the policy allows them or not: the register is where political contact
 //! with a case is meant to show (DESIGN.md).
 
+use crate::decisions::Asked;
 use crate::service::{Docket, ServiceError, encode};
 use docket_domain::Command;
 use docket_domain::case::{Case, day_of};
 use docket_domain::contact::{Channel, Contact};
 use docket_domain::ids::{CaseId, PersonId, Text};
-use docket_domain::policy::{Action, CaseFacts, Prepared, Resource};
+use docket_domain::policy::{Action, CaseFacts, Decision, Prepared, Resource};
 use docket_domain::role::{Principal, Role};
 use docket_domain::store::StoreError;
 use docket_domain::view::CasePart;
@@ -49,31 +50,29 @@ impl Docket {
         target: Target<'_>,
         now: Timestamp,
     ) -> Result<(), ServiceError> {
-        let described = self.describe(who, target);
-        self.authorize_described(who, action, target, &described, now)
-            .await
+        let decision = self.asking(who, target).decide(action);
+        self.enforce(who, action, target, decision, now).await
     }
 
-    /// `who` and `target` described to the policy once, for several decisions.
-    fn describe(&self, who: &Principal, target: Target<'_>) -> Prepared<'_> {
-        match target {
-            Target::Organisation => self.policy.prepare(who, &Resource::Organisation),
-            Target::Case(case) => {
-                let facts = CaseFacts::of(case);
-                self.policy.prepare(who, &Resource::Case(&facts))
-            }
+    fn asking<'d, 't>(&'d self, who: &'t Principal, target: Target<'t>) -> Asking<'d, 't> {
+        Asking {
+            docket: self,
+            who,
+            target,
+            described: None,
         }
     }
 
-    async fn authorize_described(
+    /// Acts on a decision: writes an officeholder's request into the case's contact
+    /// register, and records a refusal before returning it.
+    async fn enforce(
         &self,
         who: &Principal,
         action: Action,
         target: Target<'_>,
-        described: &Prepared<'_>,
+        decision: Decision,
         now: Timestamp,
     ) -> Result<(), ServiceError> {
-        let decision = described.authorize(action);
         if let Target::Case(case) = target
             && who.has(Role::Officeholder)
         {
@@ -222,16 +221,52 @@ impl Docket {
             .load_case(id)
             .await?
             .ok_or_else(|| ServiceError::NotFound(id.clone()))?;
-        let answers = {
-            let target = Target::Case(&case);
-            let described = self.describe(who, target);
-            self.authorize_described(who, read_action(part), target, &described, now)
-                .await?;
-            also.iter()
-                .map(|a| described.authorize(*a).allowed)
-                .collect()
+        let target = Target::Case(&case);
+        let (decision, answers) = {
+            let mut asking = self.asking(who, target);
+            let decision = asking.decide(read_action(part));
+            let answers: Vec<bool> = also.iter().map(|a| asking.decide(*a).allowed).collect();
+            (decision, answers)
         };
+        self.enforce(who, read_action(part), target, decision, now)
+            .await?;
         self.record_view(id, &who.person, part, now).await?;
         Ok((case, answers))
+    }
+}
+
+/// Decisions about one principal and target: each taken from those kept when it can be, and
+/// otherwise put to the policy, with the principal and target described to it at most once.
+struct Asking<'d, 't> {
+    docket: &'d Docket,
+    who: &'t Principal,
+    target: Target<'t>,
+    described: Option<Prepared<'d>>,
+}
+
+impl Asking<'_, '_> {
+    fn decide(&mut self, action: Action) -> Decision {
+        let asked = match self.target {
+            Target::Case(case) => Some(Asked {
+                who: self.who.clone(),
+                action,
+                case: case.id.clone(),
+                version: case.version,
+            }),
+            Target::Organisation => None,
+        };
+        if let Some(kept) = asked.as_ref().and_then(|a| self.docket.decisions.get(a)) {
+            return kept;
+        }
+        let (policy, who, target) = (&self.docket.policy, self.who, self.target);
+        let described = self.described.get_or_insert_with(|| match target {
+            Target::Organisation => policy.prepare(who, &Resource::Organisation),
+            Target::Case(case) => policy.prepare(who, &Resource::Case(&CaseFacts::of(case))),
+        });
+        let decision = described.authorize(action);
+        if let Some(asked) = asked {
+            self.docket.decisions.keep(asked, &decision);
+        }
+        decision
     }
 }

@@ -9,6 +9,7 @@ pub mod cases;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod decisions;
 pub mod demo;
 pub mod draws;
 pub mod figures;

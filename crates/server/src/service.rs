@@ -3,6 +3,7 @@
 //! transaction. HTTP handlers, the CLI and the demo generator all come through here.
 
 use crate::cases::{CaseCache, Seen};
+use crate::decisions::DecisionCache;
 use docket_domain::calendar::Calendar;
 use docket_domain::case::{Case, ReplayError};
 use docket_domain::erasure::{ERASURES_STREAM, ErasureEvent, check_erasable};
@@ -56,6 +57,8 @@ pub struct Docket {
     pub commits: Arc<tokio::sync::Notify>,
     /// Cases as last loaded (see `cases`).
     pub cases: Arc<CaseCache>,
+    /// The policy's decisions about cases, while they still hold (see `decisions`).
+    pub decisions: Arc<DecisionCache>,
 }
 
 /// The payload column is the event's JSON; the kind column repeats its tag so the log can be
@@ -88,12 +91,15 @@ impl Docket {
             log_signer: None,
             commits: Arc::new(tokio::sync::Notify::new()),
             cases: Arc::default(),
+            decisions: Arc::default(),
         }
     }
 
     /// Replaces the default policy (an organisation's own policy files added to it).
     pub fn with_policy(mut self, policy: Policy) -> Docket {
         self.policy = Arc::new(policy);
+        // Decisions kept were made under the old policy.
+        self.decisions = Arc::default();
         self
     }
 

@@ -1,8 +1,10 @@
 //! `docket bench authz`: what one policy decision costs, as the gate makes it for every
 //! request: with the case's facts built from the case (the gate's real work), and with the
-//! facts already built (the Cedar evaluation alone). Reported as p50/p99 in microseconds over
-//! the demo's real cases and a mix of principals and actions.
+//! facts already built (the Cedar evaluation alone), and a decision the gate kept from an
+//! earlier request about the same case version (see `decisions`). Reported as p50/p99 in
+//! microseconds over the demo's real cases and a mix of principals and actions.
 
+use crate::decisions::{Asked, DecisionCache};
 use crate::demo::people::Staff;
 use docket_domain::case::Case;
 use docket_domain::policy::{Action, CaseFacts, Policy, Resource};
@@ -48,13 +50,15 @@ const ACTIONS: [Action; 5] = [
     Action::RecordContact,
 ];
 
-/// Times `rounds` decisions of each kind; returns (with facts built, Cedar alone).
-pub fn measure(policy: &Policy, cases: &[Case], rounds: usize) -> (Timing, Timing) {
+/// Times `rounds` decisions of each kind; returns (with facts built, Cedar alone, kept).
+pub fn measure(policy: &Policy, cases: &[Case], rounds: usize) -> (Timing, Timing, Timing) {
     let staff = Staff::new();
     let who = principals(&staff);
     let facts: Vec<CaseFacts> = cases.iter().map(CaseFacts::of).collect();
     let mut built = Vec::with_capacity(rounds);
     let mut alone = Vec::with_capacity(rounds);
+    let mut kept = Vec::with_capacity(rounds);
+    let cache = DecisionCache::default();
     let mut allowed = 0u64;
     for i in 0..rounds {
         let p = &who[i % who.len()];
@@ -69,10 +73,21 @@ pub fn measure(policy: &Policy, cases: &[Case], rounds: usize) -> (Timing, Timin
         let d = policy.authorize(p, a, &Resource::Case(&facts[c]));
         alone.push(t.elapsed().as_nanos() as u64);
         allowed += d.allowed as u64;
+        let asked = |case: &Case| Asked {
+            who: p.clone(),
+            action: a,
+            case: case.id.clone(),
+            version: case.version,
+        };
+        cache.keep(asked(&cases[c]), &d);
+        let t = Instant::now();
+        let d = cache.get(&asked(&cases[c]));
+        kept.push(t.elapsed().as_nanos() as u64);
+        allowed += d.is_some_and(|d| d.allowed) as u64;
     }
     // Keep the decisions observable so nothing is optimised away.
     std::hint::black_box(allowed);
-    (timing(built), timing(alone))
+    (timing(built), timing(alone), timing(kept))
 }
 
 pub async fn run(rounds: usize) -> anyhow::Result<()> {
@@ -98,7 +113,7 @@ pub async fn run(rounds: usize) -> anyhow::Result<()> {
     let policy = Policy::default_policy()?;
     // A warm-up pass, then the measured one.
     measure(&policy, &cases, rounds / 10 + 1);
-    let (built, alone) = measure(&policy, &cases, rounds);
+    let (built, alone, kept) = measure(&policy, &cases, rounds);
     println!(
         "authorisation decisions over {} demo cases, {rounds} of each kind",
         cases.len()
@@ -110,6 +125,10 @@ pub async fn run(rounds: usize) -> anyhow::Result<()> {
     println!(
         "  Cedar alone (facts prebuilt):     p50 {:.1} µs, p99 {:.1} µs, mean {:.1} µs",
         alone.p50_us, alone.p99_us, alone.mean_us
+    );
+    println!(
+        "  gate, decision kept (same case version): p50 {:.2} µs, p99 {:.2} µs, mean {:.2} µs",
+        kept.p50_us, kept.p99_us, kept.mean_us
     );
     Ok(())
 }

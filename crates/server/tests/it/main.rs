@@ -10,6 +10,7 @@ mod conformance;
 mod demo;
 mod durability;
 mod http;
+mod kept;
 mod policy;
 mod service;
 mod support;
