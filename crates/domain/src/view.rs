@@ -27,6 +27,8 @@ pub enum CasePart {
     Allegations,
     ContactRegister,
     Declarations,
+    /// The final outcome as notified to officeholders.
+    OutcomeNotice,
 }
 
 impl CasePart {
@@ -39,6 +41,7 @@ impl CasePart {
             CasePart::Allegations => "allegations",
             CasePart::ContactRegister => "contact_register",
             CasePart::Declarations => "declarations",
+            CasePart::OutcomeNotice => "outcome_notice",
         }
     }
 }

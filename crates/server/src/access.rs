@@ -162,6 +162,7 @@ pub fn read_action(part: CasePart) -> Action {
         CasePart::Allegations => Action::ViewAllegations,
         CasePart::ContactRegister => Action::ViewContactRegister,
         CasePart::Declarations => Action::ViewDeclarations,
+        CasePart::OutcomeNotice => Action::ViewOutcomeNotice,
     }
 }
 

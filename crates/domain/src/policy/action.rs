@@ -85,6 +85,9 @@ actions! {
     ViewContactRegister => "view_contact_register",
     /// Declared conflicts of interest, with the interest declared.
     ViewDeclarations => "view_declarations",
+    /// A case's final outcome as notified to officeholders: no reasons, evidence or
+    /// complainant.
+    ViewOutcomeNotice => "view_outcome_notice",
     ViewStatistics => "view_statistics",
     ViewUsers => "view_users",
     ManageUsers => "manage_users",
@@ -172,7 +175,7 @@ mod tests {
             Some(Action::ViewCaseContent)
         );
         assert_eq!(Action::parse("boss_around"), None);
-        assert_eq!(Action::ALL.len(), 51);
+        assert_eq!(Action::ALL.len(), 52);
         assert_eq!(Action::ALL.iter().filter(|a| a.is_command()).count(), 36);
     }
 }

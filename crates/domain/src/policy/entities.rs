@@ -39,6 +39,10 @@ pub struct CaseFacts {
     pub complainant_member: Option<MembershipNumber>,
     pub respondent_member: MembershipNumber,
     pub complainant_identity_disclosed: bool,
+    /// The respondent held elected office when complained about.
+    pub respondent_elected: bool,
+    /// The outcome is final: no appeal is pending or still possible.
+    pub outcome_final: bool,
 }
 
 impl CaseFacts {
@@ -64,6 +68,11 @@ impl CaseFacts {
             },
             respondent_member: case.respondent.member.clone(),
             complainant_identity_disclosed: case.complainant_identity_disclosed,
+            respondent_elected: case.respondent.elected_office.is_some(),
+            outcome_final: matches!(
+                case.stage,
+                Stage::Final | Stage::SanctionLive | Stage::SanctionExpired
+            ),
         }
     }
 }
@@ -230,7 +239,7 @@ impl Names {
                     .map(|p| RestrictedExpression::new_entity_uid(self.user_uid(p))),
             )
         };
-        let mut attrs = HashMap::with_capacity(14);
+        let mut attrs = HashMap::with_capacity(16);
         let mut put = |k: &str, v: RestrictedExpression| {
             attrs.insert(k.to_string(), v);
         };
@@ -263,6 +272,14 @@ impl Names {
         put(
             "complainant_identity_disclosed",
             RestrictedExpression::new_bool(f.complainant_identity_disclosed),
+        );
+        put(
+            "respondent_elected",
+            RestrictedExpression::new_bool(f.respondent_elected),
+        );
+        put(
+            "outcome_final",
+            RestrictedExpression::new_bool(f.outcome_final),
         );
         Entity::new(self.case_uid(&f.id), attrs, HashSet::new())
             .map_err(|e| format!("case {} could not be described to the policy: {e}", f.id))

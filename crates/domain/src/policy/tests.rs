@@ -40,6 +40,36 @@ fn facts() -> CaseFacts {
         complainant_member: Some(member("PA100")),
         respondent_member: member("PA200"),
         complainant_identity_disclosed: false,
+        respondent_elected: false,
+        outcome_final: false,
+    }
+}
+
+#[test]
+fn officeholders_see_final_outcomes_about_elected_representatives_only() {
+    let p = policy();
+    let whip = Principal::new(person("whip"), [Role::Officeholder]);
+    let mistaken = Principal::new(person("whip2"), [Role::Officeholder, Role::CaseOfficer]);
+    let officer = Principal::new(person("officer"), [Role::CaseOfficer]);
+    let ask = |who: &Principal, elected: bool, is_final: bool| {
+        let f = CaseFacts {
+            respondent_elected: elected,
+            outcome_final: is_final,
+            ..facts()
+        };
+        p.authorize(who, Action::ViewOutcomeNotice, &Resource::Case(&f))
+    };
+    assert!(ask(&whip, true, true).allowed);
+    for (elected, is_final) in [(true, false), (false, true), (false, false)] {
+        for who in [&whip, &mistaken] {
+            let d = ask(who, elected, is_final);
+            assert!(!d.allowed, "{elected} {is_final}: {}", d.reason);
+            assert_eq!(
+                d.policies,
+                vec!["officeholders-see-only-the-outcomes-sent-to-them"]
+            );
+        }
+        assert!(ask(&officer, elected, is_final).allowed);
     }
 }
 

@@ -324,3 +324,109 @@ async fn each_part_of_a_case_is_served_to_staff_and_each_read_is_recorded() {
         StatusCode::NOT_FOUND
     );
 }
+
+/// Officeholders are sent the final outcome of a case about an elected representative, and
+/// see that notice: who, which charges were proved under which clauses, the sanction. Never
+/// the reasons, particulars, evidence or complainant; not before the outcome is final; not
+/// for anyone else's case. Each request is in the case's contact register, allowed or not.
+#[tokio::test]
+async fn officeholders_see_the_outcome_notices_the_rules_send_them_and_nothing_more() {
+    let t = backend::sqlite().await;
+    let d = support::docket(&t);
+    support::small_demo(&d).await;
+    let cases = support::all_cases(&d).await;
+    let is_final = |c: &Case| {
+        matches!(
+            c.stage,
+            docket_domain::Stage::Final
+                | docket_domain::Stage::SanctionLive
+                | docket_domain::Stage::SanctionExpired
+        )
+    };
+    let elected_final = cases
+        .iter()
+        .find(|c| c.respondent.elected_office.is_some() && is_final(c) && !c.charges.is_empty())
+        .expect("the demo has a final case about an elected representative");
+    let elected_open = cases
+        .iter()
+        .find(|c| c.respondent.elected_office.is_some() && c.is_open())
+        .expect("the demo has an open case about an elected representative");
+    let other_final = cases
+        .iter()
+        .find(|c| c.respondent.elected_office.is_none() && is_final(c))
+        .expect("the demo has a final case about someone else");
+    let whip = support::token(&d, "whip.outcomes", &[Role::Officeholder]).await;
+    let mistaken = support::token(
+        &d,
+        "whip.outcomes-mistaken",
+        &[Role::Officeholder, Role::CaseOfficer],
+    )
+    .await;
+    let officer = support::token(&d, "officer.outcomes", &[Role::CaseOfficer]).await;
+    let (base, _stop) = support::serve(d.clone()).await;
+    let http = client();
+    let notice = |c: &Case| format!("{base}/api/v1/cases/{}/outcome-notice", c.id);
+
+    let sent = ok(&http, &notice(elected_final), &whip).await;
+    assert_eq!(sent["reference"], elected_final.id.as_str());
+    assert_eq!(sent["respondent"], json!(elected_final.respondent));
+    let charges = sent["outcome"]["charges"].as_array().expect("charges");
+    assert_eq!(charges.len(), elected_final.charges.len());
+    for (shown, charge) in charges.iter().zip(&elected_final.charges) {
+        assert_eq!(shown["clause"], charge.clause.to_string());
+        let proven = elected_final
+            .decision
+            .as_ref()
+            .and_then(|d| d.findings.iter().find(|f| f.charge == charge.number))
+            .is_some_and(|f| f.proven);
+        assert_eq!(shown["proven"], proven);
+    }
+    assert_eq!(
+        sent["outcome"]["sanction"]["code"],
+        json!(elected_final.final_sanction.as_ref().map(|s| &s.code))
+    );
+    let text = sent.to_string();
+    for secret in [
+        "reasons",
+        "particulars",
+        "evidence",
+        "complainant",
+        "narrative",
+        "aggravating",
+        "mitigating",
+    ] {
+        assert!(!text.contains(secret), "the notice has no {secret}: {text}");
+    }
+
+    // Not before the outcome is final, not for a case about someone without elected office,
+    // and a staff role granted by mistake does not widen it.
+    for (case, token) in [
+        (elected_open, &whip),
+        (other_final, &whip),
+        (other_final, &mistaken),
+    ] {
+        let res = get(&http, &notice(case), token).await;
+        let (status, body) = problem(res).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{}: {body}", case.id);
+        assert!(
+            body["policy"].to_string().contains("officeholders"),
+            "refused by an officeholder rule: {body}"
+        );
+    }
+    // Case officers see every notice, final or not (null until it is).
+    assert!(ok(&http, &notice(other_final), &officer).await["outcome"].is_object());
+    assert!(ok(&http, &notice(elected_open), &officer).await["outcome"].is_null());
+
+    // Every officeholder request is in that case's contact register, allowed or refused.
+    for (case, expected) in [(elected_final, 1), (elected_open, 1), (other_final, 2)] {
+        let after = d.load_case(&case.id).await.expect("load").expect("case");
+        let recorded = after
+            .contacts
+            .iter()
+            .filter(|(_, by, c)| {
+                by.as_str() == "docket:system" && c.who.as_str().starts_with("whip.outcomes")
+            })
+            .count();
+        assert_eq!(recorded, expected, "{}", case.id);
+    }
+}

@@ -143,6 +143,7 @@ fn request(action: &str, f: &Case) -> (reqwest::Method, String, Option<Value>) {
         "view_audit_trail" => get(format!("/api/v1/cases/{r}/audit")),
         "view_contact_register" => get(format!("/api/v1/cases/{r}/contacts")),
         "view_declarations" => get(format!("/api/v1/cases/{r}/declarations")),
+        "view_outcome_notice" => get(format!("/api/v1/cases/{r}/outcome-notice")),
         "view_statistics" => get("/api/v1/statistics".into()),
         "view_users" => get("/api/v1/users".into()),
         // The small demo imports the first 20,000 members only.

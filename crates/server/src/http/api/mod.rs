@@ -28,6 +28,7 @@ pub mod draws;
 pub mod error;
 pub mod extract;
 pub mod members;
+pub mod outcome;
 pub mod paging;
 pub mod parts;
 
@@ -84,6 +85,7 @@ pub fn api() -> (axum::Router<Docket>, OpenApi) {
         .routes(routes!(parts::hearing))
         .routes(routes!(parts::decision))
         .routes(routes!(parts::appeal))
+        .routes(routes!(outcome::outcome_notice))
         .routes(routes!(cases::command))
         .routes(routes!(draws::draw))
         .routes(routes!(audit))
