@@ -430,3 +430,69 @@ async fn officeholders_see_the_outcome_notices_the_rules_send_them_and_nothing_m
         assert_eq!(recorded, expected, "{}", case.id);
     }
 }
+
+/// The accounts list: filtered by role and state, paged, never a secret, and refused to all
+/// but administrators.
+#[tokio::test]
+async fn administrators_page_through_accounts_filtered_by_role() {
+    let t = backend::sqlite().await;
+    let d = support::docket(&t);
+    let admin = support::token(&d, "admin.users-api", &[Role::Administrator]).await;
+    let officer = support::token(&d, "officer.users-api", &[Role::CaseOfficer]).await;
+    for i in 0..5 {
+        support::token(&d, &format!("panel.users-api-{i}"), &[Role::PanelMember]).await;
+    }
+    let (base, _stop) = support::serve(d.clone()).await;
+    let http = client();
+    let users = |q: &str| format!("{base}/api/v1/users{q}");
+
+    let all = ok(&http, &users(""), &admin).await;
+    assert_eq!(all["total"], 7);
+    let text = all.to_string();
+    for secret in ["password", "totp", "recovery", "secret_hash"] {
+        assert!(!text.contains(secret), "no {secret} in {text}");
+    }
+    let first = ok(&http, &users("?role=panel_member&per_page=3"), &admin).await;
+    let second = ok(
+        &http,
+        &users("?role=panel_member&per_page=3&page=2"),
+        &admin,
+    )
+    .await;
+    assert_eq!(
+        (first["total"].clone(), second["total"].clone()),
+        (json!(5), json!(5))
+    );
+    let names = |p: &Value| -> Vec<String> {
+        p["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|u| u["username"].as_str().expect("username").to_string())
+            .collect()
+    };
+    let mut both = names(&first);
+    both.extend(names(&second));
+    assert_eq!(
+        both,
+        (0..5)
+            .map(|i| format!("panel.users-api-{i}"))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        ok(&http, &users("?disabled=true"), &admin).await["total"],
+        0
+    );
+
+    for (q, field) in [("?per_page=0", "per_page"), ("?page=0", "page")] {
+        let (status, body) = problem(get(&http, &users(q), &admin).await).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{q}: {body}");
+        assert_eq!(body["field"], field, "{body}");
+    }
+    for q in ["?role=emperor", "?colour=red"] {
+        let (status, body) = problem(get(&http, &users(q), &admin).await).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{q}: {body}");
+    }
+    let (status, _) = problem(get(&http, &users(""), &officer).await).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

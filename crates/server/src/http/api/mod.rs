@@ -31,6 +31,7 @@ pub mod members;
 pub mod outcome;
 pub mod paging;
 pub mod parts;
+pub mod users;
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
@@ -93,7 +94,7 @@ pub fn api() -> (axum::Router<Docket>, OpenApi) {
         .routes(routes!(statistics))
         .routes(routes!(members::list))
         .routes(routes!(members::member))
-        .routes(routes!(users))
+        .routes(routes!(users::users))
         .routes(routes!(login::api_sign_in, login::api_sign_out))
         .routes(routes!(login::api_receipt_sign_in));
     let (router, mut doc) = OpenApiRouter::new().nest("/api/v1", v1).split_for_parts();
@@ -199,51 +200,4 @@ async fn audit(
         Err(crate::audit::AuditError::Service(e)) => Err(e.into()),
         Err(crate::audit::AuditError::Log(e)) => Err(ApiError::internal(e)),
     }
-}
-
-/// An account as administrators see it: never a secret.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct User {
-    pub username: String,
-    pub person: String,
-    pub display_name: String,
-    pub roles: Vec<Role>,
-    pub member: Option<String>,
-    pub second_factor: bool,
-    pub disabled: bool,
-    /// Set while the account is locked after failed sign-ins.
-    pub locked_until: Option<Timestamp>,
-}
-
-/// Every account, by username.
-#[utoipa::path(get, path = "/users", tag = "organisation",
-    responses((status = 200, body = Vec<User>),
-              (status = 401, body = Problem, content_type = "application/problem+json"),
-              (status = 403, body = Problem, content_type = "application/problem+json")))]
-async fn users(
-    State(docket): State<Docket>,
-    caller: auth::Caller,
-) -> Result<Json<Vec<User>>, ApiError> {
-    let now = Timestamp::now();
-    docket
-        .authorize(&caller.0, Action::ViewUsers, Target::Organisation, now)
-        .await?;
-    Ok(Json(
-        docket
-            .store
-            .accounts()
-            .await?
-            .into_iter()
-            .map(|a| User {
-                second_factor: a.second_factor_enrolled(),
-                locked_until: a.locked_at(now),
-                username: a.username.to_string(),
-                person: a.person.to_string(),
-                display_name: a.display_name,
-                roles: a.roles.into_iter().collect(),
-                member: a.member.map(|m| m.to_string()),
-                disabled: a.disabled,
-            })
-            .collect(),
-    ))
 }
