@@ -252,6 +252,7 @@ impl Application {
                 self.docket.commits.clone(),
             )
         });
+        let sweeper = auth::spawn_session_sweeper(self.docket.clone());
         let app = router(self.docket).into_make_service_with_connect_info::<SocketAddr>();
         let served = axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)
@@ -259,6 +260,7 @@ impl Application {
         if let Some(task) = checkpointer {
             task.abort();
         }
+        sweeper.abort();
         served
     }
 }

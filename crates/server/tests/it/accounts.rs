@@ -586,3 +586,49 @@ async fn anonymous_complainants_follow_up_with_a_receipt(t: TestStore) {
         "neither half of the receipt is in the log"
     );
 }
+
+/// A running server deletes expired sessions (at start, then hourly) and leaves live ones.
+#[tokio::test]
+async fn a_server_sweeps_expired_sessions_away() {
+    let t = crate::backend::sqlite().await;
+    let d = docket(&t);
+    let a = Accounts::new(d.clone());
+    a.create(
+        new_account("erin.sweep", &[Role::CaseOfficer]),
+        &admin(),
+        Timestamp::now(),
+    )
+    .await
+    .expect("created");
+    let expired = SessionRecord {
+        expires_at: ts("2026-01-02T00:00:00Z"),
+        ..session("e", "erin.sweep")
+    };
+    d.store.put_session(expired).await.expect("expired session");
+    d.store
+        .put_session(session("f", "erin.sweep"))
+        .await
+        .expect("live session");
+    let count = |hash: String| {
+        let db = std::path::Path::new(&t.url).join("docket.db");
+        let conn = rusqlite::Connection::open(db).expect("open");
+        conn.query_row(
+            "SELECT COUNT(*) FROM sessions WHERE id_hash = ?1",
+            [hash],
+            |r| r.get::<_, i64>(0),
+        )
+        .expect("count")
+    };
+    assert_eq!(count("e".repeat(64)), 1, "the expired session is stored");
+    let (_base, _stop) = crate::support::serve(d.clone()).await;
+    let mut swept = false;
+    for _ in 0..100 {
+        if count("e".repeat(64)) == 0 {
+            swept = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(swept, "the server deleted the expired session");
+    assert_eq!(count("f".repeat(64)), 1, "and kept the live one");
+}

@@ -138,6 +138,26 @@ pub async fn session_principal(
         .map(|a| a.principal()))
 }
 
+/// How often a server deletes sessions that have expired.
+const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Deletes expired sessions now and then every hour. An expired session is already refused
+/// (the store reads only live ones); this keeps the table from growing with every sign-in.
+/// Several servers sweeping the same store is harmless: the delete is idempotent.
+pub fn spawn_session_sweeper(docket: Docket) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(SWEEP_EVERY);
+        loop {
+            every.tick().await;
+            match docket.store.purge_expired_sessions(Timestamp::now()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(sessions = n, "deleted expired sessions"),
+                Err(e) => tracing::warn!(error = %e, "could not delete expired sessions"),
+            }
+        }
+    })
+}
+
 fn is_change(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
