@@ -350,6 +350,25 @@ pub(crate) async fn consume_recovery_code(
     Ok(done.rows_affected() == 1)
 }
 
+pub(crate) async fn use_totp_step(
+    pool: &PgPool,
+    username: &Username,
+    step: u64,
+) -> Result<bool, StoreError> {
+    let step = i64::try_from(step)
+        .map_err(|_| StoreError::Other(format!("TOTP step {step} is out of range")))?;
+    let done = sqlx::query(
+        "UPDATE accounts SET totp_last_step = $2
+          WHERE username = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)",
+    )
+    .bind(username.as_str())
+    .bind(step)
+    .execute(pool)
+    .await
+    .map_err(db_err)?;
+    Ok(done.rows_affected() == 1)
+}
+
 pub(crate) async fn put_session(pool: &PgPool, s: &SessionRecord) -> Result<(), StoreError> {
     let r = SessionRow::from_record(s);
     sqlx::query(

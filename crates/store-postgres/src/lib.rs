@@ -328,6 +328,10 @@ impl Store for PgStore {
         credentials::consume_recovery_code(&self.ops, username, code_hash).await
     }
 
+    async fn use_totp_step(&self, username: &Username, step: u64) -> Result<bool, StoreError> {
+        credentials::use_totp_step(&self.ops, username, step).await
+    }
+
     async fn record_receipt_failure(
         &self,
         code: &ReceiptCode,

@@ -218,6 +218,22 @@ pub(crate) fn consume_recovery_code(
     Ok(true)
 }
 
+pub(crate) fn use_totp_step(
+    conn: &mut Connection,
+    username: &Username,
+    step: u64,
+) -> Result<bool, StoreError> {
+    let step = i64::try_from(step)
+        .map_err(|_| StoreError::Other(format!("TOTP step {step} is out of range")))?;
+    conn.prepare_cached(
+        "UPDATE accounts SET totp_last_step = ?2
+          WHERE username = ?1 AND (totp_last_step IS NULL OR totp_last_step < ?2)",
+    )
+    .and_then(|mut s| s.execute(params![username.as_str(), step]))
+    .map(|n| n == 1)
+    .map_err(sqlite_err)
+}
+
 pub(crate) fn record_receipt_failure(
     conn: &mut Connection,
     code: &ReceiptCode,

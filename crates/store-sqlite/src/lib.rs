@@ -369,6 +369,12 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn use_totp_step(&self, username: &Username, step: u64) -> Result<bool, StoreError> {
+        let username = username.clone();
+        self.exec(move |c| credentials::use_totp_step(c, &username, step))
+            .await
+    }
+
     async fn record_receipt_failure(
         &self,
         code: &ReceiptCode,

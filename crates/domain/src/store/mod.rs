@@ -454,6 +454,11 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
         code_hash: &str,
     ) -> Result<bool, StoreError>;
 
+    /// Accepts TOTP time step `step` for the account if it is later than every step accepted
+    /// before, atomically: false for a code already used (or an older one), so each code
+    /// signs in once however many requests race with it.
+    async fn use_totp_step(&self, username: &Username, step: u64) -> Result<bool, StoreError>;
+
     /// [`Store::record_login_failure`] for a receipt's passphrase.
     async fn record_receipt_failure(
         &self,

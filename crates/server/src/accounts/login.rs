@@ -29,6 +29,8 @@ pub enum LoginError {
     WrongCode,
     #[error("too many failed attempts: try again after {when}")]
     Locked { until: Timestamp, when: String },
+    #[error("that code has already been used to sign in: wait for your app to show the next one")]
+    CodeUsed,
     #[error("this account is disabled: ask an administrator if you think it should not be")]
     Disabled,
     #[error("this account has no second factor yet: enrol one first")]
@@ -133,10 +135,19 @@ impl Accounts {
         let Some(secret) = &account.totp_secret else {
             return Err(LoginError::NoSecondFactor);
         };
-        let right = totp::verify(secret, code, now)
-            || store
-                .consume_recovery_code(username, &totp::hash_recovery_code(code))
-                .await?;
+        let right = match totp::matching_step(secret, code, now) {
+            Some(step) => {
+                if !store.use_totp_step(username, step).await? {
+                    return Err(LoginError::CodeUsed);
+                }
+                true
+            }
+            None => {
+                store
+                    .consume_recovery_code(username, &totp::hash_recovery_code(code))
+                    .await?
+            }
+        };
         if !right {
             return Err(match self.failed(username, now).await {
                 LoginError::WrongPassword => LoginError::WrongCode,

@@ -82,14 +82,18 @@ fn step_time(now: Timestamp) -> u64 {
     u64::try_from(now.as_second()).unwrap_or(0)
 }
 
-/// Whether `code` (spaces allowed, as apps show `123 456`) is right for `secret` at `now`,
-/// give or take one 30-second step.
-pub fn verify(secret: &str, code: &str, now: Timestamp) -> bool {
+/// The 30-second time step whose code `code` is (spaces allowed, as apps show `123 456`) for
+/// `secret`, if it is the step of `now` or one either side of it. The caller accepts each
+/// step once (`Store::use_totp_step`).
+pub fn matching_step(secret: &str, code: &str, now: Timestamp) -> Option<u64> {
     let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
-    match totp(secret, None, "") {
-        Ok(t) => t.check(&code, step_time(now)).is_some(),
-        Err(_) => false,
-    }
+    totp(secret, None, "").ok()?.check(&code, step_time(now))
+}
+
+/// Whether `code` is right for `secret` at `now`, give or take one step (enrolment, where
+/// no code has been accepted yet).
+pub fn verify(secret: &str, code: &str, now: Timestamp) -> bool {
+    matching_step(secret, code, now).is_some()
 }
 
 /// The code an authenticator app shows at `now` (tests and the demo's instructions).

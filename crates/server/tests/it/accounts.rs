@@ -361,11 +361,33 @@ async fn second_factor_enrolment_codes_and_recovery(t: TestStore) {
             .contains("already has")
     );
 
+    assert_eq!(
+        a.verify_second_factor(&name, &code, now).await,
+        Err(LoginError::CodeUsed),
+        "the code that proved the enrolment signs nobody in"
+    );
     let later = ts("2026-03-10T10:05:00Z");
     let code = totp::code_at(&secret, later).expect("code");
     a.verify_second_factor(&name, &code, later)
         .await
         .expect("code accepted");
+    // Each code signs in once (RFC 6238 5.2), even within its window, and an older code
+    // that is still inside the window is refused too.
+    let a_little_later = ts("2026-03-10T10:05:20Z");
+    assert_eq!(
+        a.verify_second_factor(&name, &code, a_little_later).await,
+        Err(LoginError::CodeUsed)
+    );
+    let before = totp::code_at(&secret, ts("2026-03-10T10:04:50Z")).expect("code");
+    assert_eq!(
+        a.verify_second_factor(&name, &before, a_little_later).await,
+        Err(LoginError::CodeUsed)
+    );
+    let next = ts("2026-03-10T10:05:31Z");
+    let code = totp::code_at(&secret, next).expect("code");
+    a.verify_second_factor(&name, &code, next)
+        .await
+        .expect("the next code is accepted");
     assert_eq!(
         a.verify_second_factor(&name, "999999", later).await,
         Err(LoginError::WrongCode)

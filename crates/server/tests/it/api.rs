@@ -416,7 +416,13 @@ async fn sign_in_needs_csrf_and_a_second_factor_and_cookies_are_flagged() {
     let (s, p) = problem(res).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
     assert!(p["detail"].as_str().unwrap_or("").contains("code"), "{p}");
-    let code = totp::code_at(&secret, Timestamp::now()).expect("code");
+    // Not the code that proved the enrolment: each code signs in once. The app's next code
+    // (within the one-step window either side) is accepted.
+    let code = totp::code_at(
+        &secret,
+        Timestamp::now() + jiff::SignedDuration::from_secs(30),
+    )
+    .expect("code");
     let res = http
         .post(format!("{base}/api/v1/session"))
         .json(&json!({"username": user.to_string(), "password": PASSWORD, "code": code}))
