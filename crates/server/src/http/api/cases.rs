@@ -4,7 +4,7 @@
 
 use super::error::{ApiError, Problem};
 use super::extract::{ApiJson, ApiPath, ApiQuery};
-use super::paging::Paging;
+use super::paging::{Page, Paging};
 use crate::access::Target;
 use crate::http::auth::Caller;
 use crate::service::Docket;
@@ -74,14 +74,6 @@ impl CaseMetadata {
                 .collect(),
         }
     }
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct CasePage {
-    pub items: Vec<CaseMetadata>,
-    pub page: u32,
-    pub per_page: u32,
-    pub total: u64,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
@@ -249,13 +241,13 @@ fn reference(raw: &str) -> Result<CaseId, ApiError> {
 
 /// Lists cases (metadata only), filtered and paged.
 #[utoipa::path(get, path = "/cases", tag = "cases", params(CaseQuery),
-    responses((status = 200, body = CasePage), (status = 400, body = Problem, content_type = "application/problem+json"),
+    responses((status = 200, body = Page<CaseMetadata>), (status = 400, body = Problem, content_type = "application/problem+json"),
               (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
     State(docket): State<Docket>,
     caller: Caller,
     ApiQuery(q): ApiQuery<CaseQuery>,
-) -> Result<Json<CasePage>, ApiError> {
+) -> Result<Json<Page<CaseMetadata>>, ApiError> {
     let now = Timestamp::now();
     docket
         .authorize(&caller.0, Action::ListCases, Target::Organisation, now)
@@ -272,19 +264,7 @@ pub async fn list(
             limit: None,
         })
         .await?;
-    let total = rows.len() as u64;
-    let items = rows
-        .into_iter()
-        .skip(usize::try_from(paging.offset()).unwrap_or(usize::MAX))
-        .take(paging.per_page as usize)
-        .map(|s| CaseMetadata::of(s, today))
-        .collect();
-    Ok(Json(CasePage {
-        items,
-        page: paging.page,
-        per_page: paging.per_page,
-        total,
-    }))
+    Ok(Json(paging.cut(rows).map(|s| CaseMetadata::of(s, today))))
 }
 
 /// Receives a complaint and opens a case for it.

@@ -3,7 +3,7 @@
 
 use super::error::{ApiError, Problem};
 use super::extract::{ApiPath, ApiQuery};
-use super::paging::Paging;
+use super::paging::{Page, Paging};
 use crate::access::Target;
 use crate::http::auth::Caller;
 use crate::service::Docket;
@@ -14,20 +14,11 @@ use docket_domain::member::{Member, MemberStatus};
 use docket_domain::policy::Action;
 use docket_domain::store::MemberFilter;
 use jiff::Timestamp;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 /// The longest name or region a filter takes: longer cannot be a prefix anyone typed.
 const MAX_TEXT: usize = 100;
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct MemberPage {
-    pub items: Vec<Member>,
-    pub page: u32,
-    pub per_page: u32,
-    /// How many members match the filters, on all pages together.
-    pub total: u64,
-}
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -111,22 +102,17 @@ async fn may_view_members(docket: &Docket, caller: &Caller) -> Result<(), ApiErr
 /// Lists members by membership number, filtered and paged.
 #[utoipa::path(get, path = "/members", tag = "organisation", operation_id = "list_members",
     params(MemberQuery),
-    responses((status = 200, body = MemberPage), (status = 400, body = Problem, content_type = "application/problem+json"),
+    responses((status = 200, body = Page<Member>), (status = 400, body = Problem, content_type = "application/problem+json"),
               (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
     State(docket): State<Docket>,
     caller: Caller,
     ApiQuery(q): ApiQuery<MemberQuery>,
-) -> Result<Json<MemberPage>, ApiError> {
+) -> Result<Json<Page<Member>>, ApiError> {
     may_view_members(&docket, &caller).await?;
     let paging = Paging::of(q.page, q.per_page)?;
     let found = docket.store.list_members(&q.filter(paging)?).await?;
-    Ok(Json(MemberPage {
-        items: found.members,
-        page: paging.page,
-        per_page: paging.per_page,
-        total: found.total,
-    }))
+    Ok(Json(paging.holding(found.members, found.total)))
 }
 
 /// One member's record.

@@ -2,6 +2,8 @@
 //! refused the same way on every list.
 
 use super::error::ApiError;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 pub const DEFAULT_PER_PAGE: u32 = 50;
 pub const MAX_PER_PAGE: u32 = 200;
@@ -40,6 +42,50 @@ impl Paging {
     /// How many items come before this page.
     pub fn offset(self) -> u64 {
         u64::from(self.page - 1) * u64::from(self.per_page)
+    }
+
+    /// This page of a list the store paged, which holds `total` items in all.
+    pub fn holding<T>(self, items: Vec<T>, total: u64) -> Page<T> {
+        Page {
+            items,
+            page: self.page,
+            per_page: self.per_page,
+            total,
+        }
+    }
+
+    /// This page of a whole list read at once (lists that stay short, or are filtered in
+    /// memory).
+    pub fn cut<T>(self, all: Vec<T>) -> Page<T> {
+        let total = all.len() as u64;
+        let items = all
+            .into_iter()
+            .skip(usize::try_from(self.offset()).unwrap_or(usize::MAX))
+            .take(self.per_page as usize)
+            .collect();
+        self.holding(items, total)
+    }
+}
+
+/// One page of a list.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub page: u32,
+    pub per_page: u32,
+    /// How many items match, on all pages together.
+    pub total: u64,
+}
+
+impl<T> Page<T> {
+    /// The same page with each item turned into what is shown of it.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            page: self.page,
+            per_page: self.per_page,
+            total: self.total,
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 
 use super::error::{ApiError, Problem};
 use super::extract::ApiQuery;
-use super::paging::Paging;
+use super::paging::{Page, Paging};
 use crate::access::Target;
 use crate::http::auth::Caller;
 use crate::service::Docket;
@@ -45,15 +45,6 @@ impl User {
     }
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct UserPage {
-    pub items: Vec<User>,
-    pub page: u32,
-    pub per_page: u32,
-    /// How many accounts match the filters, on all pages together.
-    pub total: u64,
-}
-
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
@@ -74,7 +65,7 @@ pub struct UserQuery {
 
 /// Accounts by username, filtered and paged.
 #[utoipa::path(get, path = "/users", tag = "organisation", params(UserQuery),
-    responses((status = 200, body = UserPage),
+    responses((status = 200, body = Page<User>),
               (status = 400, body = Problem, content_type = "application/problem+json"),
               (status = 401, body = Problem, content_type = "application/problem+json"),
               (status = 403, body = Problem, content_type = "application/problem+json")))]
@@ -82,7 +73,7 @@ pub async fn users(
     State(docket): State<Docket>,
     caller: Caller,
     ApiQuery(q): ApiQuery<UserQuery>,
-) -> Result<Json<UserPage>, ApiError> {
+) -> Result<Json<Page<User>>, ApiError> {
     let now = Timestamp::now();
     docket
         .authorize(&caller.0, Action::ViewUsers, Target::Organisation, now)
@@ -98,16 +89,5 @@ pub async fn users(
         .filter(|u| q.disabled.is_none_or(|d| u.disabled == d))
         .filter(|u| q.locked.is_none_or(|l| u.locked_until.is_some() == l))
         .collect();
-    let total = matching.len() as u64;
-    let items = matching
-        .into_iter()
-        .skip(usize::try_from(paging.offset()).unwrap_or(usize::MAX))
-        .take(paging.per_page as usize)
-        .collect();
-    Ok(Json(UserPage {
-        items,
-        page: paging.page,
-        per_page: paging.per_page,
-        total,
-    }))
+    Ok(Json(paging.cut(matching)))
 }
