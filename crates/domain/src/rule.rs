@@ -36,6 +36,12 @@ pub enum Rule {
     /// A drawn panel is the one its recorded draw gives, with every declared conflict passed
     /// over.
     PanelDrawMismatch,
+    /// People drawn at random are appointed from the latest draw logged for the case and
+    /// function, exactly as drawn: a draw cannot be made up, nor an earlier one picked.
+    PanelDrawNotLatest,
+    /// Drawing again for a function already drawn on the case needs a reason, which is
+    /// recorded with the draw, so drawing until a result suits someone must be explained.
+    RedrawNeedsReason,
     HearingNotYetHeld,
     IndependentReviewRequired,
     AppealWindowClosed,

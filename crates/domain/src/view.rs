@@ -66,6 +66,9 @@ pub enum ViewEvent {
         function: crate::function::Function,
         drawn: Vec<crate::ids::PersonId>,
         seed: String,
+        /// Why the function was drawn again; absent on a first draw.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<crate::ids::Text>,
     },
 }
 

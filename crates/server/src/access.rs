@@ -183,6 +183,7 @@ impl Docket {
             (None, _) => return Err(ServiceError::NotFound(case_id.clone())),
         };
         self.authorize(who, Action::of(&cmd), target, now).await?;
+        self.check_drawn(case_id, &cmd).await?;
         // An officeholder's request was just written into the case's contact register, so
         // the case has moved on from the state loaded above.
         let state = if who.has(Role::Officeholder) && state.is_some() {

@@ -8,10 +8,11 @@
 
 use crate::access::Target;
 use crate::service::{Docket, ServiceError, encode};
+use docket_domain::Command;
 use docket_domain::case::day_of;
 use docket_domain::draw::{Candidate, Draw, DrawInput, Eligibility, Standing, draw};
 use docket_domain::function::Function;
-use docket_domain::ids::CaseId;
+use docket_domain::ids::{CaseId, PersonId, Text};
 use docket_domain::member::MemberStatus;
 use docket_domain::policy::Action;
 use docket_domain::role::{Principal, Role};
@@ -49,14 +50,110 @@ fn drawn_from(docket: &Docket, f: Function) -> Result<(Role, Action, usize), Vio
     }
 }
 
+/// A draw as the case's log holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Logged {
+    pub at: Timestamp,
+    pub seed: String,
+    pub drawn: Vec<PersonId>,
+}
+
+fn hex(seed: &[u8]) -> String {
+    seed.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 impl Docket {
+    /// Every draw for `function` logged on the case, oldest first.
+    pub async fn draws_logged(
+        &self,
+        case_id: &CaseId,
+        function: Function,
+    ) -> Result<Vec<Logged>, ServiceError> {
+        let mut out = Vec::new();
+        for e in self.store.stream_events(&views_stream(case_id)).await? {
+            if e.kind != "panel_drawn" || e.erased {
+                continue;
+            }
+            let event: ViewEvent = serde_json::from_str(&e.payload)
+                .map_err(|err| ServiceError::Corrupt(format!("event {}: {err}", e.seq)))?;
+            if let ViewEvent::PanelDrawn {
+                function: f,
+                drawn,
+                seed,
+                ..
+            } = event
+                && f == function
+            {
+                out.push(Logged {
+                    at: e.at,
+                    seed,
+                    drawn,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Refuses an appointment that names a draw unless it is the latest draw logged for the
+    /// case and function, with the people it drew: a draw made up by the caller (a chosen
+    /// seed or pool), or an earlier draw picked over a later one, is not a random draw.
+    pub(crate) async fn check_drawn(
+        &self,
+        case_id: &CaseId,
+        cmd: &Command,
+    ) -> Result<(), ServiceError> {
+        let (input, appointed) = match cmd {
+            Command::ScheduleHearing {
+                panel,
+                draw: Some(input),
+                ..
+            }
+            | Command::ConveneAppealPanel {
+                panel,
+                draw: Some(input),
+            } => (input, panel.clone()),
+            Command::RequestIndependentReview {
+                reviewer,
+                draw: Some(input),
+            } => (input, vec![reviewer.clone()]),
+            _ => return Ok(()),
+        };
+        let latest = self.draws_logged(case_id, input.function).await?.pop();
+        let refuse = |why: String| -> Result<(), ServiceError> {
+            Err(Violation::new(Rule::PanelDrawNotLatest, why).into())
+        };
+        match latest {
+            None => refuse(format!(
+                "no {} has been drawn for this case: draw one (POST /api/v1/cases/{case_id}/draws) and send that draw back",
+                input.function.as_str()
+            )),
+            Some(l) if l.seed != hex(&input.seed) => refuse(format!(
+                "this is not the latest {} draw logged for the case (that one was made at {}): appoint from the latest draw",
+                input.function.as_str(),
+                l.at
+            )),
+            Some(l) if l.drawn != appointed => refuse(format!(
+                "the people appointed are not those the latest {} draw chose ({})",
+                input.function.as_str(),
+                l.drawn
+                    .iter()
+                    .map(|p| p.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            Some(_) => Ok(()),
+        }
+    }
+
     /// Makes a draw for `function` on a case, as `who` (who must be allowed to appoint what
-    /// is drawn). `size` defaults to the rule book's panel size (one reviewer).
+    /// is drawn). `size` defaults to the rule book's panel size (one reviewer). Drawing again
+    /// for a function already drawn needs a `reason`, recorded with the draw.
     pub async fn draw_for(
         &self,
         case_id: &CaseId,
         function: Function,
         size: Option<usize>,
+        reason: Option<Text>,
         who: &Principal,
         now: Timestamp,
     ) -> Result<(DrawInput, Draw), ServiceError> {
@@ -67,6 +164,19 @@ impl Docket {
             .ok_or_else(|| ServiceError::NotFound(case_id.clone()))?;
         self.authorize(who, action, Target::Case(&case), now)
             .await?;
+        let earlier = self.draws_logged(case_id, function).await?;
+        if let (Some(last), None) = (earlier.last(), &reason) {
+            return Err(Violation::new(
+                Rule::RedrawNeedsReason,
+                format!(
+                    "a {} has been drawn for this case {} time(s) already, last at {}; drawing again needs a reason, which is recorded with the draw",
+                    function.as_str(),
+                    earlier.len(),
+                    last.at
+                ),
+            )
+            .into());
+        }
         let size = size.unwrap_or(default_size);
         if !(1..=15).contains(&size) {
             return Err(Violation::invalid("size", "a draw is for 1 to 15 people").into());
@@ -121,7 +231,8 @@ impl Docket {
             case: case.id.clone(),
             function,
             drawn: made.drawn.clone(),
-            seed: input.seed.iter().map(|b| format!("{b:02x}")).collect(),
+            seed: hex(&input.seed),
+            reason,
         })?;
         self.append_at_head(&views_stream(&case.id), event, &who.person, now, None)
             .await?;

@@ -5,6 +5,7 @@
 use crate::backend;
 use crate::support;
 use docket::accounts::Accounts;
+use docket::service::ServiceError;
 use docket_domain::Command;
 use docket_domain::account::{Scope, Username};
 use docket_domain::case::Case;
@@ -514,13 +515,34 @@ async fn a_conflicted_person_is_not_drawn_assigned_or_heard_and_the_draw_reruns(
     .await
     .expect("declared");
 
-    // Drawn: never the conflicted person, whatever the seed.
+    // Drawn: never the conflicted person, whatever the seed. Drawing again needs a reason.
+    let mut first = None;
     let mut last = None;
-    for _ in 0..20 {
+    for i in 0..20 {
+        let reason =
+            (i > 0).then(|| Text::parse(&format!("Redraw {i} for the matrix test")).expect("text"));
         let (input, made) = d
-            .draw_for(&case.id, Function::HearingPanel, None, &officer, now)
+            .draw_for(
+                &case.id,
+                Function::HearingPanel,
+                None,
+                reason,
+                &officer,
+                now,
+            )
             .await
             .expect("drawn");
+        if i == 0 {
+            let again = d
+                .draw_for(&case.id, Function::HearingPanel, None, None, &officer, now)
+                .await
+                .expect_err("a second draw without a reason");
+            assert!(
+                matches!(&again, ServiceError::Rule(v) if v.rule == docket_domain::Rule::RedrawNeedsReason),
+                "{again}"
+            );
+            first = Some((input.clone(), made.clone()));
+        }
         assert!(!made.drawn.contains(&conflicted.person));
         assert!(
             made.excluded
@@ -530,6 +552,7 @@ async fn a_conflicted_person_is_not_drawn_assigned_or_heard_and_the_draw_reruns(
         last = Some((input, made));
     }
     let (input, made) = last.expect("a draw");
+    let (first_input, first_made) = first.expect("the first draw");
 
     // Assigned by hand: refused, naming the conflict.
     let mut by_hand = made.drawn.clone();
@@ -568,6 +591,33 @@ async fn a_conflicted_person_is_not_drawn_assigned_or_heard_and_the_draw_reruns(
         acting.to_string().contains("conflict of interest"),
         "{acting}"
     );
+
+    // Not an earlier draw, nor a draw made up with a chosen seed: only the latest logged one.
+    let mut made_up = input.clone();
+    made_up.seed[0] ^= 1;
+    let made_up_panel = draw(
+        &made_up,
+        &d.load_case(&case.id)
+            .await
+            .expect("l")
+            .expect("c")
+            .functions,
+    )
+    .expect("the made-up draw runs")
+    .drawn;
+    for (panel, draw_input) in [
+        (first_made.drawn.clone(), first_input),
+        (made_up_panel, made_up),
+    ] {
+        let refused = d
+            .execute_as(&case.id, hearing(panel, Some(draw_input)), &officer, now)
+            .await
+            .expect_err("only the latest logged draw appoints");
+        assert!(
+            matches!(&refused, ServiceError::Rule(v) if v.rule == docket_domain::Rule::PanelDrawNotLatest),
+            "{refused}"
+        );
+    }
 
     // The drawn panel with its draw is accepted, and the recorded draw re-runs to it.
     d.execute_as(

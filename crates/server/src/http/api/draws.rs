@@ -9,7 +9,7 @@ use axum::Json;
 use axum::extract::State;
 use docket_domain::draw::{Draw, DrawInput};
 use docket_domain::function::Function;
-use docket_domain::ids::CaseId;
+use docket_domain::ids::{CaseId, Text};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -23,6 +23,11 @@ pub struct DrawRequest {
     #[serde(default)]
     #[schema(minimum = 1, maximum = 15)]
     pub size: Option<usize>,
+    /// Why the function is drawn again, when it was drawn for this case before (a drawn
+    /// person cannot sit, a vetoed decision needs a new panel). Required then, and recorded
+    /// with the draw.
+    #[serde(default)]
+    pub reason: Option<Text>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -54,7 +59,14 @@ pub async fn draw(
     caller.may_write()?;
     let id = CaseId::parse(&raw).map_err(ApiError::not_found)?;
     let (input, result) = docket
-        .draw_for(&id, req.function, req.size, &caller.0, Timestamp::now())
+        .draw_for(
+            &id,
+            req.function,
+            req.size,
+            req.reason,
+            &caller.0,
+            Timestamp::now(),
+        )
         .await?;
     Ok(Json(DrawMade { input, result }))
 }
