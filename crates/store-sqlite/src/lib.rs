@@ -219,7 +219,13 @@ impl Store for SqliteStore {
     }
 
     async fn stream_events(&self, stream: &str) -> Result<Vec<StoredEvent>, StoreError> {
-        self.readers.inline(|c| read::stream_events(c, stream))
+        // Blocking, not inline: a case's own stream is a dozen events, but its views stream
+        // grows with every read of the case. Cases are kept in memory once folded, so a
+        // request reads a stream only when its case changed.
+        let stream = stream.to_string();
+        self.readers
+            .blocking(move |c| read::stream_events(c, &stream))
+            .await
     }
 
     async fn stream_version(&self, stream: &str) -> Result<u64, StoreError> {

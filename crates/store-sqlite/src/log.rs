@@ -27,7 +27,7 @@ impl LogReader {
         &self,
         f: impl FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
     ) -> Result<R, StoreError> {
-        self.readers.blocking(f).await
+        self.readers.scan(f).await
     }
 
     pub(crate) async fn tree_nodes(&self, nodes: Vec<Node>) -> Result<Vec<Hash>, StoreError> {

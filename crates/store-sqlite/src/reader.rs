@@ -4,11 +4,12 @@
 //! and every row over channels. For a point read that costs far more than the read: under
 //! load, a request that signs in with a token, loads a case and records the view spent most
 //! of its time handing work between threads. So:
-//! - point reads (a token, an account, a session, one case's events, a stream's version) run
-//!   `inline`, on the calling thread: a few B-tree lookups in a WAL snapshot, microseconds,
-//!   which never wait for the writer (WAL readers do not block on it);
-//! - reads that scale with the log (proofs, tiles, the verifier's scans) run `blocking`, on
-//!   tokio's blocking pool, so they never hold up a runtime thread.
+//! - point reads (a token, an account, a session, a stream's version) run `inline`, on the
+//!   calling thread: a few B-tree lookups in a WAL snapshot, microseconds, which never wait
+//!   for the writer (WAL readers do not block on it);
+//! - reads whose size is not bounded (a stream's events, which for a views stream grows with
+//!   every read of its case; proofs, tiles, the verifier's scans) run `blocking`, on tokio's
+//!   blocking pool, so they never hold up a runtime thread.
 
 use crate::write::sqlite_err;
 use docket_domain::store::StoreError;
@@ -20,7 +21,7 @@ use std::time::Duration;
 #[derive(Debug, Clone)]
 pub(crate) struct Readers {
     path: PathBuf,
-    /// Connections for point reads.
+    /// Connections without a memory map, for everything but scans of the log.
     point: Arc<Mutex<Vec<Connection>>>,
     /// Connections for scans, which read through a memory map.
     scan: Arc<Mutex<Vec<Connection>>>,
@@ -85,11 +86,29 @@ impl Readers {
         &self,
         f: impl FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
     ) -> Result<R, StoreError> {
+        self.off_runtime(false, f).await
+    }
+
+    /// Runs a scan of the log (tree nodes, every event) on the blocking pool, through a
+    /// memory map.
+    pub(crate) async fn scan<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
+    ) -> Result<R, StoreError> {
+        self.off_runtime(true, f).await
+    }
+
+    async fn off_runtime<R: Send + 'static>(
+        &self,
+        mapped: bool,
+        f: impl FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
+    ) -> Result<R, StoreError> {
         let this = self.clone();
         tokio::task::spawn_blocking(move || {
-            let conn = this.take(&this.scan, true)?;
+            let idle = if mapped { &this.scan } else { &this.point };
+            let conn = this.take(idle, mapped)?;
             let result = f(&conn);
-            Self::give_back(&this.scan, conn);
+            Self::give_back(idle, conn);
             result
         })
         .await
