@@ -1,5 +1,6 @@
 // Shared helpers for Docket's browser tests: start a real server, launch Debian's Chromium.
 import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -68,4 +69,44 @@ export async function seriousViolations(page) {
   await page.evaluate(axe);
   const result = await page.evaluate(async () => await window.axe.run());
   return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/** RFC 6238 TOTP (SHA-1, 6 digits, 30 s) for a base32 secret, at `at` (ms since epoch). */
+export function totp(secret, at = Date.now()) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const ch of secret.replace(/=+$/, '').toUpperCase()) {
+    bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
+  }
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 1000 / 30)));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const off = mac[mac.length - 1] & 0xf;
+  const n = ((mac[off] & 0x7f) << 24) | (mac[off + 1] << 16) | (mac[off + 2] << 8) | mac[off + 3];
+  return String(n % 1_000_000).padStart(6, '0');
+}
+
+/** A demo account's second-factor secret, read from the banner `docket demo` printed. */
+export function demoSecret(server, username) {
+  const line = server.output().split('\n').find((l) => l.trim().startsWith(`${username} `));
+  if (!line) throw new Error(`the demo banner does not list ${username}`);
+  return line.trim().split(/\s+/).pop();
+}
+
+/** Signs a demo account in through the sign-in form (password and TOTP code). A code is
+ * good once: when this account already used the current one, waits for the next. */
+export async function signIn(page, server, username) {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await page.goto(`${server.base}/login`);
+    await page.fill('#username', username);
+    await page.fill('#password', `demo-password-${username}`);
+    await page.fill('#code', totp(demoSecret(server, username)));
+    await page.click('button[type=submit]');
+    if (!new URL(page.url()).pathname.startsWith('/login')) return;
+    const text = await page.locator('main').textContent();
+    if (!/already been used/.test(text)) throw new Error(`sign-in failed for ${username}: ${text}`);
+    await new Promise((r) => setTimeout(r, 30_000 - (Date.now() % 30_000) + 500));
+  }
+  throw new Error(`could not sign ${username} in`);
 }

@@ -54,6 +54,13 @@ impl Docket {
         self.enforce(who, action, target, decision, now).await
     }
 
+    /// Whether `who` may do each of `actions` on `target`, asked without recording anything:
+    /// for deciding what a page offers (a form, a link). Doing it still passes `authorize`.
+    pub fn may(&self, who: &Principal, target: Target<'_>, actions: &[Action]) -> Vec<bool> {
+        let mut asking = self.asking(who, target);
+        actions.iter().map(|a| asking.decide(*a).allowed).collect()
+    }
+
     fn asking<'d, 't>(&'d self, who: &'t Principal, target: Target<'t>) -> Asking<'d, 't> {
         Asking {
             docket: self,

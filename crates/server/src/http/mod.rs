@@ -19,6 +19,7 @@ use tokio::net::TcpListener;
 pub mod api;
 pub mod auth;
 mod log;
+pub mod pages;
 
 /// An RFC 9457 problem document: the error format of every non-HTML response.
 pub fn problem(status: StatusCode, title: &str, detail: &str) -> Response {
@@ -192,6 +193,7 @@ pub fn router(docket: Docket) -> Router {
     let (api, _) = api::api();
     Router::new()
         .merge(api)
+        .merge(pages::routes())
         .route("/api/v1/openapi.json", get(api::openapi))
         .route(
             "/login",

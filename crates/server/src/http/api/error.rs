@@ -146,6 +146,17 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         self.status
     }
+
+    pub fn problem(&self) -> &Problem {
+        &self.problem
+    }
+
+    /// Logs a failure of ours with its id, for when the error is shown as a page.
+    pub fn log_cause(&self) {
+        if let Some(cause) = &self.cause {
+            tracing::error!(error = %cause, "request failed");
+        }
+    }
 }
 
 impl From<StoreError> for ApiError {
@@ -185,9 +196,7 @@ impl From<ServiceError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let Some(cause) = &self.cause {
-            tracing::error!(error = %cause, "request failed");
-        }
+        self.log_cause();
         let body = serde_json::to_string(&*self.problem).unwrap_or_else(|_| "{}".into());
         (
             self.status,

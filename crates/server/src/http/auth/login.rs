@@ -264,7 +264,11 @@ pub async fn sign_in(
         Checked::In { account, done } => {
             match start_session(&docket, Some(account.username), None, done, now).await {
                 Ok((id, _)) => {
-                    let to = if done { "/" } else { "/account/second-factor" };
+                    let to = if done {
+                        "/home"
+                    } else {
+                        "/account/second-factor"
+                    };
                     signed_in_redirect(&headers, &id, to)
                 }
                 Err(e) => e.into_response(),
