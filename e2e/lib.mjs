@@ -41,7 +41,7 @@ export async function startDemo() {
     if (child.exitCode !== null) throw new Error(`docket demo exited early:\n${output}`);
     try {
       const res = await fetch(`${base}/healthz`);
-      if (res.ok) return { base, output: () => output, stop: () => child.kill('SIGTERM') };
+      if (res.ok) return { base, data, bin, output: () => output, stop: () => child.kill('SIGTERM') };
     } catch { /* not listening yet */ }
     await new Promise((r) => setTimeout(r, 250));
   }

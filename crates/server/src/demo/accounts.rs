@@ -143,6 +143,9 @@ pub async fn create(docket: &Docket, staff: &Staff, now: Timestamp) -> anyhow::R
     Ok(n)
 }
 
+/// Enough of the pool for a hearing panel and a separate appeal panel.
+const SHOWN_FROM_POOL: usize = 6;
+
 /// The sign-in details of the demo's people, by role, for the banner.
 pub fn banner(staff: &Staff) -> String {
     let mut out = String::new();
@@ -158,18 +161,19 @@ pub fn banner(staff: &Staff) -> String {
             shown_in_group = 0;
         }
         shown_in_group += 1;
-        if group == "panel pool" && shown_in_group > 3 {
-            if shown_in_group == 4 {
+        if group == "panel pool" && shown_in_group > SHOWN_FROM_POOL {
+            if shown_in_group == SHOWN_FROM_POOL + 1 {
                 out.push_str(&format!(
                     "    … and {} more (`docket users list` shows them all)\n",
-                    staff.panel_pool.len() - 3
+                    staff.panel_pool.len() - SHOWN_FROM_POOL
                 ));
             }
             continue;
         }
         out.push_str(&format!(
-            "    {:<30} second factor secret {}\n",
+            "    {:<30} password {:<45} second factor secret {}\n",
             user.as_str(),
+            demo_password(&user),
             totp_secret(&user)
         ));
     }

@@ -434,10 +434,10 @@ pub async fn run(dir: &std::path::Path, listen: &str, no_serve: bool) -> anyhow:
 
 fn accounts_banner(staff: &Staff, dir: &std::path::Path) -> String {
     format!(
-        "\nDemo accounts, one for each member of staff (sign-in pages arrive with the access work; \
-`docket users list --data {dir}` lists the accounts and `docket cases list --data {dir}` the caseload).\n\
-Each username is the person's id; the password is demo-password-<username>, and the second factor \
-is the secret shown, to add to any authenticator app (demo only: these are public).\n{}",
+        "\nOpen the address above and sign in at /login with any account below (demo only: these \
+secrets are public). Each password is demo-password-<username>; staff give the code their \
+authenticator app shows for the secret listed (add it to any TOTP app).\n{}\
+`docket users list --data {dir}` lists every account; `docket cases list --data {dir}` the caseload.",
         accounts::banner(staff),
         dir = dir.display(),
     )

@@ -194,6 +194,15 @@ impl From<ServiceError> for ApiError {
     }
 }
 
+impl From<crate::audit::AuditError> for ApiError {
+    fn from(e: crate::audit::AuditError) -> ApiError {
+        match e {
+            crate::audit::AuditError::Service(e) => e.into(),
+            crate::audit::AuditError::Log(e) => ApiError::internal(e),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         self.log_cause();

@@ -195,9 +195,5 @@ async fn audit(
     ApiPath(raw): ApiPath<String>,
 ) -> Result<Json<crate::audit::AuditTrail>, ApiError> {
     let id = docket_domain::ids::CaseId::parse(&raw).map_err(ApiError::not_found)?;
-    match docket.audit(&id, &caller.0, Timestamp::now()).await {
-        Ok(trail) => Ok(Json(trail)),
-        Err(crate::audit::AuditError::Service(e)) => Err(e.into()),
-        Err(crate::audit::AuditError::Log(e)) => Err(ApiError::internal(e)),
-    }
+    Ok(Json(docket.audit(&id, &caller.0, Timestamp::now()).await?))
 }

@@ -22,6 +22,8 @@ use docket_domain::role::{Principal, Role};
 use jiff::Timestamp;
 use std::collections::BTreeMap;
 
+pub mod case;
+pub mod commands;
 pub mod home;
 
 /// What the layout around every page needs: who is signed in, where they may go, and the
@@ -171,10 +173,8 @@ pub fn error_page(chrome: &Chrome, status: StatusCode, title: &str, detail: &str
 pub fn api_error_page(chrome: &Chrome, e: ApiError) -> Response {
     e.log_cause();
     let p = e.problem();
+    // A process refusal's detail already names its rule.
     let mut detail = p.detail.clone();
-    if let Some(rule) = &p.rule {
-        detail.push_str(&format!(" (rule: {rule})"));
-    }
     if let Some(policies) = &p.policy {
         detail.push_str(&format!(" (policy: {})", policies.join(", ")));
     }
@@ -225,4 +225,10 @@ pub fn routes() -> Router<Docket> {
     Router::new()
         .route("/static/htmx-2.0.11.min.js", get(htmx))
         .route("/home", get(home::home))
+        .route("/cases/{reference}", get(case::case_page))
+        .route(
+            "/cases/{reference}/commands/{command}",
+            get(commands::command_form).post(commands::run_command),
+        )
+        .route("/cases/{reference}/verify", get(case::verify_page))
 }

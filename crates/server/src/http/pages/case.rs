@@ -1,0 +1,574 @@
+//! The case page: everything about one case that this person may see, its timeline (every
+//! event and every view, with who, when and the reasons given), its clocks, and the forms
+//! for the commands this person may use now. Someone who may see only a case's metadata
+//! (oversight) gets that; someone who may see nothing gets the refusal, which is recorded.
+
+use super::commands::{Shape, available, shape};
+use super::home::{Clock, clock};
+use super::{Chrome, FieldErrors, Viewer, api_error_page, error_page, render};
+use crate::access::Target;
+use crate::http::api::error::ApiError;
+use crate::service::Docket;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use docket_domain::case::{Case, day_of};
+use docket_domain::command::Complainant;
+use docket_domain::ids::CaseId;
+use docket_domain::measure::MeasureKind;
+use docket_domain::policy::Action;
+use docket_domain::store::{StoredEvent, case_stream, codec::format_ts};
+use docket_domain::summary::CaseSummary;
+use docket_domain::view::{CasePart, views_stream};
+use jiff::Timestamp;
+use serde::Deserialize;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Done {
+    #[serde(default)]
+    done: Option<String>,
+}
+
+/// One line of the timeline.
+#[derive(Debug)]
+pub struct Moment {
+    pub at: String,
+    pub who: String,
+    pub what: String,
+    pub details: Vec<(String, String)>,
+    pub view: bool,
+}
+
+#[derive(Debug)]
+pub struct MeasureRow {
+    pub number: u32,
+    pub what: String,
+    pub reasons: String,
+    pub imposed: String,
+    pub review_date: String,
+    pub overdue: bool,
+    pub state: String,
+}
+
+#[derive(Debug)]
+pub struct FindingRow {
+    pub charge: u32,
+    pub proven: bool,
+    pub reasons: String,
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+struct CasePage {
+    chrome: Chrome,
+    reference: String,
+    done: Option<String>,
+    case: Case,
+    complainant: Option<String>,
+    clocks: Vec<Clock>,
+    measures: Vec<MeasureRow>,
+    findings: Vec<FindingRow>,
+    sanction: Option<String>,
+    contacts: Option<Vec<(String, String, String)>>,
+    declarations: Option<Vec<(String, String, String)>>,
+    responses: Option<Vec<(String, String)>>,
+    timeline: Vec<Moment>,
+    commands: Vec<Shape>,
+    bundle: bool,
+}
+
+#[derive(Template)]
+#[template(path = "case_metadata.html")]
+struct MetadataPage {
+    chrome: Chrome,
+    reference: String,
+    stage: String,
+    category: String,
+    received_on: String,
+    clocks: Vec<Clock>,
+    active_measures: u32,
+    audit: bool,
+}
+
+fn parse(chrome: &Chrome, raw: &str) -> Result<CaseId, Response> {
+    CaseId::parse(raw).map_err(|e| error_page(chrome, StatusCode::NOT_FOUND, "No such case", &e))
+}
+
+/// The command names a `done` message may quote: only the forms' own.
+fn done_label(done: Option<String>) -> Option<String> {
+    let d = done?;
+    super::commands::specs()
+        .iter()
+        .find(|s| s.command == d)
+        .map(|s| {
+            format!(
+                "Done: {}. It is recorded in the case's log.",
+                s.label.to_lowercase()
+            )
+        })
+}
+
+pub async fn case_page(
+    State(docket): State<Docket>,
+    viewer: Viewer,
+    Path(raw): Path<String>,
+    Query(q): Query<Done>,
+) -> Response {
+    let id = match parse(&viewer.chrome, &raw) {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
+    match load(&docket, &viewer, &id, q.done).await {
+        Ok(r) => r,
+        Err(e) => api_error_page(&viewer.chrome, e),
+    }
+}
+
+async fn load(
+    docket: &Docket,
+    viewer: &Viewer,
+    id: &CaseId,
+    done: Option<String>,
+) -> Result<Response, ApiError> {
+    let now = Timestamp::now();
+    let p = &viewer.principal;
+    let Some(case) = docket.load_case(id).await? else {
+        return Err(ApiError::not_found(format!("There is no case {id}.")));
+    };
+    let may = docket.may(
+        p,
+        Target::Case(&case),
+        &[
+            Action::ViewCaseContent,
+            Action::ViewCaseMetadata,
+            Action::ViewAuditTrail,
+        ],
+    );
+    if !may[0] && may[1] {
+        return metadata_page(docket, viewer, id, may[2]).await;
+    }
+    // Asking for the file records the view, or the refusal.
+    let also = [
+        Action::ViewComplainantIdentity,
+        Action::ViewContactRegister,
+        Action::ViewDeclarations,
+        Action::ViewResponse,
+        Action::RecordDecision,
+    ];
+    let (case, allowed) = docket
+        .open_case_asking(id, p, CasePart::File, &also, now)
+        .await?;
+    let today = day_of(now);
+    for (part, shown) in [
+        (CasePart::ContactRegister, allowed[1]),
+        (CasePart::Declarations, allowed[2]),
+    ] {
+        if shown {
+            docket.open_case(id, p, part, now).await?;
+        }
+    }
+    let summary = CaseSummary::of(&case, &docket.rules, &docket.calendar);
+    let clocks = [
+        clock(summary.stage_due, today, &docket.calendar, "Stage"),
+        clock(
+            summary.review_due,
+            today,
+            &docket.calendar,
+            "Measure review",
+        ),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let mut events = docket.store.stream_events(&case_stream(id)).await?;
+    events.extend(docket.store.stream_events(&views_stream(id)).await?);
+    events.sort_by_key(|e| std::cmp::Reverse(e.seq));
+    let timeline = events.iter().map(|e| moment(e, allowed[3])).collect();
+    let mut commands = Vec::new();
+    for spec in available(docket, viewer, &case) {
+        commands.push(
+            shape(
+                docket,
+                &case,
+                spec,
+                &Default::default(),
+                &FieldErrors::default(),
+            )
+            .await?,
+        );
+    }
+    let page = CasePage {
+        chrome: viewer.chrome.clone(),
+        reference: id.to_string(),
+        done: done_label(done),
+        complainant: allowed[0].then(|| complainant(&case.complainant)),
+        clocks,
+        measures: case
+            .measures
+            .iter()
+            .map(|m| measure_row(m, today))
+            .collect(),
+        findings: case
+            .decision
+            .iter()
+            .flat_map(|d| d.findings.iter())
+            .map(|f| FindingRow {
+                charge: f.charge,
+                proven: f.proven,
+                reasons: f.reasons.to_string(),
+            })
+            .collect(),
+        sanction: case
+            .decision
+            .as_ref()
+            .and_then(|d| d.sanction.as_ref())
+            .map(|s| sanction_text(docket, s)),
+        contacts: allowed[1].then(|| {
+            case.contacts
+                .iter()
+                .map(|(at, by, c)| {
+                    (
+                        c.occurred_on.to_string(),
+                        format!(
+                            "{}{} ({:?}), recorded by {by} at {}",
+                            c.who,
+                            c.organisation
+                                .as_ref()
+                                .map(|o| format!(", {o}"))
+                                .unwrap_or_default(),
+                            c.channel,
+                            format_ts(*at)
+                        ),
+                        c.summary.to_string(),
+                    )
+                })
+                .collect()
+        }),
+        declarations: allowed[2].then(|| {
+            case.conflicts
+                .iter()
+                .map(|c| {
+                    (
+                        c.person.to_string(),
+                        c.interest.to_string(),
+                        day_of(c.declared_at).to_string(),
+                    )
+                })
+                .collect()
+        }),
+        responses: allowed[3].then(|| {
+            case.responses
+                .iter()
+                .map(|(at, t)| (format_ts(*at), t.to_string()))
+                .collect()
+        }),
+        bundle: allowed[4] || case.hearing.is_some(),
+        timeline,
+        commands,
+        case,
+    };
+    Ok(render(StatusCode::OK, page))
+}
+
+async fn metadata_page(
+    docket: &Docket,
+    viewer: &Viewer,
+    id: &CaseId,
+    audit: bool,
+) -> Result<Response, ApiError> {
+    let now = Timestamp::now();
+    let case = docket
+        .open_case(id, &viewer.principal, CasePart::Metadata, now)
+        .await?;
+    let s = CaseSummary::of(&case, &docket.rules, &docket.calendar);
+    let today = day_of(now);
+    Ok(render(
+        StatusCode::OK,
+        MetadataPage {
+            chrome: viewer.chrome.clone(),
+            reference: id.to_string(),
+            stage: s.stage.to_string(),
+            category: s.category.clone(),
+            received_on: s.received_on.to_string(),
+            clocks: [
+                clock(s.stage_due, today, &docket.calendar, "Stage"),
+                clock(s.review_due, today, &docket.calendar, "Measure review"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+            active_measures: s.active_measures,
+            audit,
+        },
+    ))
+}
+
+fn complainant(c: &Complainant) -> String {
+    match c {
+        Complainant::Member { number, name } => format!("{name} (member {number})"),
+        Complainant::ThirdParty { name, organisation } => match organisation {
+            Some(o) => format!("{name}, {o} (not a member)"),
+            None => format!("{name} (not a member)"),
+        },
+        Complainant::Anonymous => "Anonymous (follows up with a receipt code)".into(),
+    }
+}
+
+fn measure_row(m: &docket_domain::measure::Measure, today: jiff::civil::Date) -> MeasureRow {
+    let what = match &m.kind {
+        MeasureKind::AdministrativeSuspension { scope, .. } => format!(
+            "Administrative suspension from: {}",
+            scope
+                .iter()
+                .map(|r| format!("{r:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        other => format!("{other:?}")
+            .split([' ', '{'])
+            .next()
+            .unwrap_or("Measure")
+            .replace('_', " "),
+    };
+    MeasureRow {
+        number: m.number,
+        what,
+        reasons: m.reasons.to_string(),
+        imposed: format!("{} by {}", day_of(m.imposed_at), m.imposed_by),
+        review_date: m.review_date.to_string(),
+        overdue: m.is_overdue(today),
+        state: match &m.lifted {
+            Some((at, why)) => format!("Lifted on {}: {why}", day_of(*at)),
+            None if m.is_overdue(today) => "Active, review overdue".into(),
+            None => format!("Active; reviewed {} times", m.reviews.len()),
+        },
+    }
+}
+
+pub fn sanction_text(docket: &Docket, s: &docket_domain::sanction::SanctionChoice) -> String {
+    let name = docket
+        .rules
+        .sanction(&s.code)
+        .map(|k| k.name.clone())
+        .unwrap_or_else(|| s.code.clone());
+    let mut out = name;
+    if let Some(t) = s.term_months {
+        out.push_str(&format!(" for {t} months"));
+    }
+    if let Some(d) = s.reapply_from {
+        out.push_str(&format!("; may apply to rejoin from {d}"));
+    }
+    if !s.aggravating.is_empty() {
+        out.push_str(&format!(
+            ". Aggravating: {}",
+            s.aggravating
+                .iter()
+                .map(|t| t.to_string())
+                .collect::<Vec<_>>()
+                .join("; ")
+        ));
+    }
+    if !s.mitigating.is_empty() {
+        out.push_str(&format!(
+            ". Mitigating: {}",
+            s.mitigating
+                .iter()
+                .map(|t| t.to_string())
+                .collect::<Vec<_>>()
+                .join("; ")
+        ));
+    }
+    out
+}
+
+/// Fields of an event worth a line on the timeline: the reasons and the words people gave.
+const SHOWN: [&str; 14] = [
+    "reasons",
+    "outcome",
+    "terms",
+    "summary",
+    "assessment",
+    "instruction",
+    "grounds",
+    "interest",
+    "investigator",
+    "reviewer",
+    "venue",
+    "date",
+    "verdict",
+    "note",
+];
+
+fn moment(e: &StoredEvent, show_response: bool) -> Moment {
+    let view = e.stream.starts_with("views/");
+    let mut details = Vec::new();
+    if e.erased {
+        details.push((
+            "Content".into(),
+            "erased under the retention rules; the log keeps its hash".into(),
+        ));
+    } else if let Ok(serde_json::Value::Object(o)) =
+        serde_json::from_str::<serde_json::Value>(&e.payload)
+    {
+        // Reasons may sit one level down (a measure's, inside the measure).
+        let nested = o.values().filter_map(|v| v.as_object());
+        for (k, v) in SHOWN.iter().flat_map(|k| {
+            std::iter::once(&o)
+                .chain(nested.clone())
+                .filter_map(move |m| m.get(*k).map(|v| (*k, v)))
+        }) {
+            {
+                let text = match v {
+                    serde_json::Value::String(s) => s.clone(),
+                    serde_json::Value::Null => continue,
+                    other => other.to_string(),
+                };
+                details.push((k.replace('_', " "), text));
+            }
+        }
+        if view {
+            for k in ["part", "action"] {
+                if let Some(serde_json::Value::String(s)) = o.get(k) {
+                    details.push((k.into(), s.replace('_', " ")));
+                }
+            }
+            if let Some(serde_json::Value::Array(p)) = o.get("policies") {
+                let names: Vec<String> = p
+                    .iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect();
+                details.push(("refused by".into(), names.join(", ")));
+            }
+        }
+        if show_response && let Some(serde_json::Value::String(r)) = o.get("response") {
+            details.push(("response".into(), r.clone()));
+        }
+    }
+    Moment {
+        at: format_ts(e.at),
+        who: e.actor.clone(),
+        what: e.kind.replace('_', " "),
+        details,
+        view,
+    }
+}
+
+#[derive(Debug)]
+pub struct ProofRow {
+    pub seq: u64,
+    pub what: String,
+    pub who: String,
+    pub at: String,
+    pub leaf: String,
+    pub result: String,
+    pub ok: bool,
+}
+
+#[derive(Template)]
+#[template(path = "case_verify.html")]
+struct VerifyPage {
+    chrome: Chrome,
+    reference: String,
+    tree_size: u64,
+    root_hash: String,
+    checkpoint: Option<String>,
+    vkey: String,
+    signature: String,
+    rows: Vec<ProofRow>,
+    proved: usize,
+    pending: usize,
+}
+
+/// The case's audit trail with every inclusion proof checked, here, against the latest
+/// signed checkpoint and the log's published key: what `docket verify` and an outsider
+/// would check, shown entry by entry.
+pub async fn verify_page(
+    State(docket): State<Docket>,
+    viewer: Viewer,
+    Path(raw): Path<String>,
+) -> Response {
+    let id = match parse(&viewer.chrome, &raw) {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
+    let trail = match docket.audit(&id, &viewer.principal, Timestamp::now()).await {
+        Ok(t) => t,
+        Err(e) => return api_error_page(&viewer.chrome, e.into()),
+    };
+    let b64 = |h: &[u8]| {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(h)
+    };
+    let verifier = docket.log_signer.as_ref().map(|s| s.verifier());
+    let opened = match (&trail.checkpoint, &verifier) {
+        (Some(note), Some(key)) => Some(docket_tlog::open_checkpoint(
+            note.as_bytes(),
+            std::slice::from_ref(key),
+        )),
+        _ => None,
+    };
+    let signature = match &opened {
+        None => {
+            "No signed checkpoint yet: the entries will be covered by the next one.".to_string()
+        }
+        Some(Ok(_)) => {
+            "The checkpoint's signature verifies with the log's published key.".to_string()
+        }
+        Some(Err(e)) => format!("The checkpoint's signature does NOT verify: {e}"),
+    };
+    let cp = opened.and_then(Result::ok).map(|(cp, _)| cp);
+    let mut rows = Vec::new();
+    let (mut proved, mut pending) = (0, 0);
+    for e in &trail.entries {
+        let (result, ok) = match (&e.proof, &cp) {
+            (Some(proof), Some(cp)) => match docket_tlog::verify_inclusion(
+                &e.leaf_hash,
+                e.index,
+                cp.size,
+                proof,
+                &cp.root_hash,
+            ) {
+                Ok(()) => {
+                    proved += 1;
+                    (
+                        format!("Included: proof of {} hashes checked", proof.len()),
+                        true,
+                    )
+                }
+                Err(err) => (format!("NOT included: {err}"), false),
+            },
+            _ => {
+                pending += 1;
+                (
+                    "Newer than the checkpoint: covered by the next one".to_string(),
+                    true,
+                )
+            }
+        };
+        rows.push(ProofRow {
+            seq: e.seq,
+            what: e.kind.replace('_', " "),
+            who: e.actor.clone(),
+            at: e.at.clone(),
+            leaf: b64(&e.leaf_hash),
+            result,
+            ok,
+        });
+    }
+    render(
+        StatusCode::OK,
+        VerifyPage {
+            chrome: viewer.chrome.clone(),
+            reference: id.to_string(),
+            tree_size: trail.tree_size,
+            root_hash: b64(&trail.root_hash),
+            checkpoint: trail.checkpoint.clone(),
+            vkey: verifier.map(|v| v.vkey()).unwrap_or_default(),
+            signature,
+            rows,
+            proved,
+            pending,
+        },
+    )
+}
