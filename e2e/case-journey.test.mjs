@@ -184,7 +184,10 @@ async function journey(keyboard, people) {
     venue: 'Regional office, room 2',
   }, keyboard);
 
-  const p = await as(`panel.${hearing[0]}`, path);
+  // The panel works from the hearing bundle, which carries the decision form.
+  const p = await as(`panel.${hearing[0]}`, `${path}/bundle`);
+  await check(p.page, `${keyboard ? 'kb-' : ''}bundle`);
+  assert.match(await p.page.locator('section[aria-labelledby=charges]').textContent(), /clause 2\.1\.8[\s\S]*Witness statement A/);
   await act(p.page, 'record_decision', {
     'findings.0.proven': 'yes',
     'findings.0.reasons': 'The witnesses agree and the respondent accepted saying it.',
@@ -216,7 +219,7 @@ async function journey(keyboard, people) {
 
   await o.page.goto(`${server.base}${path}`);
   await act(o.page, 'convene_appeal_panel', { panel: appeal.map((x) => `panel.${x}`) }, keyboard);
-  const a = await as(`panel.${appeal[0]}`, path);
+  const a = await as(`panel.${appeal[0]}`, `${path}/bundle`);
   await act(a.page, 'decide_appeal', { upheld: 'no', reasons: 'The witness was heard; the finding stands.' }, keyboard);
   assert.match(await a.page.locator('section[aria-labelledby=hearing]').textContent(), /Dismissed/);
 

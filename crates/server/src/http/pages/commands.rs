@@ -12,7 +12,6 @@ use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use docket_domain::case::{Case, day_of};
-use docket_domain::ids::{CaseId, PersonId};
 use docket_domain::policy::Action;
 use docket_domain::role::Role;
 use docket_domain::{Command, Context, Rule, decide};
@@ -21,7 +20,9 @@ use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 mod spec;
-pub use spec::{Input, Spec, specs};
+mod table;
+pub use spec::{Input, Spec};
+pub use table::specs;
 
 /// One field of a form as shown: its spec, what is in it, and its problem.
 #[derive(Debug, Clone)]
@@ -183,10 +184,6 @@ struct CommandPage {
     problem: Option<String>,
 }
 
-fn reference(chrome: &Chrome, raw: &str) -> Result<CaseId, Response> {
-    CaseId::parse(raw).map_err(|e| error_page(chrome, StatusCode::NOT_FOUND, "No such case", &e))
-}
-
 /// Loads the case behind a command form after the gate for the command's action: a form is
 /// not shown to someone who could not submit it.
 async fn gated(
@@ -195,7 +192,7 @@ async fn gated(
     raw: &str,
     command: &str,
 ) -> Result<(Case, &'static Spec), Response> {
-    let id = reference(&viewer.chrome, raw)?;
+    let id = super::case::parse(&viewer.chrome, raw)?;
     let spec = specs()
         .iter()
         .find(|s| s.command == command)
@@ -385,9 +382,4 @@ pub fn put(root: &mut Map<String, Value>, path: &str, value: Value) {
         let Value::Object(obj) = slot else { return };
         cur = obj;
     }
-}
-
-/// Who the case's forms may name for a person field, when a person is required.
-pub fn person(raw: &str) -> Result<PersonId, String> {
-    PersonId::parse(raw.trim())
 }

@@ -22,9 +22,11 @@ use docket_domain::role::{Principal, Role};
 use jiff::Timestamp;
 use std::collections::BTreeMap;
 
+pub mod bundle;
 pub mod case;
 pub mod commands;
 pub mod home;
+pub mod verify;
 
 /// What the layout around every page needs: who is signed in, where they may go, and the
 /// token the sign-out form sends.
@@ -57,7 +59,8 @@ pub struct Viewer {
 }
 
 impl Viewer {
-    /// Refuses a form whose CSRF token is not this session's.
+    /// Refuses a form whose CSRF token is not this session's; the error is the page to answer with.
+    #[allow(clippy::result_large_err)]
     pub fn check_csrf(&self, sent: &str) -> Result<(), Response> {
         if !sent.is_empty() && same_secret(sent, &self.session.csrf_token) {
             return Ok(());
@@ -230,5 +233,6 @@ pub fn routes() -> Router<Docket> {
             "/cases/{reference}/commands/{command}",
             get(commands::command_form).post(commands::run_command),
         )
-        .route("/cases/{reference}/verify", get(case::verify_page))
+        .route("/cases/{reference}/verify", get(verify::verify_page))
+        .route("/cases/{reference}/bundle", get(bundle::bundle_page))
 }

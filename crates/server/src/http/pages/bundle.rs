@@ -1,0 +1,95 @@
+//! The hearing bundle: what a panel works from, with its decision form.
+
+use super::case::parse;
+use super::commands::{Shape, available, shape};
+use super::{Chrome, FieldErrors, Viewer, api_error_page, render};
+use crate::service::Docket;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use docket_domain::case::Case;
+use docket_domain::function::Function;
+use docket_domain::policy::Action;
+use docket_domain::store::codec::format_ts;
+use docket_domain::view::CasePart;
+use jiff::Timestamp;
+
+#[derive(Template)]
+#[template(path = "bundle.html")]
+struct BundlePage {
+    chrome: Chrome,
+    reference: String,
+    case: Case,
+    panel: Vec<String>,
+    responses: Option<Vec<(String, String)>>,
+    commands: Vec<Shape>,
+}
+
+/// What a hearing panel works from: the charges with each clause as worded, the evidence
+/// relied on, the respondent's responses, the hearing notice, and the decision form when
+/// it is theirs to use. Opening it is recorded as a read of the case file.
+pub async fn bundle_page(
+    State(docket): State<Docket>,
+    viewer: Viewer,
+    Path(raw): Path<String>,
+) -> Response {
+    let id = match parse(&viewer.chrome, &raw) {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
+    let now = Timestamp::now();
+    let opened = docket
+        .open_case_asking(
+            &id,
+            &viewer.principal,
+            CasePart::File,
+            &[Action::ViewResponse],
+            now,
+        )
+        .await;
+    let (case, allowed) = match opened {
+        Ok(found) => found,
+        Err(e) => return api_error_page(&viewer.chrome, e.into()),
+    };
+    let mut commands = Vec::new();
+    for spec in available(&docket, &viewer, &case) {
+        if matches!(spec.command, "record_decision" | "decide_appeal") {
+            match shape(
+                &docket,
+                &case,
+                spec,
+                &Default::default(),
+                &FieldErrors::default(),
+            )
+            .await
+            {
+                Ok(s) => commands.push(s),
+                Err(e) => return api_error_page(&viewer.chrome, e),
+            }
+        }
+    }
+    let panel = case
+        .functions
+        .holders
+        .iter()
+        .filter(|(_, f)| matches!(f, Function::HearingPanel | Function::AppealPanel))
+        .map(|(p, f)| format!("{p} ({})", f.as_str().replace('_', " ")))
+        .collect();
+    render(
+        StatusCode::OK,
+        BundlePage {
+            chrome: viewer.chrome.clone(),
+            reference: id.to_string(),
+            panel,
+            responses: allowed[0].then(|| {
+                case.responses
+                    .iter()
+                    .map(|(at, t)| (format_ts(*at), t.to_string()))
+                    .collect()
+            }),
+            commands,
+            case,
+        },
+    )
+}
