@@ -253,7 +253,11 @@ async fn queues(docket: &Docket, viewer: &Viewer, q: HomeQuery) -> Result<HomePa
                 .is_none_or(|p| c.assignments.iter().any(|(h, _)| h == p))
         })
         .filter(|c| !overdue || c.is_overdue(today))
-        .filter(|c| needle.is_empty() || c.id.to_string().contains(&needle))
+        .filter(|c| {
+            needle.is_empty()
+                || c.id.to_string().contains(&needle)
+                || c.respondent.to_string().contains(&needle)
+        })
         .collect();
     // Most urgent first: overdue, then by the nearest due date, then oldest.
     rows.sort_by_key(|c| {
