@@ -224,8 +224,21 @@ async fn htmx() -> Response {
         .into_response()
 }
 
+async fn favicon() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        include_str!("../../../static/favicon.svg"),
+    )
+        .into_response()
+}
+
 pub fn routes() -> Router<Docket> {
     Router::new()
+        .route("/favicon.svg", get(favicon))
+        .route("/favicon.ico", get(favicon))
         .route("/static/htmx-2.0.11.min.js", get(htmx))
         .route("/home", get(home::home))
         .route("/cases/{reference}", get(case::case_page))
