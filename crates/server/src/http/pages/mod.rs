@@ -22,7 +22,12 @@ use docket_domain::role::{Principal, Role};
 use jiff::Timestamp;
 use std::collections::BTreeMap;
 
+pub mod admin;
+pub mod admin_members;
+pub mod admin_users;
 pub mod home;
+pub mod oversight;
+pub mod oversight_log;
 
 /// What the layout around every page needs: who is signed in, where they may go, and the
 /// token the sign-out form sends.
@@ -225,4 +230,13 @@ pub fn routes() -> Router<Docket> {
     Router::new()
         .route("/static/htmx-2.0.11.min.js", get(htmx))
         .route("/home", get(home::home))
+        .route("/oversight", get(oversight::dashboard))
+        .route("/oversight/contacts", get(oversight::contacts))
+        .route("/oversight/denials", get(oversight::denials))
+        .route("/oversight/checkpoints", get(oversight_log::checkpoints))
+        .route(
+            "/oversight/verify",
+            get(oversight_log::verify_form).post(oversight_log::verify_run),
+        )
+        .merge(admin::routes())
 }
