@@ -347,7 +347,7 @@ async fn a_membership_import_with_bad_rows_imports_nothing(t: TestStore) {
     assert_eq!(res.headers()[LOCATION], "/admin/members/import?imported=2");
     assert_eq!(d.store.member_count().await.expect("count"), before + 2);
     let (_, html) = admin.get("/admin/members/import?imported=2").await;
-    assert!(html.contains("Imported 2 members"), "{html}");
+    assert!(html.contains("Imported 2 members."), "{html}");
 }
 
 /// Oversight on the demo's cases: an officeholder's attempt to open a case is refused, and
