@@ -149,7 +149,12 @@ async fn administrators_manage_accounts_through_the_pages(t: TestStore) {
     let officer = sign_in(&d, &base, "officer.pages", &[Role::CaseOfficer]).await;
 
     // Not an administrator: refused by the policy, as a page, for every admin page.
-    for path in ["/admin", "/admin/users", "/admin/users/new", "/admin/members/import"] {
+    for path in [
+        "/admin",
+        "/admin/users",
+        "/admin/users/new",
+        "/admin/members/import",
+    ] {
         let (status, html) = officer.get(path).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
         assert!(html.contains("<html"), "{path} answers with a page");
@@ -160,7 +165,11 @@ async fn administrators_manage_accounts_through_the_pages(t: TestStore) {
             &[("csrf", &officer.csrf), ("role_administrator", "on")],
         )
         .await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN, "nobody grants themselves a role");
+    assert_eq!(
+        res.status(),
+        StatusCode::FORBIDDEN,
+        "nobody grants themselves a role"
+    );
     assert_eq!(
         d.store
             .account(&Username::parse("officer.pages").expect("u"))
@@ -173,9 +182,16 @@ async fn administrators_manage_accounts_through_the_pages(t: TestStore) {
 
     let (status, html) = admin.get("/admin/users?role=case_officer").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("officer.pages") && !html.contains(">admin.pages<"), "filtered by role");
+    assert!(
+        html.contains("officer.pages") && !html.contains(">admin.pages<"),
+        "filtered by role"
+    );
     let (status, html) = admin.get("/admin/users?role=chief&page=zero").await;
-    assert_eq!(status, StatusCode::OK, "a bad filter is named, not a failure");
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "a bad filter is named, not a failure"
+    );
     assert!(html.contains("role=\"alert\""), "{html}");
 
     // Bad input: shown again with what was typed and each problem beside its field.
@@ -215,17 +231,33 @@ async fn administrators_manage_accounts_through_the_pages(t: TestStore) {
     good.push(("csrf", &admin.csrf));
     let res = admin.post("/admin/users/new", &good).await;
     assert_eq!(res.status(), StatusCode::CREATED);
-    assert!(res.text().await.expect("html").contains("Temporary password"));
+    assert!(
+        res.text()
+            .await
+            .expect("html")
+            .contains("Temporary password")
+    );
     let (event, actor) = last_account_event(&d).await;
-    assert!(matches!(event, AccountEvent::AccountCreated { .. }), "{event:?}");
-    assert_eq!(actor, "admin.pages", "recorded as done by the administrator");
+    assert!(
+        matches!(event, AccountEvent::AccountCreated { .. }),
+        "{event:?}"
+    );
+    assert_eq!(
+        actor, "admin.pages",
+        "recorded as done by the administrator"
+    );
     let res = admin.post("/admin/users/new", &good).await;
     assert_eq!(
         res.status(),
         StatusCode::UNPROCESSABLE_ENTITY,
         "a second submit is refused, not a second account"
     );
-    assert!(res.text().await.expect("html").contains("already an account"));
+    assert!(
+        res.text()
+            .await
+            .expect("html")
+            .contains("already an account")
+    );
 
     // Roles, then the second factor (reason and confirmation required).
     let res = admin
@@ -256,7 +288,11 @@ async fn administrators_manage_accounts_through_the_pages(t: TestStore) {
             &[("csrf", &admin.csrf), ("reset_reason", "Lost phone")],
         )
         .await;
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "not confirmed");
+    assert_eq!(
+        res.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "not confirmed"
+    );
     let html = res.text().await.expect("html");
     assert!(html.contains("id=\"confirm-problem\"") && html.contains(">Lost phone</textarea>"));
     let res = admin
@@ -303,12 +339,22 @@ async fn administrators_manage_accounts_through_the_pages(t: TestStore) {
         )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert!(d.store.account(&sam).await.expect("read").expect("a").disabled);
+    assert!(
+        d.store
+            .account(&sam)
+            .await
+            .expect("read")
+            .expect("a")
+            .disabled
+    );
 
     // The rule book, with clause 2.1.8 and its versions.
     let (status, html) = admin.get("/admin/rulebook").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("2.1.8") && html.contains("In force"), "{html}");
+    assert!(
+        html.contains("2.1.8") && html.contains("In force"),
+        "{html}"
+    );
 }
 
 both_backends!(a_membership_import_with_bad_rows_imports_nothing);
@@ -333,13 +379,17 @@ async fn a_membership_import_with_bad_rows_imports_nothing(t: TestStore) {
         html.contains("<th scope=\"row\">3</th><td>joined_on</td>"),
         "line 3's date is named: {html}"
     );
-    assert!(html.contains("<th scope=\"row\">4</th><td>name</td>"), "{html}");
+    assert!(
+        html.contains("<th scope=\"row\">4</th><td>name</td>"),
+        "{html}"
+    );
     assert_eq!(d.store.member_count().await.expect("count"), before);
 
     let res = admin.upload("/admin/members/import", "forged", bad).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 
-    let good = "membership_number,name,joined_on\nPB1,Ann Able,2020-01-01\nPB2,Bob Baker,2020-01-31\n";
+    let good =
+        "membership_number,name,joined_on\nPB1,Ann Able,2020-01-01\nPB2,Bob Baker,2020-01-31\n";
     let res = admin
         .upload("/admin/members/import", &admin.csrf, good)
         .await;
@@ -433,7 +483,9 @@ async fn oversight_sees_a_refused_attempt_and_others_are_refused() {
     d.sign_checkpoint().await.expect("signed");
     let (status, html) = oversight.get("/oversight/checkpoints").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("verifies with the log&#39;s key") || html.contains("verifies with the log"));
+    assert!(
+        html.contains("verifies with the log&#39;s key") || html.contains("verifies with the log")
+    );
     let res = oversight
         .post("/oversight/verify", &[("csrf", &oversight.csrf)])
         .await;

@@ -17,19 +17,19 @@ use docket_domain::Stage;
 use docket_domain::policy::Action;
 
 pub fn routes() -> Router<Docket> {
-    use super::{admin_members as members, admin_users as users};
+    use super::{admin_account as account, admin_members as members, admin_users as users};
     Router::new()
         .route("/admin", get(index))
         .route("/admin/rulebook", get(rulebook))
         .route("/admin/users", get(users::list))
         .route("/admin/users/new", get(users::new_form).post(users::create))
-        .route("/admin/users/{username}", get(users::show))
-        .route("/admin/users/{username}/roles", post(users::set_roles))
-        .route("/admin/users/{username}/disable", post(users::disable))
-        .route("/admin/users/{username}/enable", post(users::enable))
+        .route("/admin/users/{username}", get(account::show))
+        .route("/admin/users/{username}/roles", post(account::set_roles))
+        .route("/admin/users/{username}/disable", post(account::disable))
+        .route("/admin/users/{username}/enable", post(account::enable))
         .route(
             "/admin/users/{username}/second-factor",
-            post(users::reset_second_factor),
+            post(account::reset_second_factor),
         )
         .route(
             "/admin/members/import",
@@ -54,7 +54,11 @@ pub async fn index(State(docket): State<Docket>, viewer: Viewer) -> Response {
     let may = docket.may(
         &viewer.principal,
         Target::Organisation,
-        &[Action::ViewUsers, Action::ManageUsers, Action::ImportMembers],
+        &[
+            Action::ViewUsers,
+            Action::ManageUsers,
+            Action::ImportMembers,
+        ],
     );
     if !may.contains(&true) {
         // Asked properly, so the refusal is recorded and its policy named.
@@ -142,8 +146,7 @@ pub async fn rulebook(State(docket): State<Docket>, viewer: Viewer) -> Response 
                         ),
                         None => format!("from {}", v.in_force_from),
                     },
-                    current: v.in_force_from <= today
-                        && v.in_force_until.is_none_or(|u| today < u),
+                    current: v.in_force_from <= today && v.in_force_until.is_none_or(|u| today < u),
                     text: v.text.clone(),
                 })
                 .collect(),

@@ -138,7 +138,11 @@ pub async fn import(
         };
         (up.file, "file", name)
     } else {
-        (up.pasted.into_bytes(), "pasted", "pasted on the web".to_string())
+        (
+            up.pasted.into_bytes(),
+            "pasted",
+            "pasted on the web".to_string(),
+        )
     };
     if csv.iter().all(u8::is_ascii_whitespace) {
         again
@@ -172,7 +176,12 @@ pub async fn import(
     }
     let n = parsed.members.len();
     match docket
-        .import_members(parsed.members, &source, &viewer.principal.person, Timestamp::now())
+        .import_members(
+            parsed.members,
+            &source,
+            &viewer.principal.person,
+            Timestamp::now(),
+        )
         .await
     {
         Ok(_) => Redirect::to(&format!("/admin/members/import?imported={n}")).into_response(),

@@ -475,7 +475,11 @@ pub async fn denials(
 /// views stream of the case asked about. Each stream is read (events only, no folding) and
 /// the refusals merged newest first. Reading them records nothing on the cases: this is the
 /// log's metadata about access, not the case file.
-async fn denial_rows(docket: &Docket, viewer: &Viewer, page: usize) -> Result<DenialsPage, ApiError> {
+async fn denial_rows(
+    docket: &Docket,
+    viewer: &Viewer,
+    page: usize,
+) -> Result<DenialsPage, ApiError> {
     let people = people(docket).await?;
     let mut streams = vec![DENIALS_STREAM.to_string()];
     streams.extend(
@@ -542,7 +546,10 @@ mod tests {
     fn pages_are_clamped_and_cut() {
         let p = Pager::new(9, 120, 50);
         assert_eq!((p.page, p.pages, p.total), (3, 3, 120));
-        assert_eq!(p.cut((0..120).collect(), 50), (100..120).collect::<Vec<_>>());
+        assert_eq!(
+            p.cut((0..120).collect(), 50),
+            (100..120).collect::<Vec<_>>()
+        );
         assert_eq!(Pager::new(0, 0, 50).pages, 1);
         let q = PageQuery {
             page: Some("two".into()),
