@@ -231,6 +231,10 @@ pub enum AccountEvent {
     },
     SecondFactorReset {
         username: Username,
+        /// Why it was reset (a lost phone, say). Absent from resets recorded before reasons
+        /// were asked for.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<crate::ids::Text>,
     },
     ApiTokenIssued {
         username: Username,

@@ -247,6 +247,9 @@ pub enum UsersCmd {
         #[command(flatten)]
         data: DataArgs,
         username: String,
+        /// Why (recorded in the log), for example a lost phone.
+        #[arg(long)]
+        reason: Option<String>,
         #[command(flatten)]
         actor: ActorArg,
     },

@@ -18,6 +18,8 @@ pub const HEADER: [&str; 6] = [
 pub struct RowError {
     /// The line in the file (the header is line 1).
     pub line: u64,
+    /// The column at fault, named as in the header; "row" when the whole row is.
+    pub field: &'static str,
     pub message: String,
 }
 
@@ -67,6 +69,7 @@ pub fn parse_csv(input: impl std::io::Read) -> Result<Parsed, String> {
             Err(e) => {
                 parsed.errors.push(RowError {
                     line,
+                    field: "row",
                     message: format!("unreadable row: {e}"),
                 });
                 continue;
@@ -74,21 +77,28 @@ pub fn parse_csv(input: impl std::io::Read) -> Result<Parsed, String> {
         };
         let get = |i: usize| record.get(i).unwrap_or("");
         let row = (|| {
-            let number = MembershipNumber::parse(get(i_number))?;
+            let number =
+                MembershipNumber::parse(get(i_number)).map_err(|e| ("membership_number", e))?;
             let name = get(i_name).trim();
             if name.is_empty() {
-                return Err("the name is empty".to_string());
+                return Err(("name", "the name is empty".to_string()));
             }
             let joined_on: jiff::civil::Date = get(i_joined).trim().parse().map_err(|_| {
-                format!(
-                    "joined_on '{}' is not a date like 2024-03-31",
-                    get(i_joined)
+                (
+                    "joined_on",
+                    format!(
+                        "joined_on '{}' is not a date like 2024-03-31",
+                        get(i_joined)
+                    ),
                 )
             })?;
             let status = match i_status.map(get).map(str::trim).filter(|s| !s.is_empty()) {
                 None => MemberStatus::Active,
                 Some(s) => MemberStatus::parse(s).ok_or_else(|| {
-                    format!("status '{s}' is not one of active, lapsed, resigned, expelled")
+                    (
+                        "status",
+                        format!("status '{s}' is not one of active, lapsed, resigned, expelled"),
+                    )
                 })?,
             };
             Ok(Member {
@@ -105,6 +115,7 @@ pub fn parse_csv(input: impl std::io::Read) -> Result<Parsed, String> {
                 if let Some(first) = seen.get(m.number.as_str()) {
                     parsed.errors.push(RowError {
                         line,
+                        field: "membership_number",
                         message: format!(
                             "membership number {} already appears on line {first}",
                             m.number
@@ -115,7 +126,11 @@ pub fn parse_csv(input: impl std::io::Read) -> Result<Parsed, String> {
                     parsed.members.push(m);
                 }
             }
-            Err(message) => parsed.errors.push(RowError { line, message }),
+            Err((field, message)) => parsed.errors.push(RowError {
+                line,
+                field,
+                message,
+            }),
         }
     }
     Ok(parsed)
@@ -148,8 +163,17 @@ mod tests {
             parsed.members[1].elected_office.as_deref(),
             Some("MP for Southtown")
         );
-        let lines: Vec<u64> = parsed.errors.iter().map(|e| e.line).collect();
-        assert_eq!(lines, vec![3, 4, 5, 7, 8]);
+        let lines: Vec<(u64, &str)> = parsed.errors.iter().map(|e| (e.line, e.field)).collect();
+        assert_eq!(
+            lines,
+            vec![
+                (3, "membership_number"),
+                (4, "name"),
+                (5, "joined_on"),
+                (7, "membership_number"),
+                (8, "status")
+            ]
+        );
         assert!(parsed.errors[3].message.contains("line 2"));
     }
 

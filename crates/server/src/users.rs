@@ -137,12 +137,16 @@ pub async fn run(cmd: UsersCmd) -> anyhow::Result<()> {
         UsersCmd::ResetSecondFactor {
             data,
             username,
+            reason,
             actor,
         } => {
             let username = parse_username(&username)?;
+            let reason = reason
+                .map(|r| Text::parse(&r).map_err(|e| anyhow!("--reason: {e}")))
+                .transpose()?;
             let accounts = Accounts::new(open(&data).await?);
             accounts
-                .reset_second_factor(&username, &actor_of(&actor)?, now)
+                .reset_second_factor(&username, reason, &actor_of(&actor)?, now)
                 .await?;
             println!(
                 "Removed the second factor of {username} and signed it out everywhere; they set up a new one at their next sign-in."

@@ -362,10 +362,12 @@ impl Accounts {
     }
 
     /// Removes the second factor and its recovery codes (a lost phone), and ends the
-    /// account's sessions; the person enrols again at their next sign-in.
+    /// account's sessions; the person enrols again at their next sign-in. The reason, when
+    /// given, is kept in the event.
     pub async fn reset_second_factor(
         &self,
         username: &Username,
+        reason: Option<Text>,
         actor: &PersonId,
         now: Timestamp,
     ) -> Result<Account, AccountError> {
@@ -381,6 +383,7 @@ impl Accounts {
                 a.recovery_codes.clear();
                 let event = AccountEvent::SecondFactorReset {
                     username: a.username.clone(),
+                    reason: reason.clone(),
                 };
                 Ok((vec![event], a))
             })

@@ -402,7 +402,8 @@ async fn second_factor_enrolment_codes_and_recovery(t: TestStore) {
     );
     assert_eq!(a.get(&name).await.expect("a").recovery_codes.len(), 9);
 
-    a.reset_second_factor(&name, &admin(), later)
+    let reason = docket_domain::ids::Text::parse("lost phone").expect("text");
+    a.reset_second_factor(&name, Some(reason.clone()), &admin(), later)
         .await
         .expect("reset");
     let account = a.get(&name).await.expect("account");
@@ -419,7 +420,8 @@ async fn second_factor_enrolment_codes_and_recovery(t: TestStore) {
     assert_eq!(
         events.last(),
         Some(&AccountEvent::SecondFactorReset {
-            username: name.clone()
+            username: name.clone(),
+            reason: Some(reason),
         })
     );
     let stored = a

@@ -12,6 +12,7 @@ mod durability;
 mod http;
 mod kept;
 mod pages;
+mod pages_admin;
 mod policy;
 mod service;
 mod support;

@@ -22,10 +22,16 @@ use docket_domain::role::{Principal, Role};
 use jiff::Timestamp;
 use std::collections::BTreeMap;
 
+pub mod admin;
+pub mod admin_account;
+pub mod admin_members;
+pub mod admin_users;
 pub mod bundle;
 pub mod case;
 pub mod commands;
 pub mod home;
+pub mod oversight;
+pub mod oversight_log;
 pub mod verify;
 
 /// What the layout around every page needs: who is signed in, where they may go, and the
@@ -59,7 +65,8 @@ pub struct Viewer {
 }
 
 impl Viewer {
-    /// Refuses a form whose CSRF token is not this session's; the error is the page to answer with.
+    /// Refuses a form whose CSRF token is not this session's.
+    // The error is the page the handler answers with; boxing it would only be undone there.
     #[allow(clippy::result_large_err)]
     pub fn check_csrf(&self, sent: &str) -> Result<(), Response> {
         if !sent.is_empty() && same_secret(sent, &self.session.csrf_token) {
@@ -248,4 +255,13 @@ pub fn routes() -> Router<Docket> {
         )
         .route("/cases/{reference}/verify", get(verify::verify_page))
         .route("/cases/{reference}/bundle", get(bundle::bundle_page))
+        .route("/oversight", get(oversight::dashboard))
+        .route("/oversight/contacts", get(oversight::contacts))
+        .route("/oversight/denials", get(oversight::denials))
+        .route("/oversight/checkpoints", get(oversight_log::checkpoints))
+        .route(
+            "/oversight/verify",
+            get(oversight_log::verify_form).post(oversight_log::verify_run),
+        )
+        .merge(admin::routes())
 }

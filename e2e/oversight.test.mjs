@@ -1,0 +1,128 @@
+// Oversight in a real browser: an officeholder's attempt to open a case is refused and shows on
+// oversight's list of refusals; oversight runs the log's verification (keyboard only) and reads
+// the checkpoint history. Every page visited passes axe with no serious or critical violations.
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { demoSecret, launch, screenshots, seriousViolations, signIn, startDemo, totp } from './lib.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startDemo();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+async function accessible(page, name) {
+  await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+  assert.deepEqual(await seriousViolations(page), [], `axe on ${name}`);
+}
+
+test('an officeholder cannot open a case, and oversight sees the refused attempt', async () => {
+  const oversightContext = await browser.newContext();
+  const oversight = await oversightContext.newPage();
+  await signIn(oversight, server, 'oversight.tess-wright');
+  await oversight.goto(`${server.base}/oversight`);
+  assert.equal((await oversight.locator('h1').textContent()).trim(), 'Oversight');
+  const open = await oversight.locator('dt:text-is("Open cases") + dd').textContent();
+  assert.equal(open.trim(), '90', 'the demo\'s real count of open cases');
+  await accessible(oversight, 'oversight-dashboard');
+  // A reference to try, as oversight may list cases (metadata only).
+  const list = await oversightContext.request.get(`${server.base}/api/v1/cases?open=true&per_page=1`);
+  assert.equal(list.status(), 200);
+  const reference = (await list.json()).items[0].reference;
+
+  const leaderContext = await browser.newContext();
+  const leader = await leaderContext.newPage();
+  await signIn(leader, server, 'leader.vera-thomas');
+  await accessible(leader, 'officeholder-home');
+  const file = await leaderContext.request.get(`${server.base}/api/v1/cases/${reference}/file`);
+  assert.equal(file.status(), 403, 'the API refuses the officeholder');
+  assert.match((await file.json()).detail ?? '', /never read case content/);
+  const byUrl = await leader.goto(`${server.base}/cases/${reference}`);
+  // The case page is refused (403) once it exists; before it does, there is nothing there.
+  assert.ok([403, 404].includes(byUrl.status()), `the case page is not shown (${byUrl.status()})`);
+  assert.doesNotMatch(await leader.locator('body').textContent(), /narrative|Narrative/);
+  const refused = await leader.goto(`${server.base}/oversight/denials`);
+  assert.equal(refused.status(), 403, 'officeholders do not see oversight\'s pages');
+  await accessible(leader, 'officeholder-refused');
+  await leaderContext.close();
+
+  await oversight.goto(`${server.base}/oversight/denials`);
+  const row = oversight.locator('table.denials tbody tr', { hasText: reference });
+  await row.first().waitFor();
+  const text = await row.first().textContent();
+  assert.match(text, /leader\.vera-thomas/);
+  assert.match(text, /view case content/);
+  assert.match(text, /officeholders-never-read-content/);
+  await accessible(oversight, 'oversight-denials');
+
+  await oversight.goto(`${server.base}/oversight/contacts`);
+  await oversight.locator('tbody tr', { hasText: reference }).first().waitFor();
+  assert.match(await oversight.locator('tbody').textContent(), /Officeholder \(recorded automatically\)/);
+  await accessible(oversight, 'oversight-contacts');
+  await oversightContext.close();
+});
+
+/** Presses Tab until the focused element's text matches, as a keyboard user would. */
+async function tabTo(page, pattern, limit = 60) {
+  for (let i = 0; i < limit; i++) {
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      const el = document.activeElement;
+      return `${el?.id ?? ''} ${el?.textContent ?? ''} ${el?.getAttribute?.('value') ?? ''}`;
+    });
+    if (pattern.test(focused)) return;
+  }
+  throw new Error(`no element matching ${pattern} within ${limit} tabs`);
+}
+
+/** Signs in with the keyboard alone; a TOTP code is good once, so waits for the next. */
+async function keyboardSignIn(page, username) {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await page.goto(`${server.base}/login`);
+    await tabTo(page, /^username/);
+    await page.keyboard.type(username);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(`demo-password-${username}`);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(totp(demoSecret(server, username)));
+    await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+    if (!new URL(page.url()).pathname.startsWith('/login')) return;
+    const text = await page.locator('main').textContent();
+    if (!/already been used/.test(text)) throw new Error(`sign-in failed for ${username}: ${text}`);
+    await new Promise((r) => setTimeout(r, 30_000 - (Date.now() % 30_000) + 500));
+  }
+  throw new Error(`could not sign ${username} in`);
+}
+
+test('oversight verifies the log and reads the checkpoints, keyboard only', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await keyboardSignIn(page, 'oversight.tess-wright');
+  await tabTo(page, /^\s*Oversight/);
+  await Promise.all([page.waitForURL(/\/oversight$/), page.keyboard.press('Enter')]);
+  await tabTo(page, /Verify the log/);
+  await Promise.all([page.waitForURL(/\/oversight\/verify$/), page.keyboard.press('Enter')]);
+  await accessible(page, 'oversight-verify-form');
+  await tabTo(page, /Run the verification/);
+  await Promise.all([page.waitForNavigation({ timeout: 120_000 }), page.keyboard.press('Enter')]);
+  await page.locator('#result').waitFor({ timeout: 120_000 });
+  assert.equal((await page.locator('#result').textContent()).trim(), 'Result: the log verifies');
+  const results = await page.locator('table tbody td').allTextContents();
+  assert.ok(results.length >= 5 && results.every((r) => r.trim() === 'Pass'), results.join('|'));
+  await accessible(page, 'oversight-verify-passed');
+  await tabTo(page, /Checkpoint history/);
+  await Promise.all([page.waitForURL(/\/oversight\/checkpoints$/), page.keyboard.press('Enter')]);
+  const rows = await page.locator('table.checkpoints tbody tr').count();
+  assert.ok(rows > 0, 'checkpoints are listed');
+  assert.match(await page.locator('table.checkpoints tbody tr').first().textContent(), /verifies with the log/);
+  await accessible(page, 'oversight-checkpoints');
+  await context.close();
+});
