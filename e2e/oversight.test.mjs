@@ -46,8 +46,10 @@ test('an officeholder cannot open a case, and oversight sees the refused attempt
   assert.equal(file.status(), 403, 'the API refuses the officeholder');
   assert.match((await file.json()).detail ?? '', /never read case content/);
   const byUrl = await leader.goto(`${server.base}/cases/${reference}`);
-  // The case page is refused (403) once it exists; before it does, there is nothing there.
-  assert.ok([403, 404].includes(byUrl.status()), `the case page is not shown (${byUrl.status()})`);
+  // The case page refuses too, naming the policy, and shows nothing of the case.
+  assert.equal(byUrl.status(), 403, 'the case page is refused');
+  assert.match(await leader.locator('main').textContent(), /officeholders-never-read-content/);
+  await accessible(leader, 'officeholder-refused');
   assert.doesNotMatch(await leader.locator('body').textContent(), /narrative|Narrative/);
   const refused = await leader.goto(`${server.base}/oversight/denials`);
   assert.equal(refused.status(), 403, 'officeholders do not see oversight\'s pages');
