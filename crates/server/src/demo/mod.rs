@@ -405,8 +405,9 @@ pub async fn run(dir: &std::path::Path, listen: &str, no_serve: bool) -> anyhow:
         let started = std::time::Instant::now();
         let cases = generate(&docket, today, MEMBERS, true).await?;
         let accounts = accounts::create(&docket, &Staff::new(), Timestamp::now()).await?;
+        let portal = accounts::create_portal(&docket, Timestamp::now()).await?;
         println!(
-            "Created {} members, {cases} cases and {accounts} staff accounts in {:.1} s.",
+            "Created {} members, {cases} cases and {accounts} staff accounts (and {portal} portal accounts) in {:.1} s.",
             people::MEMBERS,
             started.elapsed().as_secs_f64()
         );
@@ -425,6 +426,12 @@ pub async fn run(dir: &std::path::Path, listen: &str, no_serve: bool) -> anyhow:
             let n = accounts::create(&docket, &Staff::new(), Timestamp::now()).await?;
             println!("Added {n} staff accounts.");
         }
+        let portal = docket_domain::account::Username::parse(accounts::PORTAL_RESPONDENT)
+            .map_err(anyhow::Error::msg)?;
+        if docket.store.account(&portal).await?.is_none() {
+            let n = accounts::create_portal(&docket, Timestamp::now()).await?;
+            println!("Added {n} portal accounts.");
+        }
     }
     if no_serve {
         return Ok(());
@@ -437,8 +444,9 @@ fn accounts_banner(staff: &Staff, dir: &std::path::Path) -> String {
         "\nDemo accounts, one for each member of staff (sign-in pages arrive with the access work; \
 `docket users list --data {dir}` lists the accounts and `docket cases list --data {dir}` the caseload).\n\
 Each username is the person's id; the password is demo-password-<username>, and the second factor \
-is the secret shown, to add to any authenticator app (demo only: these are public).\n{}",
+is the secret shown, to add to any authenticator app (demo only: these are public).\n{}{}",
         accounts::banner(staff),
+        accounts::portal_banner(),
         dir = dir.display(),
     )
 }

@@ -23,6 +23,8 @@ use jiff::Timestamp;
 use std::collections::BTreeMap;
 
 pub mod home;
+pub mod intake;
+pub mod portal;
 
 /// What the layout around every page needs: who is signed in, where they may go, and the
 /// token the sign-out form sends.
@@ -225,4 +227,6 @@ pub fn routes() -> Router<Docket> {
     Router::new()
         .route("/static/htmx-2.0.11.min.js", get(htmx))
         .route("/home", get(home::home))
+        .merge(intake::routes())
+        .merge(portal::routes())
 }
