@@ -11,6 +11,7 @@ mod demo;
 mod durability;
 mod http;
 mod kept;
+mod pages_portal;
 mod policy;
 mod service;
 mod support;
