@@ -233,7 +233,10 @@ fn complaint_form(csrf: &str, key: &str, who: &str) -> Vec<(String, String)> {
         ("respondent_number", "PA0000002"),
         ("respondent_name", "Member Two"),
         ("summary", "Abusive messages in the branch group"),
-        ("narrative", "On the evening of the meeting he posted insults."),
+        (
+            "narrative",
+            "On the evening of the meeting he posted insults.",
+        ),
         ("conduct_date", "2025-06-01"),
         ("category", "bullying"),
     ]
@@ -272,7 +275,10 @@ async fn intake_re_shows_bad_input_with_values_kept_and_problems_by_their_fields
     assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
     let html = &again.html;
     for (field, words) in [
-        ("member_number", "There is no member with the number PA0009999"),
+        (
+            "member_number",
+            "There is no member with the number PA0009999",
+        ),
         ("respondent_number", "letters and digits only"),
         ("conduct_date", "in the future"),
         ("narrative", "Enter what happened"),
@@ -280,8 +286,9 @@ async fn intake_re_shows_bad_input_with_values_kept_and_problems_by_their_fields
         let problem = by_id(html, &format!("{field}-problem"));
         assert!(problem.contains(words), "{field}: {problem}");
         assert!(
-            html.contains(&format!("aria-describedby=\"{field}-hint {field}-problem\""))
-                || html.contains(&format!("aria-describedby=\"{field}-problem\"")),
+            html.contains(&format!(
+                "aria-describedby=\"{field}-hint {field}-problem\""
+            )) || html.contains(&format!("aria-describedby=\"{field}-problem\"")),
             "{field} is described by its problem"
         );
     }
@@ -299,7 +306,11 @@ async fn intake_re_shows_bad_input_with_values_kept_and_problems_by_their_fields
     let forged = stranger.post("/complain", &pairs(&sent)).await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
     assert!(forged.html.contains("security token"));
-    let cases = d.store.list_cases(&CaseFilter::default()).await.expect("list");
+    let cases = d
+        .store
+        .list_cases(&CaseFilter::default())
+        .await
+        .expect("list");
     assert!(cases.is_empty(), "nothing was received");
 }
 
@@ -342,7 +353,11 @@ async fn a_form_sent_twice_opens_one_case_and_shows_the_same_receipt(t: TestStor
     assert_eq!(shown(&first), shown(&second));
     let third = b.post("/complain", &pairs(&sent)).await;
     assert_eq!(shown(&third), shown(&first));
-    let cases = d.store.list_cases(&CaseFilter::default()).await.expect("list");
+    let cases = d
+        .store
+        .list_cases(&CaseFilter::default())
+        .await
+        .expect("list");
     assert_eq!(cases.len(), 1);
     assert_eq!(cases[0].id.to_string(), shown(&first).0);
     // The same key from another browser names the case but shows no receipt.
@@ -387,9 +402,14 @@ async fn an_anonymous_complainant_follows_up_with_the_receipt_and_replies(t: Tes
         (Party::Respondent, "PRIVATE NOTE TO THE RESPONDENT"),
     ] {
         let body = Text::parse(body).expect("text");
-        d.execute(&id, Command::SendMessage { to, body }, &officer, Timestamp::now())
-            .await
-            .expect("sent");
+        d.execute(
+            &id,
+            Command::SendMessage { to, body },
+            &officer,
+            Timestamp::now(),
+        )
+        .await
+        .expect("sent");
     }
 
     let mut later = Browser::new(&base);
@@ -420,7 +440,10 @@ async fn an_anonymous_complainant_follows_up_with_the_receipt_and_replies(t: Tes
     assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(by_id(&empty.html, "body-problem").contains("Enter your message"));
     let replied = later
-        .post(&format!("{to}/reply"), &[("csrf", &csrf), ("body", "Thank you.")])
+        .post(
+            &format!("{to}/reply"),
+            &[("csrf", &csrf), ("body", "Thank you.")],
+        )
         .await;
     assert_eq!(replied.status, StatusCode::SEE_OTHER);
     let page = later.get(&format!("{to}?done=reply")).await;
@@ -449,16 +472,25 @@ async fn a_respondent_answers_their_own_case_and_cannot_open_another(t: TestStor
     assert!(!list.html.contains(other.as_str()));
     let refused = b.get(&format!("/portal/case/{other}")).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
-    assert!(refused.html.contains("<main"), "a page, not a problem document");
+    assert!(
+        refused.html.contains("<main"),
+        "a page, not a problem document"
+    );
     let page = b.get(&format!("/portal/case/{mine}")).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.html.contains("Hostile emails to the branch secretary"));
     assert!(page.html.contains("Not disclosed to you"));
-    assert!(!page.html.contains("id=\"grounds\""), "no appeal before an outcome");
+    assert!(
+        !page.html.contains("id=\"grounds\""),
+        "no appeal before an outcome"
+    );
     let csrf = hidden(&page.html, "csrf");
     let path = format!("/portal/case/{mine}/respond");
     let empty = b
-        .post(&path, &[("csrf", &csrf), ("response", ""), ("companion", "Chris")])
+        .post(
+            &path,
+            &[("csrf", &csrf), ("response", ""), ("companion", "Chris")],
+        )
         .await;
     assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(hidden(&empty.html, "companion"), "Chris");
@@ -479,9 +511,7 @@ async fn a_respondent_answers_their_own_case_and_cannot_open_another(t: TestStor
         case.companion.as_ref().map(|c| c.as_str()),
         Some("Chris Friend, union representative")
     );
-    let forged = b
-        .post(&path, &[("csrf", "wrong"), ("response", "x")])
-        .await;
+    let forged = b.post(&path, &[("csrf", "wrong"), ("response", "x")]).await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
     let theirs = b
         .post(
@@ -526,4 +556,38 @@ async fn a_complainant_never_sees_the_respondent_s_response(t: TestStore) {
     let allegations = b.get(&format!("/portal/case/{id}")).await;
     assert_eq!(allegations.status, StatusCode::FORBIDDEN);
     assert!(!allegations.html.contains("SECRET ANSWER"));
+}
+
+#[tokio::test]
+async fn the_demo_portal_accounts_are_a_respondent_who_may_respond_and_a_member_complainant() {
+    use docket::demo::accounts::{PORTAL_COMPLAINANT, PORTAL_RESPONDENT, create_portal};
+    let t = crate::backend::sqlite().await;
+    let d = support::docket(&t);
+    support::small_demo(&d).await;
+    assert_eq!(create_portal(&d, Timestamp::now()).await.expect("made"), 2);
+    assert_eq!(create_portal(&d, Timestamp::now()).await.expect("again"), 0);
+    let account = |name: &str| {
+        let d = d.clone();
+        let name = Username::parse(name).expect("username");
+        async move {
+            d.store
+                .account(&name)
+                .await
+                .expect("store")
+                .expect("account")
+        }
+    };
+    let respondent = account(PORTAL_RESPONDENT).await;
+    let complainant = account(PORTAL_COMPLAINANT).await;
+    assert!(!respondent.needs_second_factor() && !complainant.needs_second_factor());
+    let cases = support::all_cases(&d).await;
+    assert!(
+        cases
+            .iter()
+            .any(|c| c.stage == docket_domain::Stage::Investigation
+                && Some(&c.respondent.member) == respondent.member.as_ref())
+    );
+    assert!(cases.iter().any(|c| c.is_open()
+        && matches!(&c.complainant, Complainant::Member { number, .. }
+            if Some(number) == complainant.member.as_ref())));
 }

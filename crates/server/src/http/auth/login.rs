@@ -504,9 +504,7 @@ pub async fn follow_up(
         Err(e) => e.into_response(),
         Ok(Err(why)) => page(StatusCode::UNAUTHORIZED, why, csrf, cookies),
         Ok(Ok(case)) => match start_session(&docket, None, Some(case.clone()), true, now).await {
-            Ok((id, _)) => {
-                signed_in_redirect(&headers, &id, &format!("/portal/complaint/{case}"))
-            }
+            Ok((id, _)) => signed_in_redirect(&headers, &id, &format!("/portal/complaint/{case}")),
             Err(e) => e.into_response(),
         },
     }

@@ -47,8 +47,11 @@ pub struct Intake {
     throttle: Throttle,
     /// Form key → the submission it started. Each entry's async lock is held while its
     /// complaint is received, so a second submission waits for the first and shows its answer.
-    kept: Mutex<HashMap<String, (Instant, Arc<tokio::sync::Mutex<Option<Kept>>>)>>,
+    kept: Mutex<HashMap<String, (Instant, Slot)>>,
 }
+
+/// One form key's submission: empty until its complaint is received.
+type Slot = Arc<tokio::sync::Mutex<Option<Kept>>>;
 
 /// A confirmation as first shown, and whose browser may see it again.
 #[derive(Debug, Clone)]
@@ -67,14 +70,17 @@ impl Intake {
         }
     }
 
-    fn slot(&self, key: &str, now: Instant) -> Arc<tokio::sync::Mutex<Option<Kept>>> {
+    fn slot(&self, key: &str, now: Instant) -> Slot {
         let mut kept = match self.kept.lock() {
             Ok(g) => g,
             Err(poisoned) => poisoned.into_inner(),
         };
         kept.retain(|_, (at, _)| now.duration_since(*at) < KEEP_FOR);
         if kept.len() >= KEEP_AT_MOST
-            && let Some(oldest) = kept.iter().min_by_key(|(_, (at, _))| *at).map(|(k, _)| k.clone())
+            && let Some(oldest) = kept
+                .iter()
+                .min_by_key(|(_, (at, _))| *at)
+                .map(|(k, _)| k.clone())
         {
             kept.remove(&oldest);
         }
@@ -289,7 +295,9 @@ pub async fn submit(
             });
             render(StatusCode::OK, page)
         }
-        Err(Received::Already) => render(StatusCode::OK, repeated(&docket, reference.as_str(), kind)),
+        Err(Received::Already) => {
+            render(StatusCode::OK, repeated(&docket, reference.as_str(), kind))
+        }
         Err(Received::Rule(field, why)) => {
             let mut errors = FieldErrors::default();
             errors.add(field, why);
@@ -340,9 +348,16 @@ impl From<ServiceError> for Received {
 
 /// Receives the complaint as Docket itself; an anonymous one with its receipt, in the same
 /// transaction.
-async fn receive(docket: &Docket, cmd: Command, kind: Kind, now: Timestamp) -> Result<Done, Received> {
+async fn receive(
+    docket: &Docket,
+    cmd: Command,
+    kind: Kind,
+    now: Timestamp,
+) -> Result<Done, Received> {
     let Command::ReceiveComplaint { id, .. } = &cmd else {
-        return Err(Received::Failed(ApiError::internal("intake built another command")));
+        return Err(Received::Failed(ApiError::internal(
+            "intake built another command",
+        )));
     };
     let id = id.clone();
     let receipt = if kind == Kind::Anonymous {
@@ -378,15 +393,26 @@ async fn check(
     let mut e = FieldErrors::default();
     let (complainant, kind) = match f.who.as_str() {
         "member" => {
-            let number = member_number(docket, &mut e, "member_number", &f.member_number, "your membership number").await?;
+            let number = member_number(
+                docket,
+                &mut e,
+                "member_number",
+                &f.member_number,
+                "your membership number",
+            )
+            .await?;
             let name = e.required("member_name", &f.member_name, "your name");
             let c = number.map(|number| Complainant::Member { number, name });
             (c, Kind::Member)
         }
         "third_party" => {
             let name = e.required("third_name", &f.third_name, "your name");
-            let organisation = Some(f.third_organisation.trim().to_string()).filter(|o| !o.is_empty());
-            (Some(Complainant::ThirdParty { name, organisation }), Kind::ThirdParty)
+            let organisation =
+                Some(f.third_organisation.trim().to_string()).filter(|o| !o.is_empty());
+            (
+                Some(Complainant::ThirdParty { name, organisation }),
+                Kind::ThirdParty,
+            )
         }
         "anonymous" => (Some(Complainant::Anonymous), Kind::Anonymous),
         _ => {
@@ -394,26 +420,61 @@ async fn check(
             (None, Kind::Anonymous)
         }
     };
-    let respondent_number = member_number(docket, &mut e, "respondent_number", &f.respondent_number, "the membership number of the person the complaint is about").await?;
-    let respondent_name = e.required("respondent_name", &f.respondent_name, "the name of the person the complaint is about");
-    let summary = text(&mut e, "summary", &f.summary, "a one-line summary of what happened");
+    let respondent_number = member_number(
+        docket,
+        &mut e,
+        "respondent_number",
+        &f.respondent_number,
+        "the membership number of the person the complaint is about",
+    )
+    .await?;
+    let respondent_name = e.required(
+        "respondent_name",
+        &f.respondent_name,
+        "the name of the person the complaint is about",
+    );
+    let summary = text(
+        &mut e,
+        "summary",
+        &f.summary,
+        "a one-line summary of what happened",
+    );
     if f.summary.trim().chars().count() > SUMMARY_MAX {
-        e.add("summary", format!("Keep the summary to {SUMMARY_MAX} characters; put the detail in the account below."));
+        e.add(
+            "summary",
+            format!(
+                "Keep the summary to {SUMMARY_MAX} characters; put the detail in the account below."
+            ),
+        );
     }
-    let narrative = text(&mut e, "narrative", &f.narrative, "what happened, in your own words");
+    let narrative = text(
+        &mut e,
+        "narrative",
+        &f.narrative,
+        "what happened, in your own words",
+    );
     let conduct_date = match f.conduct_date.trim() {
         "" => {
-            e.add("conduct_date", "Enter the date it happened (or the first date, if it went on for a while).");
+            e.add(
+                "conduct_date",
+                "Enter the date it happened (or the first date, if it went on for a while).",
+            );
             None
         }
         raw => match raw.parse::<Date>() {
             Ok(d) if d > day_of(now) => {
-                e.add("conduct_date", format!("The date {d} is in the future: enter the date it happened."));
+                e.add(
+                    "conduct_date",
+                    format!("The date {d} is in the future: enter the date it happened."),
+                );
                 None
             }
             Ok(d) => Some(d),
             Err(_) => {
-                e.add("conduct_date", "Enter the date as year-month-day, for example 2026-03-14.");
+                e.add(
+                    "conduct_date",
+                    "Enter the date as year-month-day, for example 2026-03-14.",
+                );
                 None
             }
         },
@@ -426,8 +487,16 @@ async fn check(
         Some(n) => docket.store.member(n).await?.and_then(|m| m.elected_office),
         None => None,
     };
-    match (complainant, respondent_number, summary, narrative, conduct_date) {
-        (Some(complainant), Some(member), Some(summary), Some(narrative), Some(conduct_date)) if e.is_empty() => {
+    match (
+        complainant,
+        respondent_number,
+        summary,
+        narrative,
+        conduct_date,
+    ) {
+        (Some(complainant), Some(member), Some(summary), Some(narrative), Some(conduct_date))
+            if e.is_empty() =>
+        {
             let cmd = Command::ReceiveComplaint {
                 id: id.clone(),
                 complainant,

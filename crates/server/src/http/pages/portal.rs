@@ -31,13 +31,18 @@ use docket_domain::{Command, Stage};
 use jiff::Timestamp;
 use serde::Deserialize;
 
+mod respondent;
+
 pub fn routes() -> Router<Docket> {
     Router::new()
         .route("/portal", get(list))
         .route("/portal/complaint/{reference}", get(complaint))
         .route("/portal/complaint/{reference}/reply", post(complaint_reply))
-        .route("/portal/case/{reference}", get(case))
-        .route("/portal/case/{reference}/{form}", post(case_form))
+        .route("/portal/case/{reference}", get(respondent::case))
+        .route(
+            "/portal/case/{reference}/{form}",
+            post(respondent::case_form),
+        )
 }
 
 /// What each stage means to a party, in plain words.
@@ -47,7 +52,9 @@ pub fn stage_words(stage: Stage) -> &'static str {
         Stage::Acknowledged => "A case officer acknowledged the complaint.",
         Stage::Assessed => "The complaint was assessed, to decide how it should be dealt with.",
         Stage::Dismissed => "The complaint was dismissed. The reasons are given below.",
-        Stage::InformalResolution => "A case officer is trying to resolve the complaint informally.",
+        Stage::InformalResolution => {
+            "A case officer is trying to resolve the complaint informally."
+        }
         Stage::Resolved => "The complaint was resolved informally.",
         Stage::Investigation => "An investigation was opened.",
         Stage::DraftReport => "The investigator wrote a draft report.",
@@ -59,7 +66,9 @@ pub fn stage_words(stage: Stage) -> &'static str {
         Stage::Hearing => "A hearing was arranged.",
         Stage::Decided => "The hearing panel reached its decision.",
         Stage::IndependentReview => "The decision went to an independent reviewer.",
-        Stage::AppealWindow => "The outcome was sent out; it may be appealed within the time allowed.",
+        Stage::AppealWindow => {
+            "The outcome was sent out; it may be appealed within the time allowed."
+        }
         Stage::Appeal => "An appeal was lodged.",
         Stage::Final => "The outcome is final.",
         Stage::SanctionLive => "The sanction took effect.",
@@ -72,15 +81,18 @@ pub fn stage_words(stage: Stage) -> &'static str {
     }
 }
 
-fn reference(chrome: &Chrome, raw: &str) -> Result<CaseId, Response> {
-    CaseId::parse(raw).map_err(|_| {
-        error_page(
-            chrome,
-            StatusCode::NOT_FOUND,
-            "No such case",
-            "That is not a case reference. References look like DK-7KQ2-M9XA.",
-        )
-    })
+/// A case reference from the address, or None for a page saying there is no such case.
+fn reference(raw: &str) -> Option<CaseId> {
+    CaseId::parse(raw).ok()
+}
+
+fn no_such_case(chrome: &Chrome) -> Response {
+    error_page(
+        chrome,
+        StatusCode::NOT_FOUND,
+        "No such case",
+        "That is not a case reference. References look like DK-7KQ2-M9XA.",
+    )
 }
 
 fn sanction_words(docket: &Docket, s: &SanctionChoice) -> String {
@@ -207,7 +219,8 @@ pub async fn list(State(docket): State<Docket>, viewer: Viewer) -> Response {
         // The summary read model holds no complainant (oversight reads it), so a member's own
         // complaints are found from the cases themselves, which are cached once loaded.
         match docket.load_case(&s.id).await {
-            Ok(Some(c)) if matches!(&c.complainant, Complainant::Member { number, .. } if *number == member) => {
+            Ok(Some(c)) if matches!(&c.complainant, Complainant::Member { number, .. } if *number == member) =>
+            {
                 rows.push(row("Your complaint", format!("/portal/complaint/{}", s.id)));
             }
             Ok(_) => {}
@@ -264,7 +277,16 @@ pub async fn complaint(
     Query(shown): Query<Shown>,
 ) -> Response {
     let sent = shown.done.as_deref() == Some("reply");
-    complaint_page(&docket, viewer, &raw, ReplyForm::default(), FieldErrors::default(), None, sent).await
+    complaint_page(
+        &docket,
+        viewer,
+        &raw,
+        ReplyForm::default(),
+        FieldErrors::default(),
+        None,
+        sent,
+    )
+    .await
 }
 
 async fn complaint_page(
@@ -276,18 +298,32 @@ async fn complaint_page(
     problem: Option<String>,
     sent: bool,
 ) -> Response {
-    let id = match reference(&viewer.chrome, raw) {
-        Ok(id) => id,
-        Err(r) => return r,
+    let Some(id) = reference(raw) else {
+        return no_such_case(&viewer.chrome);
     };
-    let case = match docket.open_case(&id, &viewer.principal, CasePart::Complaint, Timestamp::now()).await {
+    let case = match docket
+        .open_case(
+            &id,
+            &viewer.principal,
+            CasePart::Complaint,
+            Timestamp::now(),
+        )
+        .await
+    {
         Ok(c) => c,
         Err(e) => return api_error_page(&viewer.chrome, e.into()),
     };
     let may_reply = case.is_open()
-        && docket.may(&viewer.principal, Target::Case(&case), &[Action::ComplainantReply]) == [true];
+        && docket.may(
+            &viewer.principal,
+            Target::Case(&case),
+            &[Action::ComplainantReply],
+        ) == [true];
     let view = ComplaintView::of(case);
-    let outcome = view.final_sanction.as_ref().map(|s| sanction_words(docket, s));
+    let outcome = view
+        .final_sanction
+        .as_ref()
+        .map(|s| sanction_words(docket, s));
     let status = if errors.is_empty() && problem.is_none() {
         StatusCode::OK
     } else {
@@ -323,276 +359,20 @@ pub async fn complaint_reply(
     if let Err(r) = viewer.check_csrf(&form.csrf) {
         return r;
     }
-    let id = match reference(&viewer.chrome, &raw) {
-        Ok(id) => id,
-        Err(r) => return r,
+    let Some(id) = reference(&raw) else {
+        return no_such_case(&viewer.chrome);
     };
     let mut errors = FieldErrors::default();
     let Some(body) = required_text(&mut errors, "body", &form.body, "your message") else {
         return complaint_page(&docket, viewer, &raw, form, errors, None, false).await;
     };
     match run(&docket, &viewer, &id, Command::ComplainantReply { body }).await {
-        Ran::Done => Redirect::to(&format!("/portal/complaint/{id}?done=reply#messages")).into_response(),
-        Ran::Refused(why) => complaint_page(&docket, viewer, &raw, form, errors, Some(why), false).await,
-        Ran::Failed(r) => r,
-    }
-}
-
-// -------------------------------------------------------------- respondents
-
-#[derive(Debug)]
-struct ChargeRow {
-    number: u32,
-    clause: String,
-    clause_text: String,
-    conduct_date: String,
-    particulars: String,
-    /// "Proven" / "Not proven" and the panel's reasons, once decided.
-    finding: Option<(&'static str, String)>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct CaseForm {
-    csrf: String,
-    response: String,
-    companion: String,
-    body: String,
-    grounds: String,
-}
-
-#[derive(Template)]
-#[template(path = "portal_case.html")]
-struct CasePage {
-    chrome: Chrome,
-    view: AllegationsView,
-    category: String,
-    now: &'static str,
-    complainant: Option<String>,
-    charges: Vec<ChargeRow>,
-    measures: Vec<String>,
-    hearing: Option<(String, String, Vec<String>)>,
-    sanction: Option<String>,
-    final_sanction: Option<String>,
-    appeal_deadline: Option<String>,
-    appeal: Option<(String, String, Option<String>)>,
-    messages: Vec<MessageRow>,
-    may_respond: bool,
-    may_reply: bool,
-    may_appeal: bool,
-    form: CaseForm,
-    errors: FieldErrors,
-    problem: Option<String>,
-    done: Option<&'static str>,
-}
-
-pub async fn case(
-    State(docket): State<Docket>,
-    viewer: Viewer,
-    Path(raw): Path<String>,
-    Query(shown): Query<Shown>,
-) -> Response {
-    let done = match shown.done.as_deref() {
-        Some("respond") => Some("Your response has been added to the case."),
-        Some("reply") => Some("Your message has been sent to the case officer."),
-        Some("appeal") => Some("Your appeal has been lodged."),
-        _ => None,
-    };
-    case_page(&docket, viewer, &raw, CaseForm::default(), FieldErrors::default(), None, done).await
-}
-
-/// Names of the people on the hearing panel, as their accounts give them.
-async fn panel_names(docket: &Docket, case: &Case) -> Result<Vec<String>, ApiError> {
-    let mut out = Vec::new();
-    for p in case.functions.members(Function::HearingPanel) {
-        let name = docket
-            .store
-            .account_by_person(p)
-            .await?
-            .map(|a| a.display_name)
-            .unwrap_or_else(|| p.to_string());
-        out.push(name);
-    }
-    Ok(out)
-}
-
-fn measure_words(kind: &MeasureKind) -> String {
-    match kind {
-        MeasureKind::AdministrativeSuspension { scope } => {
-            let rights: Vec<&str> = scope
-                .iter()
-                .map(|r| match r {
-                    Right::AttendMeetings => "attending meetings",
-                    Right::Vote => "voting",
-                    Right::HoldOffice => "holding office",
-                    Right::StandForSelection => "standing for selection",
-                    Right::RepresentTheOrganisation => "representing the organisation",
-                })
-                .collect();
-            format!("Administrative suspension from {}", rights.join(", "))
-        }
-        MeasureKind::WhipWithdrawal { .. } => "Withdrawal of the whip".into(),
-    }
-}
-
-fn complainant_words(c: &Complainant) -> String {
-    match c {
-        Complainant::Member { number, name } => format!("{name} (member {number})"),
-        Complainant::ThirdParty { name, organisation: Some(o) } => format!("{name}, {o}"),
-        Complainant::ThirdParty { name, organisation: None } => name.clone(),
-        Complainant::Anonymous => "The complaint was made anonymously.".into(),
-    }
-}
-
-async fn case_page(
-    docket: &Docket,
-    viewer: Viewer,
-    raw: &str,
-    form: CaseForm,
-    errors: FieldErrors,
-    problem: Option<String>,
-    done: Option<&'static str>,
-) -> Response {
-    let id = match reference(&viewer.chrome, raw) {
-        Ok(id) => id,
-        Err(r) => return r,
-    };
-    let also = [Action::ViewComplainantIdentity];
-    let now = Timestamp::now();
-    let (case, shown) = match docket
-        .open_case_asking(&id, &viewer.principal, CasePart::Allegations, &also, now)
-        .await
-    {
-        Ok(c) => c,
-        Err(e) => return api_error_page(&viewer.chrome, e.into()),
-    };
-    let asked = [Action::SubmitResponse, Action::RespondentReply, Action::LodgeAppeal];
-    let may = docket.may(&viewer.principal, Target::Case(&case), &asked);
-    let today = day_of(now);
-    let answerable = case.is_open() && case.stage != Stage::Received;
-    let window_open = case.stage == Stage::AppealWindow
-        && case.appeal_deadline.is_some_and(|d| today <= d);
-    let panel = match panel_names(docket, &case).await {
-        Ok(p) => p,
-        Err(e) => return api_error_page(&viewer.chrome, e),
-    };
-    let (may_respond, may_reply, may_appeal) = (
-        may[0] && answerable,
-        may[1] && case.is_open(),
-        may[2] && window_open,
-    );
-    let view = AllegationsView::of(case, shown == [true]);
-    let findings = view.decision.as_ref().map(|d| d.findings.clone()).unwrap_or_default();
-    let charges = view
-        .charges
-        .iter()
-        .map(|c| ChargeRow {
-            number: c.number,
-            clause: c.clause.to_string(),
-            clause_text: c.clause_text.clone(),
-            conduct_date: c.conduct_date.to_string(),
-            particulars: c.particulars.to_string(),
-            finding: findings.iter().find(|f| f.charge == c.number).map(|f| {
-                (if f.proven { "Proven" } else { "Not proven" }, f.reasons.to_string())
-            }),
-        })
-        .collect();
-    let measures = view
-        .measures
-        .iter()
-        .filter(|m| m.is_active())
-        .map(|m| format!("{}, to be reviewed by {}", measure_words(&m.kind), m.review_date))
-        .collect();
-    let status = if errors.is_empty() && problem.is_none() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let page = CasePage {
-        category: category_name(docket, &view.category),
-        now: stage_words(view.stage),
-        complainant: view.complainant.as_ref().map(complainant_words),
-        charges,
-        measures,
-        hearing: view
-            .hearing
-            .as_ref()
-            .map(|h| (h.date.to_string(), h.venue.to_string(), panel)),
-        sanction: view
-            .decision
-            .as_ref()
-            .and_then(|d| d.sanction.as_ref())
-            .map(|s| sanction_words(docket, s)),
-        final_sanction: view.final_sanction.as_ref().map(|s| sanction_words(docket, s)),
-        appeal_deadline: view.appeal_deadline.map(|d| d.to_string()),
-        appeal: view.appeal.as_ref().map(|a| {
-            let outcome = a.upheld.map(|up| {
-                let reasons = a.reasons.as_ref().map(|r| r.to_string()).unwrap_or_default();
-                format!("{} {reasons}", if up { "Upheld." } else { "Dismissed." })
-            });
-            (day_of(a.lodged_at).to_string(), a.grounds.to_string(), outcome)
-        }),
-        messages: message_rows(&view.messages),
-        may_respond,
-        may_reply,
-        may_appeal,
-        form,
-        errors,
-        problem,
-        done,
-        chrome: viewer.chrome,
-        view,
-    };
-    render(status, page)
-}
-
-/// The respondent's forms: respond, reply, appeal.
-pub async fn case_form(
-    State(docket): State<Docket>,
-    viewer: Viewer,
-    Path((raw, which)): Path<(String, String)>,
-    Form(form): Form<CaseForm>,
-) -> Response {
-    if let Err(r) = viewer.check_csrf(&form.csrf) {
-        return r;
-    }
-    let id = match reference(&viewer.chrome, &raw) {
-        Ok(id) => id,
-        Err(r) => return r,
-    };
-    let mut e = FieldErrors::default();
-    let cmd = match which.as_str() {
-        "respond" => {
-            let response = required_text(&mut e, "response", &form.response, "your response");
-            let companion = match form.companion.trim() {
-                "" => None,
-                c => Text::parse(c)
-                    .map_err(|why| e.add("companion", format!("This is too long: {why}.")))
-                    .ok(),
-            };
-            response.map(|response| Command::SubmitResponse { response, companion })
-        }
-        "reply" => required_text(&mut e, "body", &form.body, "your message")
-            .map(|body| Command::RespondentReply { body }),
-        "appeal" => required_text(&mut e, "grounds", &form.grounds, "the grounds of your appeal")
-            .map(|grounds| Command::LodgeAppeal { grounds }),
-        _ => {
-            return error_page(
-                &viewer.chrome,
-                StatusCode::NOT_FOUND,
-                "No such form",
-                "There is nothing to send at this address.",
-            );
-        }
-    };
-    let Some(cmd) = cmd.filter(|_| e.is_empty()) else {
-        return case_page(&docket, viewer, &raw, form, e, None, None).await;
-    };
-    match run(&docket, &viewer, &id, cmd).await {
         Ran::Done => {
-            Redirect::to(&format!("/portal/case/{id}?done={which}")).into_response()
+            Redirect::to(&format!("/portal/complaint/{id}?done=reply#messages")).into_response()
         }
-        Ran::Refused(why) => case_page(&docket, viewer, &raw, form, e, Some(why), None).await,
+        Ran::Refused(why) => {
+            complaint_page(&docket, viewer, &raw, form, errors, Some(why), false).await
+        }
         Ran::Failed(r) => r,
     }
 }
