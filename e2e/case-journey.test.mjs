@@ -212,10 +212,13 @@ async function journey(keyboard, people) {
   await rp.fill('#username', username);
   await rp.fill('#password', `demo-password-${username}`);
   await Promise.all([rp.waitForNavigation(), rp.click('button[type=submit]')]);
-  await rp.goto(`${server.base}${path}/commands/lodge_appeal`);
-  await check(rp, `${keyboard ? 'kb-' : ''}appeal-form`);
-  await rp.fill('[name=grounds]', 'The panel did not hear my witness.');
-  await Promise.all([rp.waitForNavigation(), rp.click('#cmd-lodge_appeal button[type=submit]')]);
+  await rp.goto(`${server.base}/portal/case/${ref}`);
+  await check(rp, `${keyboard ? 'kb-' : ''}respondent-outcome`);
+  assert.match(await rp.locator('main').textContent(), /Expulsion/);
+  await rp.fill('#grounds', 'The panel did not hear my witness.');
+  await Promise.all([rp.waitForNavigation(), rp.click('form[action$="/appeal"] button[type=submit]')]);
+  await rp.goto(`${server.base}/portal/case/${ref}`);
+  assert.match(await rp.locator('main').textContent(), /You lodged an appeal/);
 
   await o.page.goto(`${server.base}${path}`);
   await act(o.page, 'convene_appeal_panel', { panel: appeal.map((x) => `panel.${x}`) }, keyboard);

@@ -7,10 +7,12 @@ use super::{SEED, Staff};
 use crate::accounts::{NewAccount, account_append, blocking, password, token, totp};
 use crate::commands::operator;
 use crate::service::Docket;
+use docket_domain::Stage;
 use docket_domain::account::{ACCOUNTS_STREAM, AccountEvent, Username};
+use docket_domain::command::Complainant;
 use docket_domain::ids::PersonId;
 use docket_domain::role::Role;
-use docket_domain::store::ReadModelChange;
+use docket_domain::store::{CaseFilter, ReadModelChange};
 use jiff::Timestamp;
 use std::collections::BTreeSet;
 
@@ -146,6 +148,91 @@ pub async fn create(docket: &Docket, staff: &Staff, now: Timestamp) -> anyhow::R
 /// Enough of the pool for a hearing panel and a separate appeal panel.
 const SHOWN_FROM_POOL: usize = 6;
 
+/// The demo's two portal users: the respondent of an open case under investigation (where a
+/// response is possible) and a member who complained about another open case.
+pub const PORTAL_RESPONDENT: &str = "portal.respondent";
+pub const PORTAL_COMPLAINANT: &str = "portal.complainant";
+
+/// Creates the portal accounts for members picked from the generated cases: the first, by
+/// reference, that fits, so the same demo always gives the same people. Portal users have no
+/// second factor (they are not staff). Returns how many were created.
+pub async fn create_portal(docket: &Docket, now: Timestamp) -> anyhow::Result<usize> {
+    let mut summaries = docket
+        .store
+        .list_cases(&CaseFilter {
+            open_only: true,
+            ..CaseFilter::default()
+        })
+        .await?;
+    summaries.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut respondent = None;
+    let mut complainant = None;
+    for s in &summaries {
+        let Some(case) = docket.load_case(&s.id).await? else {
+            continue;
+        };
+        if respondent.is_none() && case.stage == Stage::Investigation {
+            respondent = Some((case.id.clone(), case.respondent.member.clone()));
+            continue;
+        }
+        if let Complainant::Member { number, .. } = &case.complainant
+            && complainant.is_none()
+            && case.stage != Stage::Received
+            && respondent.as_ref().is_none_or(|(_, r)| r != number)
+        {
+            complainant = Some(number.clone());
+        }
+    }
+    let picked = [
+        (PORTAL_RESPONDENT, Role::Respondent, respondent.map(|r| r.1)),
+        (PORTAL_COMPLAINANT, Role::Complainant, complainant),
+    ];
+    let mut version = docket.store.stream_version(ACCOUNTS_STREAM).await?;
+    let mut appends = Vec::new();
+    for (name, role, member) in picked {
+        let Some(member) = member else { continue };
+        let username = Username::parse(name).map_err(anyhow::Error::msg)?;
+        if docket.store.account(&username).await?.is_some() {
+            continue;
+        }
+        let display_name = docket
+            .store
+            .member(&member)
+            .await?
+            .map(|m| m.name)
+            .unwrap_or_else(|| format!("Member {member}"));
+        let plaintext = demo_password(&username);
+        let hash = blocking(move || password::hash_password(&plaintext)).await??;
+        let new = NewAccount {
+            username: username.clone(),
+            person: PersonId::parse(name).map_err(anyhow::Error::msg)?,
+            display_name,
+            roles: BTreeSet::from([role]),
+            member: Some(member),
+            password: String::new(),
+        };
+        let (account, created) = new.account(hash, now);
+        appends.push(account_append(
+            version,
+            &[created],
+            ReadModelChange::Account(Box::new(account)),
+            &operator(),
+            now,
+        )?);
+        version += 1;
+    }
+    let n = appends.len();
+    docket.append_all(appends).await?;
+    Ok(n)
+}
+
+/// The banner's lines for the portal accounts.
+pub fn portal_banner() -> String {
+    format!(
+        "  portal (no second factor; sign in at /login, then open /portal):\n    {PORTAL_RESPONDENT:<30} the respondent of an open case under investigation\n    {PORTAL_COMPLAINANT:<30} a member who complained about an open case\n"
+    )
+}
+
 /// The sign-in details of the demo's people, by role, for the banner.
 pub fn banner(staff: &Staff) -> String {
     let mut out = String::new();
@@ -206,6 +293,9 @@ mod tests {
         let shown = banner(&staff);
         assert!(shown.contains("officer.amara-osei"), "{shown}");
         assert!(shown.contains("… and 34 more"), "{shown}");
-        assert!(shown.contains("password demo-password-officer.amara-osei"), "{shown}");
+        assert!(
+            shown.contains("password demo-password-officer.amara-osei"),
+            "{shown}"
+        );
     }
 }

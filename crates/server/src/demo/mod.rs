@@ -405,8 +405,9 @@ pub async fn run(dir: &std::path::Path, listen: &str, no_serve: bool) -> anyhow:
         let started = std::time::Instant::now();
         let cases = generate(&docket, today, MEMBERS, true).await?;
         let accounts = accounts::create(&docket, &Staff::new(), Timestamp::now()).await?;
+        let portal = accounts::create_portal(&docket, Timestamp::now()).await?;
         println!(
-            "Created {} members, {cases} cases and {accounts} staff accounts in {:.1} s.",
+            "Created {} members, {cases} cases and {accounts} staff accounts (and {portal} portal accounts) in {:.1} s.",
             people::MEMBERS,
             started.elapsed().as_secs_f64()
         );
@@ -425,6 +426,12 @@ pub async fn run(dir: &std::path::Path, listen: &str, no_serve: bool) -> anyhow:
             let n = accounts::create(&docket, &Staff::new(), Timestamp::now()).await?;
             println!("Added {n} staff accounts.");
         }
+        let portal = docket_domain::account::Username::parse(accounts::PORTAL_RESPONDENT)
+            .map_err(anyhow::Error::msg)?;
+        if docket.store.account(&portal).await?.is_none() {
+            let n = accounts::create_portal(&docket, Timestamp::now()).await?;
+            println!("Added {n} portal accounts.");
+        }
     }
     if no_serve {
         return Ok(());
@@ -437,8 +444,9 @@ fn accounts_banner(staff: &Staff, dir: &std::path::Path) -> String {
         "\nOpen the address above and sign in at /login with any account below (demo only: these \
 secrets are public). Each password is demo-password-<username>; staff give the code their \
 authenticator app shows for the secret listed (add it to any TOTP app).\n{}\
-`docket users list --data {dir}` lists every account; `docket cases list --data {dir}` the caseload.",
+`docket users list --data {dir}` lists every account; `docket cases list --data {dir}` the caseload.\n{}",
         accounts::banner(staff),
+        accounts::portal_banner(),
         dir = dir.display(),
     )
 }

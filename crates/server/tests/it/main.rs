@@ -13,6 +13,7 @@ mod http;
 mod kept;
 mod pages;
 mod pages_admin;
+mod pages_portal;
 mod policy;
 mod service;
 mod support;

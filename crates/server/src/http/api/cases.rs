@@ -11,9 +11,11 @@ use crate::service::Docket;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use docket_domain::case::{Appeal, Case, Conflict, Decision, Hearing, StageChange, day_of};
+use docket_domain::case::{
+    Appeal, Case, Conflict, Decision, Hearing, Message, StageChange, day_of,
+};
 use docket_domain::charge::Charge;
-use docket_domain::command::{Complainant, Respondent};
+use docket_domain::command::{Complainant, Party, Respondent};
 use docket_domain::contact::Contact;
 use docket_domain::function::Function;
 use docket_domain::ids::{CaseId, PersonId, Text};
@@ -170,6 +172,43 @@ pub struct ComplaintView {
     pub progress: Vec<StageReached>,
     pub closing_reasons: Option<Text>,
     pub final_sanction: Option<SanctionChoice>,
+    /// The correspondence with the complainant: to them and from them, nothing else.
+    pub messages: Vec<Message>,
+}
+
+impl ComplaintView {
+    /// The complainant's view of a case the gate let them open.
+    pub fn of(c: Case) -> ComplaintView {
+        ComplaintView {
+            open: c.is_open(),
+            progress: c
+                .history
+                .iter()
+                .map(|h| StageReached {
+                    stage: h.stage,
+                    on: day_of(h.at),
+                })
+                .collect(),
+            messages: messages_with(&c, Party::Complainant),
+            reference: c.id,
+            stage: c.stage,
+            received_on: day_of(c.received_at),
+            category: c.category,
+            summary: c.summary,
+            narrative: c.narrative,
+            closing_reasons: c.closing_reasons,
+            final_sanction: c.final_sanction,
+        }
+    }
+}
+
+/// One party's side of the correspondence: each party reads only their own.
+fn messages_with(c: &Case, party: Party) -> Vec<Message> {
+    c.messages
+        .iter()
+        .filter(|m| m.party == party)
+        .cloned()
+        .collect()
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -196,6 +235,35 @@ pub struct AllegationsView {
     pub appeal_deadline: Option<Date>,
     pub appeal: Option<Appeal>,
     pub final_sanction: Option<SanctionChoice>,
+    /// The companion the respondent named with their response, if any.
+    pub companion: Option<Text>,
+    /// The correspondence with the respondent: to them and from them, nothing else.
+    pub messages: Vec<Message>,
+}
+
+impl AllegationsView {
+    /// The respondent's view; `show_complainant` is the policy's answer to
+    /// view_complainant_identity.
+    pub fn of(c: Case, show_complainant: bool) -> AllegationsView {
+        AllegationsView {
+            messages: messages_with(&c, Party::Respondent),
+            reference: c.id,
+            stage: c.stage,
+            category: c.category,
+            conduct_date: c.conduct_date,
+            allegation: c.summary,
+            narrative: c.narrative,
+            complainant: show_complainant.then_some(c.complainant),
+            charges: c.charges,
+            measures: c.measures,
+            hearing: c.hearing,
+            decision: c.decision,
+            appeal_deadline: c.appeal_deadline,
+            appeal: c.appeal,
+            final_sanction: c.final_sanction,
+            companion: c.companion,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -413,25 +481,7 @@ pub async fn complaint(
     ApiPath(raw): ApiPath<String>,
 ) -> Result<Json<ComplaintView>, ApiError> {
     let c = open(&docket, &caller, &raw, CasePart::Complaint).await?;
-    Ok(Json(ComplaintView {
-        open: c.is_open(),
-        reference: c.id,
-        stage: c.stage,
-        received_on: day_of(c.received_at),
-        category: c.category,
-        summary: c.summary,
-        narrative: c.narrative,
-        progress: c
-            .history
-            .iter()
-            .map(|h| StageReached {
-                stage: h.stage,
-                on: day_of(h.at),
-            })
-            .collect(),
-        closing_reasons: c.closing_reasons,
-        final_sanction: c.final_sanction,
-    }))
+    Ok(Json(ComplaintView::of(c)))
 }
 
 /// A respondent's view of the allegations and decisions about them.
@@ -445,22 +495,7 @@ pub async fn allegations(
     ApiPath(raw): ApiPath<String>,
 ) -> Result<Json<AllegationsView>, ApiError> {
     let (c, show) = open_showing_complainant(&docket, &caller, &raw, CasePart::Allegations).await?;
-    Ok(Json(AllegationsView {
-        reference: c.id,
-        stage: c.stage,
-        category: c.category,
-        conduct_date: c.conduct_date,
-        allegation: c.summary,
-        narrative: c.narrative,
-        complainant: show.then_some(c.complainant),
-        charges: c.charges,
-        measures: c.measures,
-        hearing: c.hearing,
-        decision: c.decision,
-        appeal_deadline: c.appeal_deadline,
-        appeal: c.appeal,
-        final_sanction: c.final_sanction,
-    }))
+    Ok(Json(AllegationsView::of(c, show)))
 }
 
 /// The case's contact register.

@@ -71,7 +71,7 @@ fn render(status: StatusCode, page: impl Template, cookies: Vec<String>) -> Resp
 }
 
 /// The pre-session CSRF token: the cookie's, or a new one (and the cookie to set).
-fn pre_session_token(headers: &HeaderMap) -> (String, Vec<String>) {
+pub(crate) fn pre_session_token(headers: &HeaderMap) -> (String, Vec<String>) {
     match super::cookie(headers, PRE_SESSION_COOKIE) {
         Some(t) if t.len() >= 32 => (t.to_string(), vec![]),
         _ => {
@@ -82,7 +82,7 @@ fn pre_session_token(headers: &HeaderMap) -> (String, Vec<String>) {
     }
 }
 
-fn pre_session_ok(headers: &HeaderMap, sent: &str) -> bool {
+pub(crate) fn pre_session_ok(headers: &HeaderMap, sent: &str) -> bool {
     super::cookie(headers, PRE_SESSION_COOKIE)
         .is_some_and(|c| !sent.is_empty() && same_secret(c, sent))
 }
@@ -103,7 +103,7 @@ fn form_gate(
         .map_err(|wait| (StatusCode::TOO_MANY_REQUESTS, too_many(wait)))
 }
 
-const CSRF_PROBLEM: &str = "This form had expired or did not come from Docket (its security token was missing or wrong). It has been shown again: please submit it once more.";
+pub(crate) const CSRF_PROBLEM: &str = "This form had expired or did not come from Docket (its security token was missing or wrong). It has been shown again: please submit it once more.";
 
 pub async fn sign_in_form(State(docket): State<Docket>, headers: HeaderMap) -> Response {
     let (csrf, cookies) = pre_session_token(&headers);
@@ -504,9 +504,7 @@ pub async fn follow_up(
         Err(e) => e.into_response(),
         Ok(Err(why)) => page(StatusCode::UNAUTHORIZED, why, csrf, cookies),
         Ok(Ok(case)) => match start_session(&docket, None, Some(case.clone()), true, now).await {
-            Ok((id, _)) => {
-                signed_in_redirect(&headers, &id, &format!("/api/v1/cases/{case}/complaint"))
-            }
+            Ok((id, _)) => signed_in_redirect(&headers, &id, &format!("/portal/complaint/{case}")),
             Err(e) => e.into_response(),
         },
     }

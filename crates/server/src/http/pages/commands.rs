@@ -323,7 +323,18 @@ pub async fn run_command(
         .await
     {
         Ok(done) => {
-            Redirect::to(&format!("/cases/{}?done={}", done.id, spec.command)).into_response()
+            // A party has no case page: their portal shows what they did.
+            let staff = docket.may(
+                &viewer.principal,
+                Target::Case(&done),
+                &[Action::ViewCaseContent],
+            ) == [true];
+            let to = if staff {
+                format!("/cases/{}?done={}", done.id, spec.command)
+            } else {
+                "/portal".to_string()
+            };
+            Redirect::to(&to).into_response()
         }
         Err(e) => {
             let e = ApiError::from(e);

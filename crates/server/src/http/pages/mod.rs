@@ -30,8 +30,10 @@ pub mod bundle;
 pub mod case;
 pub mod commands;
 pub mod home;
+pub mod intake;
 pub mod oversight;
 pub mod oversight_log;
+pub mod portal;
 pub mod verify;
 
 /// What the layout around every page needs: who is signed in, where they may go, and the
@@ -185,7 +187,7 @@ pub fn api_error_page(chrome: &Chrome, e: ApiError) -> Response {
     let p = e.problem();
     // A process refusal's detail already names its rule.
     let mut detail = p.detail.clone();
-    if let Some(policies) = &p.policy {
+    if let Some(policies) = p.policy.as_ref().filter(|p| !p.is_empty()) {
         detail.push_str(&format!(" (policy: {})", policies.join(", ")));
     }
     error_page(chrome, e.status(), &p.title, &detail)
@@ -264,4 +266,6 @@ pub fn routes() -> Router<Docket> {
             get(oversight_log::verify_form).post(oversight_log::verify_run),
         )
         .merge(admin::routes())
+        .merge(intake::routes())
+        .merge(portal::routes())
 }

@@ -223,7 +223,7 @@ macro_rules! spec {
     };
 }
 
-static SPECS: [Spec; 34] = [
+static SPECS: [Spec; 35] = [
     spec!(
         "acknowledge",
         "Acknowledge the complaint",
@@ -593,6 +593,24 @@ static SPECS: [Spec; 34] = [
                 true
             ),
             field("interest", "The interest", Input::LongText, true),
+        ]
+    ),
+    spec!(
+        "send_message",
+        "Write to a party",
+        "The complainant or the respondent sees it on their portal page and may reply.",
+        SendMessage,
+        |_, _| vec![
+            field(
+                "to",
+                "To",
+                Input::Select(options(&[
+                    ("complainant", "The complainant"),
+                    ("respondent", "The respondent"),
+                ])),
+                true
+            ),
+            field("body", "Message", Input::LongText, true),
         ]
     ),
     spec!(

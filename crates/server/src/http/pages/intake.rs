@@ -1,0 +1,584 @@
+//! Public intake: anyone may complain, without an account. The form is the one place a
+//! stranger writes into Docket, so it is guarded like the sign-in forms (a pre-session CSRF
+//! cookie, a rate limit per address) and the complaint is received by Docket itself, not
+//! through the policy: there is nobody signed in to ask about.
+//!
+//! A double submit must not open two cases. The form carries a random key; the case's
+//! reference is derived from it, so a second submission of the same form names the same case,
+//! and the confirmation shown the first time is kept for a while and shown again. That matters
+//! most for anonymous complainants: their receipt is shown once, and a browser that submitted
+//! twice shows the answer to the second request.
+
+use super::{Chrome, FieldErrors, api_error_page, render};
+use crate::access::system_actor;
+use crate::accounts::token::{new_csrf_token, sha256_hex};
+use crate::accounts::{AccountError, Accounts};
+use crate::http::api::error::ApiError;
+use crate::http::auth::limit::Throttle;
+use crate::http::auth::login::{CSRF_PROBLEM, pre_session_ok, pre_session_token};
+use crate::service::{Docket, ServiceError};
+use askama::Template;
+use axum::extract::{ConnectInfo, Form, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::Response;
+use axum::routing::get;
+use axum::{Extension, Router};
+use docket_domain::case::day_of;
+use docket_domain::command::{Complainant, Respondent};
+use docket_domain::ids::{CaseId, MembershipNumber, Text};
+use docket_domain::{Command, Rule};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How long a confirmation is kept for a repeated submission, and how many are kept.
+const KEEP_FOR: Duration = Duration::from_secs(30 * 60);
+const KEEP_AT_MOST: usize = 2_000;
+/// A summary is a line, not a narrative.
+const SUMMARY_MAX: usize = 200;
+
+/// What intake keeps between requests, one per server.
+#[derive(Debug)]
+pub struct Intake {
+    throttle: Throttle,
+    /// Form key → the submission it started. Each entry's async lock is held while its
+    /// complaint is received, so a second submission waits for the first and shows its answer.
+    kept: Mutex<HashMap<String, (Instant, Slot)>>,
+}
+
+/// One form key's submission: empty until its complaint is received.
+type Slot = Arc<tokio::sync::Mutex<Option<Kept>>>;
+
+/// A confirmation as first shown, and whose browser may see it again.
+#[derive(Debug, Clone)]
+struct Kept {
+    /// The pre-session token's hash: a repeated key from another browser gets no receipt.
+    token_hash: String,
+    page: Done,
+}
+
+impl Intake {
+    fn new() -> Intake {
+        Intake {
+            // Complaints are rarer than sign-ins; offices behind one address still get room.
+            throttle: Throttle::new(20, Duration::from_secs(15 * 60)),
+            kept: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn slot(&self, key: &str, now: Instant) -> Slot {
+        let mut kept = match self.kept.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        kept.retain(|_, (at, _)| now.duration_since(*at) < KEEP_FOR);
+        if kept.len() >= KEEP_AT_MOST
+            && let Some(oldest) = kept
+                .iter()
+                .min_by_key(|(_, (at, _))| *at)
+                .map(|(k, _)| k.clone())
+        {
+            kept.remove(&oldest);
+        }
+        kept.entry(key.to_string())
+            .or_insert_with(|| (now, Arc::default()))
+            .1
+            .clone()
+    }
+}
+
+pub fn routes() -> Router<Docket> {
+    Router::new()
+        .route("/complain", get(form).post(submit))
+        .layer(Extension(Arc::new(Intake::new())))
+}
+
+/// The form's values, exactly as typed, so a form with problems comes back as it was sent.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ComplaintForm {
+    csrf: String,
+    key: String,
+    who: String,
+    member_number: String,
+    member_name: String,
+    third_name: String,
+    third_organisation: String,
+    respondent_number: String,
+    respondent_name: String,
+    summary: String,
+    narrative: String,
+    conduct_date: String,
+    category: String,
+}
+
+#[derive(Template)]
+#[template(path = "intake.html")]
+struct FormPage {
+    chrome: Chrome,
+    f: ComplaintForm,
+    errors: FieldErrors,
+    /// A problem with the form as a whole (expired token, too many attempts).
+    problem: Option<String>,
+    categories: Vec<(String, String)>,
+    today: String,
+}
+
+impl FormPage {
+    fn problem_of(&self, field: &str) -> Option<&str> {
+        self.errors.get(field)
+    }
+
+    /// A radio group's `aria-describedby`: a fieldset takes no `aria-invalid`.
+    fn describedby(&self, field: &str) -> String {
+        match self.errors.get(field) {
+            Some(_) => format!(" aria-describedby=\"{field}-problem\""),
+            None => String::new(),
+        }
+    }
+
+    /// The `aria-describedby` and `aria-invalid` of a field: its hint, and its problem if any.
+    fn aria(&self, field: &str, hint: bool) -> String {
+        let mut ids = Vec::new();
+        if hint {
+            ids.push(format!("{field}-hint"));
+        }
+        if self.errors.get(field).is_some() {
+            ids.push(format!("{field}-problem"));
+        }
+        let mut out = String::new();
+        if !ids.is_empty() {
+            out.push_str(&format!(" aria-describedby=\"{}\"", ids.join(" ")));
+        }
+        if self.errors.get(field).is_some() {
+            out.push_str(" aria-invalid=\"true\"");
+        }
+        out
+    }
+}
+
+/// Who complained, as the confirmation treats them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Member,
+    ThirdParty,
+    Anonymous,
+}
+
+#[derive(Debug, Clone, Template)]
+#[template(path = "intake_done.html")]
+struct Done {
+    chrome: Chrome,
+    reference: String,
+    kind: Kind,
+    /// The receipt code and passphrase, for an anonymous complainant, the first time.
+    receipt: Option<(String, String)>,
+    /// Shown again after a repeated submission whose confirmation was not kept.
+    repeated: bool,
+}
+
+fn with_cookies(mut res: Response, cookies: Vec<String>) -> Response {
+    for c in cookies {
+        if let Ok(v) = HeaderValue::from_str(&c) {
+            res.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    res
+}
+
+fn categories(docket: &Docket) -> Vec<(String, String)> {
+    docket
+        .rules
+        .categories
+        .iter()
+        .map(|c| (c.code.clone(), c.name.clone()))
+        .collect()
+}
+
+fn form_page(
+    docket: &Docket,
+    f: ComplaintForm,
+    errors: FieldErrors,
+    problem: Option<String>,
+) -> FormPage {
+    FormPage {
+        chrome: Chrome::public(docket),
+        f,
+        errors,
+        problem,
+        categories: categories(docket),
+        today: day_of(Timestamp::now()).to_string(),
+    }
+}
+
+pub async fn form(State(docket): State<Docket>, headers: HeaderMap) -> Response {
+    let (csrf, cookies) = pre_session_token(&headers);
+    let f = ComplaintForm {
+        csrf,
+        key: new_csrf_token(),
+        ..ComplaintForm::default()
+    };
+    let page = form_page(&docket, f, FieldErrors::default(), None);
+    with_cookies(render(StatusCode::OK, page), cookies)
+}
+
+/// The reference a form key stands for: the same key, the same case.
+fn reference_for(key: &str) -> CaseId {
+    let digest = sha256_hex(format!("docket intake {key}").as_bytes());
+    let bits = u64::from_str_radix(&digest[..16], 16).unwrap_or(0);
+    CaseId::from_random(bits)
+}
+
+/// A form key as `new_csrf_token` makes them: 32 base32 characters.
+fn key_ok(key: &str) -> bool {
+    key.len() == 32 && key.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+pub async fn submit(
+    State(docket): State<Docket>,
+    Extension(intake): Extension<Arc<Intake>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(mut f): Form<ComplaintForm>,
+) -> Response {
+    let (csrf, cookies) = pre_session_token(&headers);
+    let refuse = |status, why: String, mut f: ComplaintForm| {
+        f.csrf = csrf.clone();
+        let page = form_page(&docket, f, FieldErrors::default(), Some(why));
+        with_cookies(render(status, page), cookies.clone())
+    };
+    if !pre_session_ok(&headers, &f.csrf) {
+        return refuse(StatusCode::FORBIDDEN, CSRF_PROBLEM.into(), f);
+    }
+    if let Err(wait) = intake.throttle.check(peer.ip(), Instant::now()) {
+        let why = format!(
+            "Too many complaints have been sent from your address recently: please try again in {} minutes. Nothing you typed has been lost.",
+            wait.as_secs().div_ceil(60).max(1)
+        );
+        return refuse(StatusCode::TOO_MANY_REQUESTS, why, f);
+    }
+    if !key_ok(&f.key) {
+        // A form from before keys, or tampered with: a new key makes it submittable once.
+        f.key = new_csrf_token();
+    }
+    let now = Timestamp::now();
+    let (cmd, kind) = match check(&docket, &f, &reference_for(&f.key), now).await {
+        Ok(Ok(parsed)) => parsed,
+        Ok(Err(errors)) => {
+            f.csrf = csrf.clone();
+            let page = form_page(&docket, f, errors, None);
+            return with_cookies(render(StatusCode::UNPROCESSABLE_ENTITY, page), cookies);
+        }
+        Err(e) => return api_error_page(&Chrome::public(&docket), e),
+    };
+    let token_hash = sha256_hex(f.csrf.as_bytes());
+    let slot = intake.slot(&f.key, Instant::now());
+    let mut kept = slot.lock().await;
+    if let Some(k) = kept.as_ref() {
+        let page = if k.token_hash == token_hash {
+            k.page.clone()
+        } else {
+            repeated(&docket, &k.page.reference, k.page.kind)
+        };
+        return render(StatusCode::OK, page);
+    }
+    let reference = reference_for(&f.key);
+    match receive(&docket, cmd, kind, now).await {
+        Ok(page) => {
+            *kept = Some(Kept {
+                token_hash,
+                page: page.clone(),
+            });
+            render(StatusCode::OK, page)
+        }
+        Err(Received::Already) => {
+            render(StatusCode::OK, repeated(&docket, reference.as_str(), kind))
+        }
+        Err(Received::Rule(field, why)) => {
+            let mut errors = FieldErrors::default();
+            errors.add(field, why);
+            f.csrf = csrf.clone();
+            let page = form_page(&docket, f, errors, None);
+            with_cookies(render(StatusCode::UNPROCESSABLE_ENTITY, page), cookies)
+        }
+        Err(Received::Failed(e)) => api_error_page(&Chrome::public(&docket), e),
+    }
+}
+
+/// The confirmation for a case this form already opened, when its first answer is not here.
+fn repeated(docket: &Docket, reference: &str, kind: Kind) -> Done {
+    Done {
+        chrome: Chrome::public(docket),
+        reference: reference.to_string(),
+        kind,
+        receipt: None,
+        repeated: true,
+    }
+}
+
+/// Why a complaint was not received.
+enum Received {
+    /// This form's case exists already (sent twice, to another server or before a restart).
+    Already,
+    /// The domain refused a field; shown beside it.
+    Rule(&'static str, String),
+    Failed(ApiError),
+}
+
+impl From<ServiceError> for Received {
+    fn from(e: ServiceError) -> Received {
+        match e {
+            ServiceError::Rule(v) if v.rule == Rule::CaseAlreadyExists => Received::Already,
+            ServiceError::Store(docket_domain::store::StoreError::Conflict { .. }) => {
+                Received::Already
+            }
+            ServiceError::Rule(v) => match v.rule {
+                Rule::ConductDateInFuture => Received::Rule("conduct_date", v.message),
+                Rule::UnknownCategory => Received::Rule("category", v.message),
+                _ => Received::Failed(ServiceError::Rule(v).into()),
+            },
+            other => Received::Failed(other.into()),
+        }
+    }
+}
+
+/// Receives the complaint as Docket itself; an anonymous one with its receipt, in the same
+/// transaction.
+async fn receive(
+    docket: &Docket,
+    cmd: Command,
+    kind: Kind,
+    now: Timestamp,
+) -> Result<Done, Received> {
+    let Command::ReceiveComplaint { id, .. } = &cmd else {
+        return Err(Received::Failed(ApiError::internal(
+            "intake built another command",
+        )));
+    };
+    let id = id.clone();
+    let receipt = if kind == Kind::Anonymous {
+        let issued = Accounts::new(docket.clone())
+            .receive_anonymous_complaint(cmd, &system_actor(), now)
+            .await;
+        match issued {
+            Ok((_, r)) => Some((r.code.to_string(), r.passphrase)),
+            Err(AccountError::Service(e)) => return Err(e.into()),
+            Err(AccountError::Store(e)) => return Err(ServiceError::Store(e).into()),
+            Err(e) => return Err(Received::Failed(ApiError::internal(e))),
+        }
+    } else {
+        docket.execute(&id, cmd, &system_actor(), now).await?;
+        None
+    };
+    Ok(Done {
+        chrome: Chrome::public(docket),
+        reference: id.to_string(),
+        kind,
+        receipt,
+        repeated: false,
+    })
+}
+
+/// Checks every field, naming each problem beside its field; the command when all is well.
+async fn check(
+    docket: &Docket,
+    f: &ComplaintForm,
+    id: &CaseId,
+    now: Timestamp,
+) -> Result<Result<(Command, Kind), FieldErrors>, ApiError> {
+    let mut e = FieldErrors::default();
+    let (complainant, kind) = match f.who.as_str() {
+        "member" => {
+            let number = member_number(
+                docket,
+                &mut e,
+                "member_number",
+                &f.member_number,
+                "your membership number",
+            )
+            .await?;
+            let name = e.required("member_name", &f.member_name, "your name");
+            let c = number.map(|number| Complainant::Member { number, name });
+            (c, Kind::Member)
+        }
+        "third_party" => {
+            let name = e.required("third_name", &f.third_name, "your name");
+            let organisation =
+                Some(f.third_organisation.trim().to_string()).filter(|o| !o.is_empty());
+            (
+                Some(Complainant::ThirdParty { name, organisation }),
+                Kind::ThirdParty,
+            )
+        }
+        "anonymous" => (Some(Complainant::Anonymous), Kind::Anonymous),
+        _ => {
+            e.add("who", "Choose who you are: a member, someone from outside the organisation, or anonymous.");
+            (None, Kind::Anonymous)
+        }
+    };
+    let respondent_number = member_number(
+        docket,
+        &mut e,
+        "respondent_number",
+        &f.respondent_number,
+        "the membership number of the person the complaint is about",
+    )
+    .await?;
+    let respondent_name = e.required(
+        "respondent_name",
+        &f.respondent_name,
+        "the name of the person the complaint is about",
+    );
+    let summary = text(
+        &mut e,
+        "summary",
+        &f.summary,
+        "a one-line summary of what happened",
+    );
+    if f.summary.trim().chars().count() > SUMMARY_MAX {
+        e.add(
+            "summary",
+            format!(
+                "Keep the summary to {SUMMARY_MAX} characters; put the detail in the account below."
+            ),
+        );
+    }
+    let narrative = text(
+        &mut e,
+        "narrative",
+        &f.narrative,
+        "what happened, in your own words",
+    );
+    let conduct_date = match f.conduct_date.trim() {
+        "" => {
+            e.add(
+                "conduct_date",
+                "Enter the date it happened (or the first date, if it went on for a while).",
+            );
+            None
+        }
+        raw => match raw.parse::<Date>() {
+            Ok(d) if d > day_of(now) => {
+                e.add(
+                    "conduct_date",
+                    format!("The date {d} is in the future: enter the date it happened."),
+                );
+                None
+            }
+            Ok(d) => Some(d),
+            Err(_) => {
+                e.add(
+                    "conduct_date",
+                    "Enter the date as year-month-day, for example 2026-03-14.",
+                );
+                None
+            }
+        },
+    };
+    let category = f.category.trim().to_string();
+    if docket.rules.category(&category).is_none() {
+        e.add("category", "Choose the kind of conduct from the list.");
+    }
+    let elected_office = match &respondent_number {
+        Some(n) => docket.store.member(n).await?.and_then(|m| m.elected_office),
+        None => None,
+    };
+    match (
+        complainant,
+        respondent_number,
+        summary,
+        narrative,
+        conduct_date,
+    ) {
+        (Some(complainant), Some(member), Some(summary), Some(narrative), Some(conduct_date))
+            if e.is_empty() =>
+        {
+            let cmd = Command::ReceiveComplaint {
+                id: id.clone(),
+                complainant,
+                respondent: Respondent {
+                    member,
+                    name: respondent_name,
+                    elected_office,
+                },
+                category,
+                conduct_date,
+                summary,
+                narrative,
+            };
+            Ok(Ok((cmd, kind)))
+        }
+        _ => Ok(Err(e)),
+    }
+}
+
+fn text(e: &mut FieldErrors, field: &str, raw: &str, what: &str) -> Option<Text> {
+    if raw.trim().is_empty() {
+        e.add(field, format!("Enter {what}."));
+        return None;
+    }
+    match Text::parse(raw) {
+        Ok(t) => Some(t),
+        Err(why) => {
+            e.add(field, format!("This is too long: {why}."));
+            None
+        }
+    }
+}
+
+/// A membership number that is on the membership list, or the problem beside its field.
+async fn member_number(
+    docket: &Docket,
+    e: &mut FieldErrors,
+    field: &str,
+    raw: &str,
+    what: &str,
+) -> Result<Option<MembershipNumber>, ApiError> {
+    if raw.trim().is_empty() {
+        e.add(field, format!("Enter {what}."));
+        return Ok(None);
+    }
+    let Ok(number) = MembershipNumber::parse(raw) else {
+        e.add(field, "A membership number is letters and digits only, as printed on the membership card (for example PA0012345).");
+        return Ok(None);
+    };
+    if docket.store.member(&number).await?.is_none() {
+        e.add(field, format!("There is no member with the number {number}: check it against the membership card or letter."));
+        return Ok(None);
+    }
+    Ok(Some(number))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_always_names_the_same_case_and_keys_differ() {
+        let a = new_csrf_token();
+        let b = new_csrf_token();
+        assert!(key_ok(&a) && key_ok(&b));
+        assert_eq!(reference_for(&a), reference_for(&a));
+        assert_ne!(reference_for(&a), reference_for(&b));
+        assert!(!key_ok("short") && !key_ok(&"x".repeat(31)));
+    }
+
+    #[test]
+    fn kept_confirmations_expire_and_are_capped() {
+        let intake = Intake::new();
+        let start = Instant::now();
+        let first = intake.slot("k1", start);
+        assert!(Arc::ptr_eq(&first, &intake.slot("k1", start)));
+        let later = start + KEEP_FOR + Duration::from_secs(1);
+        assert!(!Arc::ptr_eq(&first, &intake.slot("k1", later)));
+        for i in 0..KEEP_AT_MOST + 10 {
+            intake.slot(&format!("n{i}"), later);
+        }
+        let n = intake.kept.lock().map(|k| k.len()).unwrap_or(0);
+        assert!(n <= KEEP_AT_MOST, "{n}");
+    }
+}
