@@ -3,26 +3,14 @@
 // named by line and column with nothing imported. Every page passes axe.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { launch, screenshots, seriousViolations, signIn, startDemo } from './lib.mjs';
+import { accessible, signIn, useDemo } from './lib.mjs';
 
 let server;
 let browser;
-
-before(async () => {
-  server = await startDemo();
-  browser = await launch();
+useDemo(before, after, (s, b) => {
+  server = s;
+  browser = b;
 });
-
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
-
-async function accessible(page, name) {
-  await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
-  assert.deepEqual(await seriousViolations(page), [], `axe on ${name}`);
-}
 
 test('an administrator manages an account, reads the rule book and imports members', async () => {
   const context = await browser.newContext();

@@ -4,20 +4,13 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
-import { launch, screenshots, seriousViolations, signIn, startDemo } from './lib.mjs';
+import { accessible, signIn, useDemo } from './lib.mjs';
 
 let server;
 let browser;
-
-before(async () => {
-  server = await startDemo();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.stop();
+useDemo(before, after, (s, b) => {
+  server = s;
+  browser = b;
 });
 
 /** The banner's accounts of one group, in order (`panel pool:` → usernames). */
@@ -47,13 +40,8 @@ async function tabTo(page, locator) {
   throw new Error(`could not reach ${locator} with the Tab key`);
 }
 
-const steps = [];
-
 async function check(page, name) {
-  steps.push(name);
-  await page.screenshot({ path: join(screenshots, `journey-${name}.png`), fullPage: true });
-  const bad = await seriousViolations(page);
-  assert.deepEqual(bad.map((v) => `${v.id}: ${v.nodes[0]?.html}`), [], `axe on ${name}`);
+  await accessible(page, `journey-${name}`);
 }
 
 /** Fills and submits one command form on the case page, by mouse or keyboard. */

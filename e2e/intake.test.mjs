@@ -4,25 +4,14 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { launch, screenshots, seriousViolations, startDemo } from './lib.mjs';
+import { accessible, screenshots, useDemo } from './lib.mjs';
 
 let server;
 let browser;
-
-before(async () => {
-  server = await startDemo();
-  browser = await launch();
+useDemo(before, after, (s, b) => {
+  server = s;
+  browser = b;
 });
-
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
-
-async function accessible(page, name) {
-  await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
-  assert.deepEqual(await seriousViolations(page), [], `axe on ${name}`);
-}
 
 /** Fills the complaint form as an anonymous complainant. */
 async function fillAnonymous(page, summary) {

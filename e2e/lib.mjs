@@ -110,3 +110,28 @@ export async function signIn(page, server, username) {
   }
   throw new Error(`could not sign ${username} in`);
 }
+
+/** Starts a fresh demo server and a browser before a test file's tests and stops both after;
+ * `set` receives them. */
+export function useDemo(before, after, set) {
+  let server;
+  let browser;
+  before(async () => {
+    server = await startDemo();
+    browser = await launch();
+    set(server, browser);
+  });
+  after(async () => {
+    await browser?.close();
+    server?.stop();
+  });
+}
+
+/** Saves a screenshot of the page under `name` and fails on serious or critical axe findings. */
+export async function accessible(page, name) {
+  await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+  const bad = await seriousViolations(page);
+  if (bad.length) {
+    throw new Error(`axe on ${name}: ${bad.map((v) => `${v.id}: ${v.nodes[0]?.html}`).join('; ')}`);
+  }
+}

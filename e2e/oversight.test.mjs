@@ -3,26 +3,14 @@
 // the checkpoint history. Every page visited passes axe with no serious or critical violations.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { demoSecret, launch, screenshots, seriousViolations, signIn, startDemo, totp } from './lib.mjs';
+import { accessible, demoSecret, signIn, totp, useDemo } from './lib.mjs';
 
 let server;
 let browser;
-
-before(async () => {
-  server = await startDemo();
-  browser = await launch();
+useDemo(before, after, (s, b) => {
+  server = s;
+  browser = b;
 });
-
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
-
-async function accessible(page, name) {
-  await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
-  assert.deepEqual(await seriousViolations(page), [], `axe on ${name}`);
-}
 
 test('an officeholder cannot open a case, and oversight sees the refused attempt', async () => {
   const oversightContext = await browser.newContext();

@@ -3,28 +3,16 @@
 // keyboard alone.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { launch, screenshots, seriousViolations, startDemo } from './lib.mjs';
+import { accessible, useDemo } from './lib.mjs';
 
 let server;
 let browser;
-
-before(async () => {
-  server = await startDemo();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.stop();
+useDemo(before, after, (s, b) => {
+  server = s;
+  browser = b;
 });
 
 const RESPONDENT = 'portal.respondent';
-
-async function accessible(page, name) {
-  await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
-  assert.deepEqual(await seriousViolations(page), [], `axe on ${name}`);
-}
 
 /** Presses Tab until the element matching `selector` has the focus. */
 async function tabTo(page, selector, limit = 80) {

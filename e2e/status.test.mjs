@@ -2,19 +2,13 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { launch, screenshots, seriousViolations, startDemo } from './lib.mjs';
+import { screenshots, seriousViolations, useDemo } from './lib.mjs';
 
 let server;
 let browser;
-
-before(async () => {
-  server = await startDemo();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.stop();
+useDemo(before, after, (s, b) => {
+  server = s;
+  browser = b;
 });
 
 test('the status page shows the demo organisation\'s counts and nothing confidential', async () => {

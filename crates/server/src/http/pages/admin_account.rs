@@ -151,16 +151,18 @@ pub async fn show(
     .await
 }
 
-/// The checks every change to an account makes first: the form read, its token, the gate.
+/// The checks every change to an account makes first: the form read, its token, the gate;
+/// then the account it is about.
 async fn change(
     docket: &Docket,
     viewer: &Viewer,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
-) -> Result<Fields, Response> {
+    raw: &str,
+) -> Result<(Fields, Account), Response> {
     let f = Fields::of(form, &viewer.chrome)?;
     viewer.check_csrf(f.get("csrf"))?;
     gate(docket, viewer, Action::ManageUsers).await?;
-    Ok(f)
+    Ok((f, account(docket, viewer, raw).await?))
 }
 
 fn done(raw: &str, what: &str) -> Response {
@@ -176,12 +178,8 @@ pub async fn set_roles(
     Path(raw): Path<String>,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
-    let f = match change(&docket, &viewer, form).await {
-        Ok(f) => f,
-        Err(page) => return page,
-    };
-    let target = match account(&docket, &viewer, &raw).await {
-        Ok(a) => a,
+    let (f, target) = match change(&docket, &viewer, form, &raw).await {
+        Ok(found) => found,
         Err(page) => return page,
     };
     let roles = f.roles();
@@ -224,12 +222,8 @@ pub async fn disable(
     Path(raw): Path<String>,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
-    let f = match change(&docket, &viewer, form).await {
-        Ok(f) => f,
-        Err(page) => return page,
-    };
-    let target = match account(&docket, &viewer, &raw).await {
-        Ok(a) => a,
+    let (f, target) = match change(&docket, &viewer, form, &raw).await {
+        Ok(found) => found,
         Err(page) => return page,
     };
     let mut errors = FieldErrors::default();
@@ -273,11 +267,8 @@ pub async fn enable(
     Path(raw): Path<String>,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
-    if let Err(page) = change(&docket, &viewer, form).await {
-        return page;
-    }
-    let target = match account(&docket, &viewer, &raw).await {
-        Ok(a) => a,
+    let target = match change(&docket, &viewer, form, &raw).await {
+        Ok((_, target)) => target,
         Err(page) => return page,
     };
     let accounts = Accounts::new(docket.clone());
@@ -296,12 +287,8 @@ pub async fn reset_second_factor(
     Path(raw): Path<String>,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
-    let f = match change(&docket, &viewer, form).await {
-        Ok(f) => f,
-        Err(page) => return page,
-    };
-    let target = match account(&docket, &viewer, &raw).await {
-        Ok(a) => a,
+    let (f, target) = match change(&docket, &viewer, form, &raw).await {
+        Ok(found) => found,
         Err(page) => return page,
     };
     let mut errors = FieldErrors::default();
