@@ -2,7 +2,7 @@
 //! needs to judge the next command, and nothing that isn't derived from events.
 
 use crate::charge::{Charge, Finding};
-use crate::command::{Complainant, Respondent, ReviewVerdict};
+use crate::command::{Complainant, Party, Respondent, ReviewVerdict};
 use crate::contact::Contact;
 use crate::event::CaseEvent;
 use crate::function::{Function, Functions};
@@ -89,11 +89,29 @@ pub struct Case {
     /// The respondent's submissions, oldest first.
     #[serde(default)]
     pub responses: Vec<(Timestamp, Text)>,
+    /// The companion the respondent last named, if any.
+    #[serde(default)]
+    pub companion: Option<Text>,
+    /// Correspondence between staff and the parties, oldest first.
+    #[serde(default)]
+    pub messages: Vec<Message>,
     /// Reasons recorded when the case closed or changed course (dismissal, NFA, withdrawal…).
     pub closing_reasons: Option<Text>,
     pub merged_into: Option<CaseId>,
     pub resigned_at_stage: Option<Stage>,
     pub history: Vec<StageChange>,
+}
+
+/// One message in a case's correspondence with a party.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Message {
+    pub at: Timestamp,
+    pub by: PersonId,
+    /// The party the conversation is with: only that party (and staff) read it.
+    pub party: Party,
+    /// Whether the party wrote it (true) or staff wrote to them (false).
+    pub from_party: bool,
+    pub body: Text,
 }
 
 /// A declared conflict of interest.
@@ -229,6 +247,8 @@ impl Case {
             conflicts: vec![],
             complainant_identity_disclosed: false,
             responses: vec![],
+            companion: None,
+            messages: vec![],
             closing_reasons: None,
             merged_into: None,
             resigned_at_stage: None,
@@ -473,7 +493,35 @@ impl Case {
             CaseEvent::ComplainantIdentityDisclosed { .. } => {
                 c.complainant_identity_disclosed = true
             }
-            CaseEvent::ResponseSubmitted { response } => c.responses.push((at, response.clone())),
+            CaseEvent::ResponseSubmitted {
+                response,
+                companion,
+            } => {
+                c.responses.push((at, response.clone()));
+                if companion.is_some() {
+                    c.companion = companion.clone();
+                }
+            }
+            CaseEvent::MessageSent { to, body } => c.messages.push(Message {
+                at,
+                by: actor.clone(),
+                party: *to,
+                from_party: false,
+                body: body.clone(),
+            }),
+            CaseEvent::ComplainantReplied { body } | CaseEvent::RespondentReplied { body } => {
+                let party = match event {
+                    CaseEvent::ComplainantReplied { .. } => Party::Complainant,
+                    _ => Party::Respondent,
+                };
+                c.messages.push(Message {
+                    at,
+                    by: actor.clone(),
+                    party,
+                    from_party: true,
+                    body: body.clone(),
+                })
+            }
         }
         Ok(())
     }

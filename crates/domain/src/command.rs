@@ -36,6 +36,23 @@ pub struct Respondent {
     pub elected_office: Option<String>,
 }
 
+/// One of the two parties to a case, as the other side of a conversation with its staff.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Party {
+    Complainant,
+    Respondent,
+}
+
+impl Party {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Party::Complainant => "complainant",
+            Party::Respondent => "respondent",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewVerdict {
@@ -198,6 +215,25 @@ pub enum Command {
     /// The respondent's own account, answer or evidence; a case may receive several.
     SubmitResponse {
         response: Text,
+        /// Who will accompany the respondent (a friend, a union representative). Optional, so
+        /// clients written before it existed still send valid commands.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        companion: Option<Text>,
+    },
+    /// A case officer writes to one party. Each party sees only what was written to them and
+    /// what they wrote, so nothing said to or by the respondent reaches the complainant.
+    SendMessage {
+        to: Party,
+        body: Text,
+    },
+    /// The complainant writes on their own complaint. A separate command from the
+    /// respondent's so that the policy, not the sender, decides which side a message is on.
+    ComplainantReply {
+        body: Text,
+    },
+    /// The respondent writes on the case about them.
+    RespondentReply {
+        body: Text,
     },
 }
 

@@ -4,7 +4,7 @@
 
 use crate::calendar::Calendar;
 use crate::case::{Case, day_of};
-use crate::command::{Command, Complainant};
+use crate::command::{Command, Complainant, Party};
 use crate::event::CaseEvent;
 use crate::function::Function;
 use crate::ids::PersonId;
@@ -560,7 +560,10 @@ pub fn decide(
                 reasons: reasons.clone(),
             }
         }
-        Command::SubmitResponse { response } => {
+        Command::SubmitResponse {
+            response,
+            companion,
+        } => {
             // The respondent answers once told of the complaint, until the case closes.
             let answerable: Vec<Stage> = Stage::ALL
                 .into_iter()
@@ -569,7 +572,30 @@ pub fn decide(
             require_stage(cmd, case, &answerable)?;
             CaseEvent::ResponseSubmitted {
                 response: response.clone(),
+                companion: companion.clone(),
             }
+        }
+        Command::SendMessage { to, body } => {
+            if *to == Party::Complainant
+                && matches!(case.complainant, Complainant::ThirdParty { .. })
+            {
+                return Err(Violation::new(
+                    Rule::ThirdPartyAcknowledgedOnly,
+                    "the complaint came from a third party, who is acknowledged but not kept informed, so there is no complainant to write to",
+                ));
+            }
+            CaseEvent::MessageSent {
+                to: *to,
+                body: body.clone(),
+            }
+        }
+        Command::ComplainantReply { body } => {
+            require_open(cmd, case)?;
+            CaseEvent::ComplainantReplied { body: body.clone() }
+        }
+        Command::RespondentReply { body } => {
+            require_open(cmd, case)?;
+            CaseEvent::RespondentReplied { body: body.clone() }
         }
     };
     Ok(vec![event])

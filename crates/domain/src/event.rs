@@ -2,7 +2,7 @@
 //! (case state, queues, clocks) is derived from them.
 
 use crate::charge::{Charge, Finding};
-use crate::command::{Complainant, Respondent, ReviewVerdict};
+use crate::command::{Complainant, Party, Respondent, ReviewVerdict};
 use crate::contact::Contact;
 use crate::draw::DrawInput;
 use crate::ids::{CaseId, PersonId, Text};
@@ -149,6 +149,21 @@ pub enum CaseEvent {
     /// The actor is the respondent who submitted it.
     ResponseSubmitted {
         response: Text,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        companion: Option<Text>,
+    },
+    /// The actor is the member of staff who wrote it.
+    MessageSent {
+        to: Party,
+        body: Text,
+    },
+    /// The actor is the complainant (a portal account, or the receipt's person).
+    ComplainantReplied {
+        body: Text,
+    },
+    /// The actor is the respondent.
+    RespondentReplied {
+        body: Text,
     },
 }
 

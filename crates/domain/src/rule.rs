@@ -66,6 +66,8 @@ pub enum Rule {
     AnonymousComplainant,
     /// The complainant's identity is disclosed to the respondent once; the record says when.
     AlreadyDisclosed,
+    /// A third party who reports conduct is acknowledged, not kept informed: no messages.
+    ThirdPartyAcknowledgedOnly,
 }
 
 impl Rule {

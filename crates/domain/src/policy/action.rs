@@ -64,6 +64,9 @@ actions! {
     DeclareConflict => "declare_conflict",
     DiscloseComplainantIdentity => "disclose_complainant_identity",
     SubmitResponse => "submit_response",
+    SendMessage => "send_message",
+    ComplainantReply => "complainant_reply",
+    RespondentReply => "respondent_reply",
     // Reads.
     /// The list of cases (references, stages, clocks), organisation-wide.
     ListCases => "list_cases",
@@ -140,12 +143,15 @@ impl Action {
             Command::DeclareConflict { .. } => Action::DeclareConflict,
             Command::DiscloseComplainantIdentity { .. } => Action::DiscloseComplainantIdentity,
             Command::SubmitResponse { .. } => Action::SubmitResponse,
+            Command::SendMessage { .. } => Action::SendMessage,
+            Command::ComplainantReply { .. } => Action::ComplainantReply,
+            Command::RespondentReply { .. } => Action::RespondentReply,
         }
     }
 
     /// Whether this action is a command (changes a case) rather than a read.
     pub fn is_command(self) -> bool {
-        self <= Action::SubmitResponse
+        self <= Action::RespondentReply
     }
 
     /// The index of this action in `ALL`.
@@ -175,7 +181,7 @@ mod tests {
             Some(Action::ViewCaseContent)
         );
         assert_eq!(Action::parse("boss_around"), None);
-        assert_eq!(Action::ALL.len(), 52);
-        assert_eq!(Action::ALL.iter().filter(|a| a.is_command()).count(), 36);
+        assert_eq!(Action::ALL.len(), 55);
+        assert_eq!(Action::ALL.iter().filter(|a| a.is_command()).count(), 39);
     }
 }

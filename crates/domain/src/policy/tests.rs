@@ -295,6 +295,12 @@ fn actions_sit_in_the_groups_the_policies_use() {
         }
     }
     assert!(in_group(Action::SubmitDraftReport, "investigation"));
+    // Messages: staff write as case management; each party's reply is a party action, so
+    // "parties act only as parties" lets the parties send them.
+    assert!(in_group(Action::SendMessage, "case_management"));
+    for a in [Action::ComplainantReply, Action::RespondentReply] {
+        assert!(in_group(a, "party") && in_group(a, "command"), "{a}");
+    }
     assert!(in_group(Action::DecideNoFurtherAction, "charging"));
     assert!(in_group(Action::RecordDecision, "hearing"));
     assert!(in_group(Action::RecordReview, "review"));

@@ -50,6 +50,7 @@ fn the_respondent_submits_responses_once_told_of_the_complaint() {
         "member.PA200",
         Command::SubmitResponse {
             response: t("I deny it"),
+            companion: None,
         },
         Rule::StageOrder,
         "only at: acknowledged, assessed",
@@ -59,6 +60,7 @@ fn the_respondent_submits_responses_once_told_of_the_complaint() {
         "member.PA200",
         Command::SubmitResponse {
             response: t("I deny saying it"),
+            companion: None,
         },
     );
     h.advance_days(3);
@@ -66,6 +68,7 @@ fn the_respondent_submits_responses_once_told_of_the_complaint() {
         "member.PA200",
         Command::SubmitResponse {
             response: t("A witness statement is attached"),
+            companion: None,
         },
     );
     let responses = &h.case().responses;
@@ -91,6 +94,7 @@ fn a_closed_case_takes_no_response() {
         "member.PA200",
         Command::SubmitResponse {
             response: t("thank you"),
+            companion: None,
         },
         Rule::StageOrder,
         "at stage dismissed",

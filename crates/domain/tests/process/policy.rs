@@ -303,6 +303,7 @@ fn the_complainant_follows_their_complaint_but_never_sees_the_response() {
         "member.PA200",
         Command::SubmitResponse {
             response: t("I deny it"),
+            companion: None,
         },
     );
     let ann = member("PA100", &[Role::Complainant]);
@@ -457,4 +458,141 @@ fn administrators_manage_users_and_members_but_not_cases() {
     let officer = staff("officer", &[Role::CaseOfficer]);
     assert_allowed(&ask_org(&officer, Action::ViewMembers));
     assert!(!ask_org(&officer, Action::ManageUsers).allowed);
+}
+
+#[test]
+fn each_party_writes_only_on_their_own_side_and_officers_write_to_either() {
+    use docket_domain::command::Party;
+    let mut h = case_at(Stage::Investigation, "bullying");
+    let ann = member("PA100", &[Role::Complainant]);
+    let bob = member("PA200", &[Role::Respondent]);
+    let officer = staff("officer", &[Role::CaseOfficer]);
+    let mut anon = staff("receipt.7KQ2", &[Role::Complainant]);
+    anon.receipt_for = Some(h.case().id.clone());
+    assert_allowed(&ask(&h, &officer, Action::SendMessage));
+    assert_allowed(&ask(&h, &ann, Action::ComplainantReply));
+    assert_allowed(&ask(&h, &anon, Action::ComplainantReply));
+    assert_allowed(&ask(&h, &bob, Action::RespondentReply));
+    // Neither party may speak for the other, nor write as staff.
+    assert_not_permitted(
+        &ask(&h, &ann, Action::RespondentReply),
+        "no policy permits a complainant to respondent_reply",
+    );
+    assert_not_permitted(
+        &ask(&h, &bob, Action::ComplainantReply),
+        "no policy permits a respondent to complainant_reply",
+    );
+    assert!(!ask(&h, &bob, Action::SendMessage).allowed);
+    let stranger = member("PA999", &[Role::Complainant]);
+    assert!(!ask(&h, &stranger, Action::ComplainantReply).allowed);
+    let officeholder = staff("leaders-office.zoe", &[Role::Officeholder]);
+    assert!(!ask(&h, &officeholder, Action::SendMessage).allowed);
+
+    // Each message is kept on the side of the party it is with.
+    h.run(
+        "officer",
+        Command::SendMessage {
+            to: Party::Respondent,
+            body: t("Please send your response by Friday."),
+        },
+    );
+    h.run(
+        "member.PA200",
+        Command::RespondentReply {
+            body: t("I will."),
+        },
+    );
+    h.run(
+        "officer",
+        Command::SendMessage {
+            to: Party::Complainant,
+            body: t("We have opened an investigation."),
+        },
+    );
+    h.run(
+        "member.PA100",
+        Command::ComplainantReply {
+            body: t("Thank you."),
+        },
+    );
+    let sides: Vec<(Party, bool)> = h
+        .case()
+        .messages
+        .iter()
+        .map(|m| (m.party, m.from_party))
+        .collect();
+    assert_eq!(
+        sides,
+        [
+            (Party::Respondent, false),
+            (Party::Respondent, true),
+            (Party::Complainant, false),
+            (Party::Complainant, true),
+        ]
+    );
+    assert_eq!(h.case().messages[1].by, p("member.PA200"));
+}
+
+#[test]
+fn third_parties_get_no_messages_and_closed_cases_take_no_replies() {
+    use docket_domain::command::Party;
+    let mut h = Harness::new();
+    let mut cmd = complaint("bullying", false);
+    if let Command::ReceiveComplaint { complainant, .. } = &mut cmd {
+        *complainant = Complainant::ThirdParty {
+            name: "A Journalist".into(),
+            organisation: Some("The Paper".into()),
+        };
+    }
+    h.run("officer", cmd);
+    h.refused(
+        "officer",
+        Command::SendMessage {
+            to: Party::Complainant,
+            body: t("hello"),
+        },
+        Rule::ThirdPartyAcknowledgedOnly,
+        "third party",
+    );
+    h.run(
+        "officer",
+        Command::SendMessage {
+            to: Party::Respondent,
+            body: t("A complaint has been made about you."),
+        },
+    );
+    h.run(
+        "officer",
+        Command::Withdraw {
+            reasons: t("withdrawn"),
+        },
+    );
+    h.refused(
+        "member.PA200",
+        Command::RespondentReply { body: t("late") },
+        Rule::StageOrder,
+        "closed",
+    );
+}
+
+#[test]
+fn a_response_may_name_a_companion_and_old_commands_still_parse() {
+    let mut h = case_at(Stage::Investigation, "bullying");
+    let old: Command =
+        serde_json::from_str(r#"{"command":"submit_response","response":"I deny it"}"#)
+            .expect("a response without a companion parses");
+    h.run("member.PA200", old);
+    assert_eq!(h.case().companion, None);
+    h.run(
+        "member.PA200",
+        Command::SubmitResponse {
+            response: t("More detail."),
+            companion: Some(t("Chris Friend (union representative)")),
+        },
+    );
+    assert_eq!(
+        h.case().companion.as_ref().map(|c| c.as_str()),
+        Some("Chris Friend (union representative)")
+    );
+    assert_eq!(h.case().responses.len(), 2);
 }

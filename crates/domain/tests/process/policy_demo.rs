@@ -394,6 +394,7 @@ fn the_generic_walk_s_appeal() {
         RESPONDENT,
         Command::SubmitResponse {
             response: t("I deny the allegation."),
+            companion: None,
         },
     );
     d.step(
@@ -554,7 +555,16 @@ fn every_command_has_its_action_named_as_the_api_names_it() {
             interest: t("x"),
         },
         Command::DiscloseComplainantIdentity { reasons: t("x") },
-        Command::SubmitResponse { response: t("x") },
+        Command::SubmitResponse {
+            response: t("x"),
+            companion: Some(t("A friend")),
+        },
+        Command::SendMessage {
+            to: docket_domain::command::Party::Respondent,
+            body: t("x"),
+        },
+        Command::ComplainantReply { body: t("x") },
+        Command::RespondentReply { body: t("x") },
     ];
     let mut seen = vec![];
     for cmd in &all {

@@ -171,6 +171,12 @@ fn request(action: &str, f: &Case) -> (reqwest::Method, String, Option<Value>) {
             "scope": ["vote"], "reasons": "Reasons for the matrix test."})),
         "withdraw_whip" => cmd(json!({"command": "withdraw_whip",
             "reasons": "Reasons for the matrix test."})),
+        "send_message" => cmd(json!({"command": "send_message", "to": "respondent",
+            "body": "A message for the matrix test."})),
+        "complainant_reply" => cmd(json!({"command": "complainant_reply",
+            "body": "A reply for the matrix test."})),
+        "respondent_reply" => cmd(json!({"command": "respondent_reply",
+            "body": "A reply for the matrix test."})),
         other => panic!("the matrix names an action the test cannot make: {other}"),
     }
 }
