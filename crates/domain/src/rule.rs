@@ -68,6 +68,9 @@ pub enum Rule {
     AlreadyDisclosed,
     /// A third party who reports conduct is acknowledged, not kept informed: no messages.
     ThirdPartyAcknowledgedOnly,
+    /// A file is evidence on a case once: the same bytes again would be a second number for
+    /// one piece of evidence.
+    DuplicateEvidence,
 }
 
 impl Rule {
