@@ -3,7 +3,7 @@
 //! is the file the case received, and a stored file altered afterwards is caught on reading.
 
 use crate::ids::PersonId;
-use crate::rule::{Rule, Violation};
+use crate::rule::Violation;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -34,7 +34,9 @@ pub struct Evidence {
 
 /// Whether `s` is a SHA-256 as the log writes it: 64 lowercase hex digits.
 pub fn is_sha256(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// Checks what an `AddEvidence` command says about its file.

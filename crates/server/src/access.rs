@@ -170,6 +170,7 @@ pub fn read_action(part: CasePart) -> Action {
         CasePart::ContactRegister => Action::ViewContactRegister,
         CasePart::Declarations => Action::ViewDeclarations,
         CasePart::OutcomeNotice => Action::ViewOutcomeNotice,
+        CasePart::Evidence => Action::ViewEvidence,
     }
 }
 
@@ -191,6 +192,7 @@ impl Docket {
         };
         self.authorize(who, Action::of(&cmd), target, now).await?;
         self.check_drawn(case_id, &cmd).await?;
+        self.check_evidence_stored(&cmd).await?;
         // An officeholder's request was just written into the case's contact register, so
         // the case has moved on from the state loaded above.
         let state = if who.has(Role::Officeholder) && state.is_some() {

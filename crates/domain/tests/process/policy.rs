@@ -498,9 +498,7 @@ fn each_party_writes_only_on_their_own_side_and_officers_write_to_either() {
     );
     h.run(
         "member.PA200",
-        Command::RespondentReply {
-            body: t("I will."),
-        },
+        Command::RespondentReply { body: t("I will.") },
     );
     h.run(
         "officer",

@@ -206,6 +206,9 @@ mod tests {
         let shown = banner(&staff);
         assert!(shown.contains("officer.amara-osei"), "{shown}");
         assert!(shown.contains("… and 34 more"), "{shown}");
-        assert!(shown.contains("password demo-password-officer.amara-osei"), "{shown}");
+        assert!(
+            shown.contains("password demo-password-officer.amara-osei"),
+            "{shown}"
+        );
     }
 }

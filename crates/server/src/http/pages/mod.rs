@@ -25,6 +25,7 @@ use std::collections::BTreeMap;
 pub mod bundle;
 pub mod case;
 pub mod commands;
+pub mod evidence;
 pub mod home;
 pub mod verify;
 
@@ -224,7 +225,11 @@ async fn htmx() -> Response {
         .into_response()
 }
 
-pub fn routes() -> Router<Docket> {
+/// The pages' routes. `evidence_limit` is the server's limit on one evidence file: the
+/// upload route alone takes bodies that large (the rest keep the router's small limit).
+pub fn routes(evidence_limit: usize) -> Router<Docket> {
+    let upload_limit =
+        axum::extract::DefaultBodyLimit::max(evidence_limit + evidence::FRAMING_SLACK);
     Router::new()
         .route("/static/htmx-2.0.11.min.js", get(htmx))
         .route("/home", get(home::home))
@@ -235,4 +240,12 @@ pub fn routes() -> Router<Docket> {
         )
         .route("/cases/{reference}/verify", get(verify::verify_page))
         .route("/cases/{reference}/bundle", get(bundle::bundle_page))
+        .route(
+            "/cases/{reference}/evidence",
+            axum::routing::post(evidence::upload).layer(upload_limit),
+        )
+        .route(
+            "/cases/{reference}/evidence/{number}",
+            get(evidence::download),
+        )
 }
