@@ -192,7 +192,6 @@ impl Docket {
         };
         self.authorize(who, Action::of(&cmd), target, now).await?;
         self.check_drawn(case_id, &cmd).await?;
-        self.check_evidence_stored(&cmd).await?;
         // An officeholder's request was just written into the case's contact register, so
         // the case has moved on from the state loaded above.
         let state = if who.has(Role::Officeholder) && state.is_some() {
@@ -201,6 +200,8 @@ impl Docket {
             state
         };
         let (case, append) = self.prepare(state.as_ref(), &cmd, &who.person, now)?;
+        // After the process rules, so a closed case says so rather than that no file came.
+        self.check_evidence_stored(&cmd).await?;
         self.append(append).await?;
         Ok(case)
     }

@@ -148,12 +148,13 @@ impl Docket {
             .load_case(case_id)
             .await?
             .ok_or_else(|| ServiceError::NotFound(case_id.clone()))?;
-        // Someone refused goes straight to the gate, which records the refusal.
-        if self.may(who, Target::Case(&case), &[Action::AddEvidence])[0] {
-            self.prepare(Some(&case), &cmd, &who.person, now)?;
-            if let Command::AddEvidence { sha256, .. } = &cmd {
-                self.store.put_blob(sha256, bytes).await?;
-            }
+        // The file is stored only for a command that will pass; any other goes to the gate
+        // and the process rules without it, which refuse it as they would anyway and record
+        // what they record (a refusal, an officeholder's request).
+        let will_pass = self.may(who, Target::Case(&case), &[Action::AddEvidence])[0]
+            && self.prepare(Some(&case), &cmd, &who.person, now).is_ok();
+        if will_pass && let Command::AddEvidence { sha256, .. } = &cmd {
+            self.store.put_blob(sha256, bytes).await?;
         }
         let case = self.execute_as(case_id, cmd, who, now).await?;
         let item = case
