@@ -328,3 +328,51 @@ async fn a_file_altered_in_the_store_is_refused_naming_the_mismatch(t: TestStore
     );
     assert!(!page.contains("I sat"), "the altered file is not served");
 }
+
+both_backends!(the_case_s_investigator_adds_evidence_and_no_other_investigator_does);
+async fn the_case_s_investigator_adds_evidence_and_no_other_investigator_does(t: TestStore) {
+    let d = support::docket(&t);
+    let id = received(&d).await;
+    let officer = PersonId::parse("officer.intake").expect("id");
+    let text = |s: &str| Text::parse(s).expect("text");
+    for cmd in [
+        Command::Acknowledge,
+        Command::Assess {
+            category: None,
+            assessment: text("Worth investigating."),
+        },
+        Command::OpenInvestigation {
+            investigator: PersonId::parse("investigator.x").expect("id"),
+            terms: text("Find out what happened."),
+        },
+    ] {
+        d.execute(&id, cmd, &officer, Timestamp::now())
+            .await
+            .expect("the case moves on");
+    }
+    let (base, _stop) = support::serve(d.clone()).await;
+    let theirs = Browser::signed_in(&d, &base, "investigator.x", &[Role::Investigator]).await;
+    let (_, page) = theirs.get(&format!("/cases/{id}")).await;
+    assert!(page.contains("Upload evidence"), "{page}");
+    let res = upload(&theirs, &id, "notes.txt", b"Interview notes.", &theirs.csrf).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+
+    let other = Browser::signed_in(&d, &base, "investigator.y", &[Role::Investigator]).await;
+    let res = upload(&other, &id, "more.txt", b"Other notes.", &other.csrf).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        download(&other, &id, 1).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let events = evidence_events(&d, &id).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0]["item"]["filename"], "notes.txt");
+    // The refused file was never stored.
+    assert_eq!(
+        d.store
+            .blob(&sha256_hex(b"Other notes."))
+            .await
+            .expect("read"),
+        None
+    );
+}
