@@ -5,6 +5,7 @@ use crate::charge::{Charge, Finding};
 use crate::command::{Complainant, Party, Respondent, ReviewVerdict};
 use crate::contact::Contact;
 use crate::event::CaseEvent;
+use crate::evidence::Evidence;
 use crate::function::{Function, Functions};
 use crate::ids::{CaseId, PersonId, Text};
 use crate::measure::{LeaderInstruction, Measure, MeasureReview};
@@ -95,6 +96,9 @@ pub struct Case {
     /// Correspondence between staff and the parties, oldest first.
     #[serde(default)]
     pub messages: Vec<Message>,
+    /// Evidence files, in order of arrival (item n is at index n - 1).
+    #[serde(default)]
+    pub evidence: Vec<Evidence>,
     /// Reasons recorded when the case closed or changed course (dismissal, NFA, withdrawal…).
     pub closing_reasons: Option<Text>,
     pub merged_into: Option<CaseId>,
@@ -249,6 +253,7 @@ impl Case {
             responses: vec![],
             companion: None,
             messages: vec![],
+            evidence: vec![],
             closing_reasons: None,
             merged_into: None,
             resigned_at_stage: None,
@@ -522,6 +527,11 @@ impl Case {
                     body: body.clone(),
                 })
             }
+            CaseEvent::EvidenceAdded { item } => c.evidence.push(Evidence {
+                item: item.clone(),
+                added_at: at,
+                added_by: actor.clone(),
+            }),
         }
         Ok(())
     }

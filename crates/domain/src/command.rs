@@ -235,6 +235,15 @@ pub enum Command {
     RespondentReply {
         body: Text,
     },
+    /// Records a file already stored under its hash as evidence on the case. The server
+    /// stores the bytes first and detects the media type itself; the command carries only
+    /// what the log keeps.
+    AddEvidence {
+        sha256: String,
+        filename: String,
+        media_type: String,
+        size: u64,
+    },
 }
 
 impl Command {

@@ -597,6 +597,17 @@ pub fn decide(
             require_open(cmd, case)?;
             CaseEvent::RespondentReplied { body: body.clone() }
         }
+        Command::AddEvidence {
+            sha256,
+            filename,
+            media_type,
+            size,
+        } => {
+            require_open(cmd, case)?;
+            CaseEvent::EvidenceAdded {
+                item: new_evidence(case, sha256, filename, media_type, *size)?,
+            }
+        }
     };
     Ok(vec![event])
 }

@@ -5,6 +5,7 @@ use crate::charge::{Charge, Finding};
 use crate::command::{Complainant, Party, Respondent, ReviewVerdict};
 use crate::contact::Contact;
 use crate::draw::DrawInput;
+use crate::evidence::EvidenceItem;
 use crate::ids::{CaseId, PersonId, Text};
 use crate::measure::MeasureKind;
 use crate::sanction::SanctionChoice;
@@ -164,6 +165,10 @@ pub enum CaseEvent {
     /// The actor is the respondent.
     RespondentReplied {
         body: Text,
+    },
+    /// A file arrived; the actor is who added it. Its hash is here so the log vouches for it.
+    EvidenceAdded {
+        item: EvidenceItem,
     },
 }
 

@@ -13,6 +13,7 @@ pub mod decide;
 pub mod draw;
 pub mod erasure;
 pub mod event;
+pub mod evidence;
 pub mod function;
 pub mod ids;
 pub mod measure;

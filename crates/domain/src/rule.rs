@@ -68,6 +68,15 @@ pub enum Rule {
     AlreadyDisclosed,
     /// A third party who reports conduct is acknowledged, not kept informed: no messages.
     ThirdPartyAcknowledgedOnly,
+    /// A file is evidence on a case once: the same bytes again would be a second number for
+    /// one piece of evidence.
+    DuplicateEvidence,
+    /// Evidence files have a size limit, set by the operator.
+    FileTooLarge,
+    /// Evidence is accepted only in types told by content that open safely.
+    FileTypeNotAccepted,
+    /// An evidence item names a file the store holds: the upload comes first.
+    EvidenceNotUploaded,
 }
 
 impl Rule {

@@ -29,6 +29,8 @@ pub enum CasePart {
     Declarations,
     /// The final outcome as notified to officeholders.
     OutcomeNotice,
+    /// One evidence file's bytes (which file is in the case's own stream: who added it).
+    Evidence,
 }
 
 impl CasePart {
@@ -42,6 +44,7 @@ impl CasePart {
             CasePart::ContactRegister => "contact_register",
             CasePart::Declarations => "declarations",
             CasePart::OutcomeNotice => "outcome_notice",
+            CasePart::Evidence => "evidence",
         }
     }
 }

@@ -170,6 +170,7 @@ pub fn read_action(part: CasePart) -> Action {
         CasePart::ContactRegister => Action::ViewContactRegister,
         CasePart::Declarations => Action::ViewDeclarations,
         CasePart::OutcomeNotice => Action::ViewOutcomeNotice,
+        CasePart::Evidence => Action::ViewEvidence,
     }
 }
 
@@ -199,6 +200,8 @@ impl Docket {
             state
         };
         let (case, append) = self.prepare(state.as_ref(), &cmd, &who.person, now)?;
+        // After the process rules, so a closed case says so rather than that no file came.
+        self.check_evidence_stored(&cmd).await?;
         self.append(append).await?;
         Ok(case)
     }

@@ -55,6 +55,10 @@ pub enum Cmd {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
         listen: String,
+        /// The largest evidence file accepted, in MiB (whole files are held in memory).
+        #[arg(long, default_value_t = 10, value_name = "MIB", env = "DOCKET_EVIDENCE_LIMIT_MIB",
+              value_parser = clap::value_parser!(u32).range(1..=1024))]
+        evidence_limit_mib: u32,
     },
     /// Create the demo organisation (if the folder has none yet) and serve it.
     Demo {

@@ -16,7 +16,16 @@ use indicatif::{ProgressBar, ProgressStyle};
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Cmd::Init { data } => init(&data).await,
-        Cmd::Serve { data, listen } => serve(open_for_serving(&data).await?, &listen, None).await,
+        Cmd::Serve {
+            data,
+            listen,
+            evidence_limit_mib,
+        } => {
+            let docket = open_for_serving(&data)
+                .await?
+                .with_evidence_limit(evidence_limit_mib as usize * 1024 * 1024);
+            serve(docket, &listen, None).await
+        }
         Cmd::Demo {
             data,
             listen,

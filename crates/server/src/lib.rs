@@ -12,6 +12,7 @@ pub mod config;
 pub mod decisions;
 pub mod demo;
 pub mod draws;
+pub mod evidence;
 pub mod figures;
 pub mod http;
 pub mod logkey;

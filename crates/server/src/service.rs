@@ -41,6 +41,11 @@ pub enum ServiceError {
     Corrupt(String),
     #[error("{0}")]
     Denied(crate::access::Denial),
+    #[error("case {case} has no evidence item {number}")]
+    NoEvidence { case: CaseId, number: u32 },
+    /// A stored file no longer hashes to what the log recorded for it.
+    #[error("{0}")]
+    Tampered(String),
 }
 
 /// Docket's application core, cheap to clone and share between requests.
@@ -59,6 +64,8 @@ pub struct Docket {
     pub cases: Arc<CaseCache>,
     /// The policy's decisions about cases, while they still hold (see `decisions`).
     pub decisions: Arc<DecisionCache>,
+    /// The largest evidence file accepted, in bytes (see `evidence::DEFAULT_EVIDENCE_LIMIT`).
+    pub evidence_limit: usize,
 }
 
 /// The payload column is the event's JSON; the kind column repeats its tag so the log can be
@@ -92,6 +99,7 @@ impl Docket {
             commits: Arc::new(tokio::sync::Notify::new()),
             cases: Arc::default(),
             decisions: Arc::default(),
+            evidence_limit: crate::evidence::DEFAULT_EVIDENCE_LIMIT,
         }
     }
 

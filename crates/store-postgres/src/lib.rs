@@ -9,6 +9,7 @@
 //! stays one linear, gapless sequence however many processes write to it.
 #![forbid(unsafe_code)]
 
+mod blobs;
 mod credentials;
 mod log;
 mod members;
@@ -402,5 +403,13 @@ impl Store for PgStore {
 
     async fn list_members(&self, filter: &MemberFilter) -> Result<MemberPage, StoreError> {
         members::list_members(&self.read, filter).await
+    }
+
+    async fn put_blob(&self, sha256: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        blobs::put_blob(&self.ops, sha256, bytes).await
+    }
+
+    async fn blob(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        blobs::blob(&self.read, sha256).await
     }
 }

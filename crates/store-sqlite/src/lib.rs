@@ -6,6 +6,7 @@
 //! conflicting command fails alone) and pays for one fsync instead of one per command.
 #![forbid(unsafe_code)]
 
+mod blobs;
 mod credentials;
 mod log;
 mod members;
@@ -452,5 +453,19 @@ impl Store for SqliteStore {
 
     async fn list_members(&self, filter: &MemberFilter) -> Result<MemberPage, StoreError> {
         members::list_members(&self.read, filter).await
+    }
+
+    async fn put_blob(&self, sha256: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        let (sha256, bytes) = (sha256.to_string(), bytes.to_vec());
+        self.exec(move |c| blobs::put_blob(c, &sha256, &bytes))
+            .await
+    }
+
+    async fn blob(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let sha256 = sha256.to_string();
+        // Off the runtime: a file may be megabytes.
+        self.readers
+            .blocking(move |c| blobs::blob(c, &sha256))
+            .await
     }
 }

@@ -374,3 +374,30 @@ pub(super) fn active_measure(case: &Case, number: u32) -> Result<(), Violation> 
         Some(_) => Ok(()),
     }
 }
+
+/// The next evidence item, unless the file is malformed or already on the case.
+pub(super) fn new_evidence(
+    case: &Case,
+    sha256: &str,
+    filename: &str,
+    media_type: &str,
+    size: u64,
+) -> Result<crate::evidence::EvidenceItem, Violation> {
+    crate::evidence::check(sha256, filename, media_type, size)?;
+    if let Some(e) = case.evidence.iter().find(|e| e.item.sha256 == sha256) {
+        return Err(Violation::new(
+            Rule::DuplicateEvidence,
+            format!(
+                "this file is already evidence item {} on this case ({})",
+                e.item.number, e.item.filename
+            ),
+        ));
+    }
+    Ok(crate::evidence::EvidenceItem {
+        number: case.evidence.len() as u32 + 1,
+        sha256: sha256.to_string(),
+        filename: filename.to_string(),
+        media_type: media_type.to_string(),
+        size,
+    })
+}

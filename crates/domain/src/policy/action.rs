@@ -67,6 +67,7 @@ actions! {
     SendMessage => "send_message",
     ComplainantReply => "complainant_reply",
     RespondentReply => "respondent_reply",
+    AddEvidence => "add_evidence",
     // Reads.
     /// The list of cases (references, stages, clocks), organisation-wide.
     ListCases => "list_cases",
@@ -74,6 +75,8 @@ actions! {
     ViewCaseMetadata => "view_case_metadata",
     /// The case file: narrative, assessment, charges, evidence, hearing, decisions with reasons.
     ViewCaseContent => "view_case_content",
+    /// An evidence file's bytes (the list of items is part of the case file).
+    ViewEvidence => "view_evidence",
     /// A complainant's own complaint, its progress and outcome.
     ViewComplaint => "view_complaint",
     /// What a respondent is told: the allegations and the decisions about them.
@@ -146,12 +149,13 @@ impl Action {
             Command::SendMessage { .. } => Action::SendMessage,
             Command::ComplainantReply { .. } => Action::ComplainantReply,
             Command::RespondentReply { .. } => Action::RespondentReply,
+            Command::AddEvidence { .. } => Action::AddEvidence,
         }
     }
 
     /// Whether this action is a command (changes a case) rather than a read.
     pub fn is_command(self) -> bool {
-        self <= Action::RespondentReply
+        self <= Action::AddEvidence
     }
 
     /// The index of this action in `ALL`.
@@ -181,7 +185,7 @@ mod tests {
             Some(Action::ViewCaseContent)
         );
         assert_eq!(Action::parse("boss_around"), None);
-        assert_eq!(Action::ALL.len(), 55);
-        assert_eq!(Action::ALL.iter().filter(|a| a.is_command()).count(), 39);
+        assert_eq!(Action::ALL.len(), 57);
+        assert_eq!(Action::ALL.iter().filter(|a| a.is_command()).count(), 40);
     }
 }

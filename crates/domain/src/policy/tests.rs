@@ -73,6 +73,38 @@ fn officeholders_see_final_outcomes_about_elected_representatives_only() {
     }
 }
 
+#[test]
+fn evidence_is_added_by_case_officers_and_the_case_s_investigator_and_read_as_content() {
+    let p = policy();
+    let f = facts();
+    let ask = |roles: &[Role], who: &str, a: Action| {
+        let who = Principal::new(person(who), roles.iter().copied());
+        p.authorize(&who, a, &Resource::Case(&f)).allowed
+    };
+    assert!(ask(&[Role::CaseOfficer], "officer", Action::AddEvidence));
+    assert!(ask(&[Role::Investigator], "ivy", Action::AddEvidence));
+    assert!(!ask(&[Role::Investigator], "other", Action::AddEvidence));
+    assert!(!ask(&[Role::DisputesPanel], "dp", Action::AddEvidence));
+    for (roles, who) in [
+        (&[Role::CaseOfficer][..], "officer"),
+        (&[Role::DisputesPanel][..], "dp"),
+        (&[Role::Investigator][..], "ivy"),
+    ] {
+        assert!(ask(roles, who, Action::ViewEvidence), "{who}");
+    }
+    for (roles, who) in [
+        (&[Role::Oversight][..], "auditor"),
+        (&[Role::Administrator][..], "admin"),
+        (&[Role::Investigator][..], "other"),
+    ] {
+        assert!(!ask(roles, who, Action::ViewEvidence), "{who}");
+        assert!(!ask(roles, who, Action::AddEvidence), "{who}");
+    }
+    // Content stays closed to an officeholder given a staff role by mistake.
+    let whip = [Role::Officeholder, Role::CaseOfficer];
+    assert!(!ask(&whip, "whip", Action::ViewEvidence));
+}
+
 fn load_extra(name: &str, text: &str) -> Result<Policy, PolicyError> {
     Policy::from_sources(DEFAULT_SCHEMA, &[(name, text)])
 }
@@ -280,6 +312,7 @@ fn actions_sit_in_the_groups_the_policies_use() {
         content,
         [
             Action::ViewCaseContent,
+            Action::ViewEvidence,
             Action::ViewComplaint,
             Action::ViewAllegations,
             Action::ViewComplainantIdentity,
@@ -295,6 +328,7 @@ fn actions_sit_in_the_groups_the_policies_use() {
         }
     }
     assert!(in_group(Action::SubmitDraftReport, "investigation"));
+    assert!(in_group(Action::AddEvidence, "case_management"));
     // Messages: staff write as case management; each party's reply is a party action, so
     // "parties act only as parties" lets the parties send them.
     assert!(in_group(Action::SendMessage, "case_management"));

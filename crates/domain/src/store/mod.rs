@@ -499,6 +499,16 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
 
     /// Members matching `filter`, by membership number, one page at a time.
     async fn list_members(&self, filter: &MemberFilter) -> Result<MemberPage, StoreError>;
+
+    /// Keeps a file's bytes under their SHA-256 (lowercase hex), which the caller computed.
+    /// Storing the same hash again is not an error and changes nothing: blobs are named by
+    /// content, so two uploads of one file share one blob. Kept in the database, not on a
+    /// web server's disk, so every server on one database serves the same files.
+    async fn put_blob(&self, sha256: &str, bytes: &[u8]) -> Result<(), StoreError>;
+
+    /// The bytes stored under `sha256`, if any. Not checked here: readers re-hash them
+    /// against the log, which is what vouches for them.
+    async fn blob(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError>;
 }
 
 pub mod codec;

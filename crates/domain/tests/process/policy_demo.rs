@@ -565,6 +565,12 @@ fn every_command_has_its_action_named_as_the_api_names_it() {
         },
         Command::ComplainantReply { body: t("x") },
         Command::RespondentReply { body: t("x") },
+        Command::AddEvidence {
+            sha256: "0".repeat(64),
+            filename: "x.txt".into(),
+            media_type: "text/plain".into(),
+            size: 1,
+        },
     ];
     let mut seen = vec![];
     for cmd in &all {

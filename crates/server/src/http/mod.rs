@@ -193,7 +193,7 @@ pub fn router(docket: Docket) -> Router {
     let (api, _) = api::api();
     Router::new()
         .merge(api)
-        .merge(pages::routes())
+        .merge(pages::routes(docket.evidence_limit))
         .route("/api/v1/openapi.json", get(api::openapi))
         .route(
             "/login",

@@ -2,6 +2,7 @@
 //! trait alone, so SQLite and PostgreSQL are held to one contract.
 
 mod accounts;
+mod blobs;
 mod members;
 
 use crate::backend::{

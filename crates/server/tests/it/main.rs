@@ -9,6 +9,7 @@ mod cli;
 mod conformance;
 mod demo;
 mod durability;
+mod evidence;
 mod http;
 mod kept;
 mod pages;

@@ -177,6 +177,8 @@ fn request(action: &str, f: &Case) -> (reqwest::Method, String, Option<Value>) {
             "body": "A reply for the matrix test."})),
         "respondent_reply" => cmd(json!({"command": "respondent_reply",
             "body": "A reply for the matrix test."})),
+        "add_evidence" => cmd(json!({"command": "add_evidence", "sha256": "0".repeat(64),
+            "filename": "matrix.txt", "media_type": "text/plain", "size": 1})),
         other => panic!("the matrix names an action the test cannot make: {other}"),
     }
 }

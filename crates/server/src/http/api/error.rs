@@ -187,8 +187,17 @@ impl From<ServiceError> for ApiError {
                 err
             }
             ServiceError::Denied(d) => ApiError::denied(d.reason, d.policies),
-            ServiceError::NotFound(_) => ApiError::not_found(e.to_string()),
+            ServiceError::NotFound(_) | ServiceError::NoEvidence { .. } => {
+                ApiError::not_found(e.to_string())
+            }
             ServiceError::Store(s) => s.into(),
+            // Shown, not hidden behind an id: that a file no longer matches the log is what
+            // the person opening it, and whoever checks the system, most need to know.
+            ServiceError::Tampered(why) => ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The stored file does not match the log",
+                why,
+            ),
             other => ApiError::internal(other),
         }
     }

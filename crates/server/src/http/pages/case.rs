@@ -76,6 +76,30 @@ struct CasePage {
     timeline: Vec<Moment>,
     commands: Vec<Shape>,
     bundle: bool,
+    evidence: Vec<EvidenceRow>,
+    may_add_evidence: bool,
+}
+
+#[derive(Debug)]
+pub struct EvidenceRow {
+    pub number: u32,
+    pub filename: String,
+    pub media_type: String,
+    pub size: String,
+    pub sha256: String,
+    pub added: String,
+}
+
+fn evidence_row(e: &docket_domain::evidence::Evidence) -> EvidenceRow {
+    let i = &e.item;
+    EvidenceRow {
+        number: i.number,
+        filename: i.filename.clone(),
+        media_type: i.media_type.clone(),
+        size: crate::evidence::human_size(i.size),
+        sha256: i.sha256.clone(),
+        added: format!("{} at {}", e.added_by, format_ts(e.added_at)),
+    }
 }
 
 #[derive(Template)]
@@ -100,6 +124,10 @@ pub(super) fn parse(chrome: &Chrome, raw: &str) -> Result<CaseId, Response> {
 /// The command names a `done` message may quote: only the forms' own.
 fn done_label(done: Option<String>) -> Option<String> {
     let d = done?;
+    // The upload is no command form, so it is not in the forms' table.
+    if d == "add_evidence" {
+        return Some("Evidence added. Its SHA-256 is recorded in the case's log.".into());
+    }
     super::commands::specs()
         .iter()
         .find(|s| s.command == d)
@@ -157,6 +185,7 @@ async fn load(
         Action::ViewDeclarations,
         Action::ViewResponse,
         Action::RecordDecision,
+        Action::AddEvidence,
     ];
     let (case, allowed) = docket
         .open_case_asking(id, p, CasePart::File, &also, now)
@@ -266,6 +295,8 @@ async fn load(
                 .collect()
         }),
         bundle: allowed[4] || case.hearing.is_some(),
+        evidence: case.evidence.iter().map(evidence_row).collect(),
+        may_add_evidence: allowed[5] && case.is_open(),
         timeline,
         commands,
         case,
@@ -385,7 +416,7 @@ pub fn sanction_text(docket: &Docket, s: &docket_domain::sanction::SanctionChoic
 }
 
 /// Fields of an event worth a line on the timeline: the reasons and the words people gave.
-const SHOWN: [&str; 14] = [
+const SHOWN: [&str; 16] = [
     "reasons",
     "outcome",
     "terms",
@@ -400,6 +431,8 @@ const SHOWN: [&str; 14] = [
     "date",
     "verdict",
     "note",
+    "filename",
+    "sha256",
 ];
 
 fn moment(e: &StoredEvent, show_response: bool) -> Moment {

@@ -29,6 +29,7 @@ pub mod admin_users;
 pub mod bundle;
 pub mod case;
 pub mod commands;
+pub mod evidence;
 pub mod home;
 pub mod intake;
 pub mod oversight;
@@ -244,7 +245,11 @@ async fn favicon() -> Response {
         .into_response()
 }
 
-pub fn routes() -> Router<Docket> {
+/// The pages' routes. `evidence_limit` is the server's limit on one evidence file: the
+/// upload route alone takes bodies that large (the rest keep the router's small limit).
+pub fn routes(evidence_limit: usize) -> Router<Docket> {
+    let upload_limit =
+        axum::extract::DefaultBodyLimit::max(evidence_limit + evidence::FRAMING_SLACK);
     Router::new()
         .route("/favicon.svg", get(favicon))
         .route("/favicon.ico", get(favicon))
@@ -268,4 +273,12 @@ pub fn routes() -> Router<Docket> {
         .merge(admin::routes())
         .merge(intake::routes())
         .merge(portal::routes())
+        .route(
+            "/cases/{reference}/evidence",
+            axum::routing::post(evidence::upload).layer(upload_limit),
+        )
+        .route(
+            "/cases/{reference}/evidence/{number}",
+            get(evidence::download),
+        )
 }

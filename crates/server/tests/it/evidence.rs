@@ -1,0 +1,378 @@
+//! Evidence files over HTTP on both stores: hashed into the log on arrival, served back only
+//! through the gate as attachments, refused when of the wrong kind or too large, and refused
+//! when the stored bytes no longer match the log.
+
+use crate::backend::{Backend, TestStore};
+use crate::both_backends;
+use crate::pages::Browser;
+use crate::support;
+use docket::evidence::sha256_hex;
+use docket::service::{Docket, ServiceError};
+use docket_domain::Command;
+use docket_domain::command::{Complainant, Respondent};
+use docket_domain::ids::{CaseId, MembershipNumber, PersonId, Text};
+use docket_domain::role::Role;
+use docket_domain::rule::Rule;
+use docket_domain::store::case_stream;
+use docket_domain::view::views_stream;
+use jiff::Timestamp;
+use reqwest::StatusCode;
+use reqwest::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, COOKIE, LOCATION};
+use reqwest::multipart::{Form, Part};
+
+const STATEMENT: &str =
+    "Witness statement of A. Person.\nI saw what happened — and wrote it down.\n";
+
+/// A freshly received case, without the demo's members or history.
+async fn received(d: &Docket) -> CaseId {
+    let id = CaseId::from_random(42);
+    let officer = PersonId::parse("officer.intake").expect("id");
+    d.execute(
+        &id,
+        Command::ReceiveComplaint {
+            id: id.clone(),
+            complainant: Complainant::Anonymous,
+            respondent: Respondent {
+                member: MembershipNumber::parse("PA0000001").expect("number"),
+                name: "A Member".into(),
+                elected_office: None,
+            },
+            category: "bullying".into(),
+            conduct_date: support::today(),
+            summary: Text::parse("A complaint.").expect("text"),
+            narrative: Text::parse("What happened.").expect("text"),
+        },
+        &officer,
+        Timestamp::now(),
+    )
+    .await
+    .expect("received");
+    id
+}
+
+/// Posts `bytes` as the evidence form does, with `csrf` as the form's token.
+async fn upload(
+    b: &Browser,
+    id: &CaseId,
+    name: &str,
+    bytes: &[u8],
+    csrf: &str,
+) -> reqwest::Response {
+    let form = Form::new().text("csrf", csrf.to_string()).part(
+        "file",
+        Part::bytes(bytes.to_vec()).file_name(name.to_string()),
+    );
+    crate::api::client()
+        .post(format!("{}/cases/{id}/evidence", b.base))
+        .header(COOKIE, &b.cookie)
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload")
+}
+
+async fn download(b: &Browser, id: &CaseId, n: u32) -> reqwest::Response {
+    crate::api::client()
+        .get(format!("{}/cases/{id}/evidence/{n}", b.base))
+        .header(COOKIE, &b.cookie)
+        .send()
+        .await
+        .expect("download")
+}
+
+async fn evidence_events(d: &Docket, id: &CaseId) -> Vec<serde_json::Value> {
+    d.store
+        .stream_events(&case_stream(id))
+        .await
+        .expect("events")
+        .into_iter()
+        .filter(|e| e.kind == "evidence_added")
+        .map(|e| serde_json::from_str(&e.payload).expect("json"))
+        .collect()
+}
+
+both_backends!(an_upload_is_hashed_into_the_log_and_served_back_as_an_attachment);
+async fn an_upload_is_hashed_into_the_log_and_served_back_as_an_attachment(t: TestStore) {
+    let d = support::docket(&t);
+    let id = received(&d).await;
+    let (base, _stop) = support::serve(d.clone()).await;
+    let officer = Browser::signed_in(&d, &base, "officer.x", &[Role::CaseOfficer]).await;
+
+    let (status, page) = officer.get(&format!("/cases/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("enctype=\"multipart/form-data\""), "{page}");
+    assert!(page.contains("No evidence files."));
+
+    let res = upload(
+        &officer,
+        &id,
+        "C:\\statements\\witness \"A\".txt",
+        STATEMENT.as_bytes(),
+        &officer.csrf,
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        res.headers()[LOCATION].to_str().expect("location"),
+        format!("/cases/{id}?done=add_evidence")
+    );
+    let hash = sha256_hex(STATEMENT.as_bytes());
+    let events = evidence_events(&d, &id).await;
+    assert_eq!(events.len(), 1);
+    let item = &events[0]["item"];
+    assert_eq!(item["sha256"], hash.as_str());
+    assert_eq!(item["number"], 1);
+    assert_eq!(item["filename"], "witness \"A\".txt");
+    assert_eq!(item["media_type"], "text/plain");
+    assert_eq!(item["size"], STATEMENT.len());
+
+    let (_, page) = officer.get(&format!("/cases/{id}?done=add_evidence")).await;
+    assert!(page.contains("Evidence added"), "{page}");
+    assert!(page.contains(&hash));
+    assert!(page.contains(&format!("/cases/{id}/evidence/1")));
+
+    let res = download(&officer, &id, 1).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let h = res.headers().clone();
+    assert_eq!(h[CONTENT_TYPE], "text/plain; charset=utf-8");
+    assert_eq!(h[CACHE_CONTROL], "no-store");
+    let disposition = h[CONTENT_DISPOSITION].to_str().expect("ascii");
+    assert!(
+        disposition.starts_with("attachment; filename=\"witness _A_.txt\""),
+        "{disposition}"
+    );
+    assert_eq!(res.bytes().await.expect("body"), STATEMENT.as_bytes());
+    let views = d
+        .store
+        .stream_events(&views_stream(&id))
+        .await
+        .expect("views");
+    assert!(views.iter().any(|e| e.kind == "case_viewed"
+        && e.payload.contains("\"part\":\"evidence\"")
+        && e.actor.as_str() == "officer.x"));
+
+    // The same file again is the same evidence, not a second item.
+    let res = upload(
+        &officer,
+        &id,
+        "again.txt",
+        STATEMENT.as_bytes(),
+        &officer.csrf,
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.text()
+            .await
+            .expect("page")
+            .contains("already evidence item 1")
+    );
+    assert_eq!(evidence_events(&d, &id).await.len(), 1);
+    assert_eq!(
+        download(&officer, &id, 2).await.status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+both_backends!(refused_files_leave_nothing_behind);
+async fn refused_files_leave_nothing_behind(t: TestStore) {
+    let d = support::docket(&t).with_evidence_limit(1024);
+    let id = received(&d).await;
+    let version = d.store.stream_version(&case_stream(&id)).await.expect("v");
+    let (base, _stop) = support::serve(d.clone()).await;
+    let officer = Browser::signed_in(&d, &base, "officer.x", &[Role::CaseOfficer]).await;
+    let random: Vec<u8> = (0..600u32).map(|i| (i * 7919 % 251) as u8).collect();
+    let cases: [(&str, Vec<u8>, StatusCode, &str); 5] = [
+        (
+            "setup.exe",
+            b"MZ\x90\0\x03\0\0\0".to_vec(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "not accepted as evidence; accepted are PDF",
+        ),
+        (
+            "photo.jpg",
+            random,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "not accepted as evidence",
+        ),
+        (
+            "empty.txt",
+            vec![],
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "The file is empty",
+        ),
+        // Over the limit but inside the route's framing slack: refused by the check.
+        (
+            "big.txt",
+            vec![b'a'; 5000],
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "at most 1 KiB",
+        ),
+        // Over the route's body limit: refused before the body is parsed, still as a page.
+        (
+            "huge.txt",
+            vec![b'a'; 300 * 1024],
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too large",
+        ),
+    ];
+    for (name, bytes, status, says) in cases {
+        let res = upload(&officer, &id, name, &bytes, &officer.csrf).await;
+        assert_eq!(res.status(), status, "{name}");
+        assert!(
+            res.headers()[CONTENT_TYPE]
+                .to_str()
+                .expect("type")
+                .starts_with("text/html"),
+            "{name}"
+        );
+        let page = res.text().await.expect("page");
+        assert!(page.contains(says), "{name}: {page}");
+    }
+    // A form without this session's token changes nothing either.
+    let res = upload(&officer, &id, "ok.txt", b"fine", "not-the-token").await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        d.store.stream_version(&case_stream(&id)).await.expect("v"),
+        version
+    );
+
+    // A command sent without an upload cannot put a hash in the log that no file backs.
+    let who = docket_domain::role::Principal::new(
+        PersonId::parse("officer.x").expect("id"),
+        [Role::CaseOfficer],
+    );
+    let err = d
+        .execute_as(
+            &id,
+            Command::AddEvidence {
+                sha256: "ab".repeat(32),
+                filename: "x.txt".into(),
+                media_type: "text/plain".into(),
+                size: 4,
+            },
+            &who,
+            Timestamp::now(),
+        )
+        .await
+        .expect_err("nothing was uploaded");
+    assert!(
+        matches!(&err, ServiceError::Rule(v) if v.rule == Rule::EvidenceNotUploaded),
+        "{err}"
+    );
+    assert_eq!(
+        d.store.stream_version(&case_stream(&id)).await.expect("v"),
+        version
+    );
+}
+
+both_backends!(content_is_refused_to_roles_without_it_and_the_refusal_recorded);
+async fn content_is_refused_to_roles_without_it_and_the_refusal_recorded(t: TestStore) {
+    let d = support::docket(&t);
+    let id = received(&d).await;
+    let (base, _stop) = support::serve(d.clone()).await;
+    let officer = Browser::signed_in(&d, &base, "officer.x", &[Role::CaseOfficer]).await;
+    let res = upload(&officer, &id, "s.txt", STATEMENT.as_bytes(), &officer.csrf).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    for (name, role) in [
+        ("auditor.x", Role::Oversight),
+        ("leader.x", Role::Officeholder),
+    ] {
+        let b = Browser::signed_in(&d, &base, name, &[role]).await;
+        let res = download(&b, &id, 1).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{name}");
+        let page = res.text().await.expect("page");
+        assert!(!page.contains("Witness statement"), "{name}");
+        // Nor may they upload.
+        let res = upload(&b, &id, "x.txt", b"more", &b.csrf).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{name}");
+        let views = d
+            .store
+            .stream_events(&views_stream(&id))
+            .await
+            .expect("views");
+        for action in ["view_evidence", "add_evidence"] {
+            assert!(
+                views.iter().any(|e| e.kind == "access_denied"
+                    && e.actor.as_str() == name
+                    && e.payload.contains(action)),
+                "{name} {action}"
+            );
+        }
+    }
+    assert_eq!(evidence_events(&d, &id).await.len(), 1);
+}
+
+both_backends!(a_file_altered_in_the_store_is_refused_naming_the_mismatch);
+async fn a_file_altered_in_the_store_is_refused_naming_the_mismatch(t: TestStore) {
+    let d = support::docket(&t);
+    let id = received(&d).await;
+    let (base, _stop) = support::serve(d.clone()).await;
+    let officer = Browser::signed_in(&d, &base, "officer.x", &[Role::CaseOfficer]).await;
+    let res = upload(&officer, &id, "s.txt", STATEMENT.as_bytes(), &officer.csrf).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    // One byte changed, straight in the database.
+    let forged = STATEMENT.replace("saw", "sat");
+    let hex: String = forged.bytes().map(|b| format!("{b:02x}")).collect();
+    let sql = match t.backend {
+        Backend::Sqlite => format!("UPDATE evidence_blobs SET bytes = X'{hex}'"),
+        Backend::Postgres => format!("UPDATE evidence_blobs SET bytes = '\\x{hex}'::bytea"),
+    };
+    crate::tamper::tamper(&t, &sql).await;
+    let res = download(&officer, &id, 1).await;
+    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let page = res.text().await.expect("page");
+    assert!(
+        page.contains("does not match the SHA-256 recorded in the log"),
+        "{page}"
+    );
+    assert!(!page.contains("I sat"), "the altered file is not served");
+}
+
+both_backends!(the_case_s_investigator_adds_evidence_and_no_other_investigator_does);
+async fn the_case_s_investigator_adds_evidence_and_no_other_investigator_does(t: TestStore) {
+    let d = support::docket(&t);
+    let id = received(&d).await;
+    let officer = PersonId::parse("officer.intake").expect("id");
+    let text = |s: &str| Text::parse(s).expect("text");
+    for cmd in [
+        Command::Acknowledge,
+        Command::Assess {
+            category: None,
+            assessment: text("Worth investigating."),
+        },
+        Command::OpenInvestigation {
+            investigator: PersonId::parse("investigator.x").expect("id"),
+            terms: text("Find out what happened."),
+        },
+    ] {
+        d.execute(&id, cmd, &officer, Timestamp::now())
+            .await
+            .expect("the case moves on");
+    }
+    let (base, _stop) = support::serve(d.clone()).await;
+    let theirs = Browser::signed_in(&d, &base, "investigator.x", &[Role::Investigator]).await;
+    let (_, page) = theirs.get(&format!("/cases/{id}")).await;
+    assert!(page.contains("Upload evidence"), "{page}");
+    let res = upload(&theirs, &id, "notes.txt", b"Interview notes.", &theirs.csrf).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+
+    let other = Browser::signed_in(&d, &base, "investigator.y", &[Role::Investigator]).await;
+    let res = upload(&other, &id, "more.txt", b"Other notes.", &other.csrf).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        download(&other, &id, 1).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let events = evidence_events(&d, &id).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0]["item"]["filename"], "notes.txt");
+    // The refused file was never stored.
+    assert_eq!(
+        d.store
+            .blob(&sha256_hex(b"Other notes."))
+            .await
+            .expect("read"),
+        None
+    );
+}

@@ -1,0 +1,10 @@
+-- Evidence files, named by the SHA-256 of their bytes (lowercase hex). NOT a read model: the
+-- log holds each file's hash, not its bytes, so `docket rebuild` cannot recreate this table
+-- and never drops it. A row is never updated: the same hash always names the same bytes, and
+-- a reader re-hashes what it gets against the log, so a row altered behind Docket's back is
+-- refused rather than served. Kept in the database so every server on it serves the same files.
+CREATE TABLE evidence_blobs (
+    sha256 TEXT   PRIMARY KEY,
+    size   BIGINT NOT NULL,
+    bytes  BYTEA  NOT NULL
+);
