@@ -165,6 +165,20 @@ async fn change(
     Ok((f, account(docket, viewer, raw).await?))
 }
 
+/// Where a change to an account goes: back to the account with what was done, or the
+/// reason it was not.
+fn finish<T>(
+    viewer: &Viewer,
+    raw: &str,
+    what: &str,
+    changed: Result<T, crate::accounts::AccountError>,
+) -> Response {
+    match changed {
+        Ok(_) => done(raw, what),
+        Err(e) => account_error_page(viewer, e),
+    }
+}
+
 fn done(raw: &str, what: &str) -> Response {
     let username = Username::parse(raw)
         .map(|u| u.to_string())
@@ -201,19 +215,15 @@ pub async fn set_roles(
         };
         return user_page(&docket, &viewer, &raw, None, again).await;
     }
-    let accounts = Accounts::new(docket.clone());
-    match accounts
+    let changed = Accounts::new(docket.clone())
         .set_roles(
             &target.username,
             roles,
             &viewer.principal.person,
             Timestamp::now(),
         )
-        .await
-    {
-        Ok(_) => done(&raw, "roles"),
-        Err(e) => account_error_page(&viewer, e),
-    }
+        .await;
+    finish(&viewer, &raw, "roles", changed)
 }
 
 pub async fn disable(
@@ -246,19 +256,15 @@ pub async fn disable(
         };
         return user_page(&docket, &viewer, &raw, None, again).await;
     };
-    let accounts = Accounts::new(docket.clone());
-    match accounts
+    let changed = Accounts::new(docket.clone())
         .disable(
             &target.username,
             reason,
             &viewer.principal.person,
             Timestamp::now(),
         )
-        .await
-    {
-        Ok(_) => done(&raw, "disabled"),
-        Err(e) => account_error_page(&viewer, e),
-    }
+        .await;
+    finish(&viewer, &raw, "disabled", changed)
 }
 
 pub async fn enable(
@@ -271,14 +277,10 @@ pub async fn enable(
         Ok((_, target)) => target,
         Err(page) => return page,
     };
-    let accounts = Accounts::new(docket.clone());
-    match accounts
+    let changed = Accounts::new(docket.clone())
         .enable(&target.username, &viewer.principal.person, Timestamp::now())
-        .await
-    {
-        Ok(_) => done(&raw, "enabled"),
-        Err(e) => account_error_page(&viewer, e),
-    }
+        .await;
+    finish(&viewer, &raw, "enabled", changed)
 }
 
 pub async fn reset_second_factor(
