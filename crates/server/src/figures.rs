@@ -88,6 +88,37 @@ pub fn totals(stages: &[(docket_domain::Stage, u64)]) -> (u64, u64) {
     (all, open)
 }
 
+/// The published headline: cases by stage, all cases, open cases and the membership they
+/// are a share of, read once from the read models for every page and answer that shows it.
+#[derive(Debug, Clone)]
+pub struct Headline {
+    pub stages: Vec<(docket_domain::Stage, u64)>,
+    pub members: u64,
+    pub cases: u64,
+    pub open: u64,
+}
+
+impl Headline {
+    pub async fn read(
+        store: &dyn docket_domain::store::Store,
+    ) -> Result<Headline, docket_domain::store::StoreError> {
+        let stages = store.stage_counts().await?;
+        let members = store.member_count().await?;
+        let (cases, open) = totals(&stages);
+        Ok(Headline {
+            stages,
+            members,
+            cases,
+            open,
+        })
+    }
+
+    /// "0.018% of 500,000 members".
+    pub fn open_share(&self) -> String {
+        share_of_membership(self.open, self.members)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

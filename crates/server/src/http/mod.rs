@@ -80,8 +80,7 @@ async fn status_page(State(docket): State<Docket>) -> Response {
     let today = day_of(jiff::Timestamp::now());
     let result = async {
         let store = &docket.store;
-        let stages = store.stage_counts().await?;
-        let members = store.member_count().await?;
+        let headline = crate::figures::Headline::read(store.as_ref()).await?;
         let events = store.head().await?;
         let overdue = store
             .list_cases(&CaseFilter {
@@ -91,23 +90,23 @@ async fn status_page(State(docket): State<Docket>) -> Response {
             })
             .await?
             .len() as u64;
-        Ok::<_, docket_domain::store::StoreError>((stages, members, events, overdue))
+        Ok::<_, docket_domain::store::StoreError>((headline, events, overdue))
     }
     .await;
-    let (stages, members, events, overdue) = match result {
+    let (h, events, overdue) = match result {
         Ok(v) => v,
         Err(e) => return store_failure(e),
     };
-    let (cases, open) = crate::figures::totals(&stages);
     let page = StatusPage {
         organisation: docket.rules.organisation.clone(),
-        members: thousands(members),
-        cases: thousands(cases),
-        open: thousands(open),
-        open_share: crate::figures::share_of_membership(open, members),
+        members: thousands(h.members),
+        cases: thousands(h.cases),
+        open: thousands(h.open),
+        open_share: h.open_share(),
         overdue,
         events: thousands(events),
-        stages: stages
+        stages: h
+            .stages
             .into_iter()
             .map(|(s, n): (Stage, u64)| (s.to_string(), n))
             .collect(),

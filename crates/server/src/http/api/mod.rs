@@ -168,15 +168,14 @@ async fn statistics(
             Timestamp::now(),
         )
         .await?;
-    let stages = docket.store.stage_counts().await?;
-    let members = docket.store.member_count().await?;
-    let (cases, open) = crate::figures::totals(&stages);
+    let h = crate::figures::Headline::read(docket.store.as_ref()).await?;
     Ok(Json(Statistics {
-        members,
-        cases,
-        open,
-        open_share: crate::figures::share_of_membership(open, members),
-        by_stage: stages
+        members: h.members,
+        cases: h.cases,
+        open: h.open,
+        open_share: h.open_share(),
+        by_stage: h
+            .stages
             .into_iter()
             .map(|(stage, cases)| StageCount { stage, cases })
             .collect(),

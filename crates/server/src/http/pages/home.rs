@@ -156,27 +156,18 @@ pub async fn home(
 }
 
 async fn officeholder_home(docket: &Docket, viewer: Viewer) -> Response {
-    let figures = async {
-        let stages = docket.store.stage_counts().await?;
-        let members = docket.store.member_count().await?;
-        Ok::<_, ApiError>((stages, members))
-    }
-    .await;
-    match figures {
-        Ok((stages, members)) => {
-            let (cases, open) = crate::figures::totals(&stages);
-            render(
-                StatusCode::OK,
-                OfficeholderHome {
-                    chrome: viewer.chrome,
-                    name: viewer.name,
-                    open: crate::figures::thousands(open),
-                    cases: crate::figures::thousands(cases),
-                    open_share: crate::figures::share_of_membership(open, members),
-                },
-            )
-        }
-        Err(e) => api_error_page(&viewer.chrome, e),
+    match crate::figures::Headline::read(docket.store.as_ref()).await {
+        Ok(h) => render(
+            StatusCode::OK,
+            OfficeholderHome {
+                chrome: viewer.chrome,
+                name: viewer.name,
+                open: crate::figures::thousands(h.open),
+                cases: crate::figures::thousands(h.cases),
+                open_share: h.open_share(),
+            },
+        ),
+        Err(e) => api_error_page(&viewer.chrome, e.into()),
     }
 }
 

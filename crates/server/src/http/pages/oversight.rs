@@ -184,10 +184,14 @@ async fn figures(docket: &Docket, viewer: &Viewer) -> Result<Dashboard, ApiError
     let today = day_of(Timestamp::now());
     // The counts by stage come from their own read model; the rest from the case summaries,
     // one row per case, which hold no content.
-    let stage_counts = docket.store.stage_counts().await?;
-    let members = docket.store.member_count().await?;
+    let headline = crate::figures::Headline::read(docket.store.as_ref()).await?;
     let all = docket.store.list_cases(&CaseFilter::default()).await?;
-    let (cases, open) = crate::figures::totals(&stage_counts);
+    let (stage_counts, members, cases, open) = (
+        &headline.stages,
+        headline.members,
+        headline.cases,
+        headline.open,
+    );
     let open_rows: Vec<&CaseSummary> = all.iter().filter(|c| c.open).collect();
     let overdue_in = |rows: &mut dyn Iterator<Item = &&CaseSummary>| {
         rows.filter(|c| c.is_overdue(today)).count()
@@ -266,7 +270,7 @@ async fn figures(docket: &Docket, viewer: &Viewer) -> Result<Dashboard, ApiError
         members: crate::figures::thousands(members),
         cases: crate::figures::thousands(cases),
         open: crate::figures::thousands(open),
-        open_share: crate::figures::share_of_membership(open, members),
+        open_share: headline.open_share(),
         overdue: overdue_in(&mut open_rows.iter()),
         stage_overdue: open_rows.iter().filter(|c| c.stage_overdue(today)).count(),
         review_overdue: open_rows.iter().filter(|c| c.review_overdue(today)).count(),
