@@ -17,8 +17,7 @@ use docket_domain::store::case_stream;
 use docket_domain::view::views_stream;
 use jiff::Timestamp;
 use reqwest::StatusCode;
-use reqwest::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, COOKIE, LOCATION};
-use reqwest::multipart::{Form, Part};
+use reqwest::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, LOCATION};
 
 const STATEMENT: &str =
     "Witness statement of A. Person.\nI saw what happened — and wrote it down.\n";
@@ -58,26 +57,18 @@ async fn upload(
     bytes: &[u8],
     csrf: &str,
 ) -> reqwest::Response {
-    let form = Form::new().text("csrf", csrf.to_string()).part(
+    b.upload(
+        &format!("/cases/{id}/evidence"),
+        &[("csrf", csrf)],
         "file",
-        Part::bytes(bytes.to_vec()).file_name(name.to_string()),
-    );
-    crate::api::client()
-        .post(format!("{}/cases/{id}/evidence", b.base))
-        .header(COOKIE, &b.cookie)
-        .multipart(form)
-        .send()
-        .await
-        .expect("upload")
+        name,
+        bytes,
+    )
+    .await
 }
 
 async fn download(b: &Browser, id: &CaseId, n: u32) -> reqwest::Response {
-    crate::api::client()
-        .get(format!("{}/cases/{id}/evidence/{n}", b.base))
-        .header(COOKIE, &b.cookie)
-        .send()
-        .await
-        .expect("download")
+    b.fetch(&format!("/cases/{id}/evidence/{n}")).await
 }
 
 async fn evidence_events(d: &Docket, id: &CaseId) -> Vec<serde_json::Value> {

@@ -19,7 +19,7 @@ pub struct Browser {
     pub base: String,
     pub cookie: String,
     pub csrf: String,
-    http: reqwest::Client,
+    pub http: reqwest::Client,
 }
 
 impl Browser {
@@ -66,6 +66,41 @@ impl Browser {
             .expect("get");
         let status = res.status();
         (status, res.text().await.expect("html"))
+    }
+
+    /// A GET as it came, headers and all (downloads).
+    pub async fn fetch(&self, path: &str) -> reqwest::Response {
+        self.http
+            .get(format!("{}{path}", self.base))
+            .header(COOKIE, &self.cookie)
+            .send()
+            .await
+            .expect("get")
+    }
+
+    /// Posts a multipart form as a browser sends a file: `fields`, then the file as
+    /// `file_field`.
+    pub async fn upload(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file_field: &str,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> reqwest::Response {
+        use reqwest::multipart::{Form, Part};
+        let mut form = Form::new();
+        for (k, v) in fields {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        let file = Part::bytes(bytes.to_vec()).file_name(file_name.to_string());
+        self.http
+            .post(format!("{}{path}", self.base))
+            .header(COOKIE, &self.cookie)
+            .multipart(form.part(file_field.to_string(), file))
+            .send()
+            .await
+            .expect("upload")
     }
 
     /// Posts a form; the response as it came (redirects are not followed).

@@ -6,6 +6,7 @@
 use crate::api::client;
 use crate::backend::{self, TestStore};
 use crate::both_backends;
+use crate::pages::Browser;
 use crate::support;
 use docket::accounts::{Accounts, NewAccount, totp};
 use docket::service::Docket;
@@ -14,62 +15,22 @@ use docket_domain::ids::PersonId;
 use docket_domain::role::Role;
 use jiff::Timestamp;
 use reqwest::StatusCode;
-use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use serde_json::{Value, json};
 
 const PASSWORD: &str = "correct horse battery staple";
 
-/// A signed-in browser: its session cookie and the CSRF token its forms carry.
-struct Browser {
-    http: reqwest::Client,
-    base: String,
-    cookie: String,
-    csrf: String,
-}
-
-impl Browser {
-    async fn get(&self, path: &str) -> (StatusCode, String) {
-        let res = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .header(COOKIE, &self.cookie)
-            .send()
-            .await
-            .expect("get");
-        (res.status(), res.text().await.expect("html"))
-    }
-
-    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-        self.http
-            .post(format!("{}{path}", self.base))
-            .header(COOKIE, &self.cookie)
-            .form(fields)
-            .send()
-            .await
-            .expect("post")
-    }
-
-    /// A multipart form as a browser sends one for the import: the token and a CSV file.
-    async fn upload(&self, path: &str, csrf: &str, csv: &str) -> reqwest::Response {
-        let boundary = "----docket-test-boundary";
-        let body = format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
-             --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"members.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n\
-             --{boundary}\r\nContent-Disposition: form-data; name=\"pasted\"\r\n\r\n\r\n\
-             --{boundary}--\r\n"
-        );
-        self.http
-            .post(format!("{}{path}", self.base))
-            .header(COOKIE, &self.cookie)
-            .header(
-                CONTENT_TYPE,
-                format!("multipart/form-data; boundary={boundary}"),
-            )
-            .body(body)
-            .send()
-            .await
-            .expect("upload")
-    }
+/// A multipart form as a browser sends one for the import: the token and a CSV file.
+async fn upload(admin: &Browser, path: &str, csrf: &str, csv: &str) -> reqwest::Response {
+    admin
+        .upload(
+            path,
+            &[("csrf", csrf), ("pasted", "")],
+            "file",
+            "members.csv",
+            csv.as_bytes(),
+        )
+        .await
 }
 
 /// A staff account with a second factor, signed in over the API's session endpoint (the
@@ -369,9 +330,7 @@ async fn a_membership_import_with_bad_rows_imports_nothing(t: TestStore) {
                PB1,Ann Able,2020-01-01,active\n\
                PB2,Bob Baker,31/01/2020,active\n\
                PB3,,2021-02-02,\n";
-    let res = admin
-        .upload("/admin/members/import", &admin.csrf, bad)
-        .await;
+    let res = upload(&admin, "/admin/members/import", &admin.csrf, bad).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = res.text().await.expect("html");
     assert!(html.contains("Nothing was imported"), "{html}");
@@ -385,14 +344,12 @@ async fn a_membership_import_with_bad_rows_imports_nothing(t: TestStore) {
     );
     assert_eq!(d.store.member_count().await.expect("count"), before);
 
-    let res = admin.upload("/admin/members/import", "forged", bad).await;
+    let res = upload(&admin, "/admin/members/import", "forged", bad).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 
     let good =
         "membership_number,name,joined_on\nPB1,Ann Able,2020-01-01\nPB2,Bob Baker,2020-01-31\n";
-    let res = admin
-        .upload("/admin/members/import", &admin.csrf, good)
-        .await;
+    let res = upload(&admin, "/admin/members/import", &admin.csrf, good).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(res.headers()[LOCATION], "/admin/members/import?imported=2");
     assert_eq!(d.store.member_count().await.expect("count"), before + 2);

@@ -1,8 +1,8 @@
 //! The hearing bundle: what a panel works from, with its decision form.
 
 use super::case::parse;
-use super::commands::{Shape, available, shape};
-use super::{Chrome, FieldErrors, Viewer, api_error_page, render};
+use super::commands::{Shape, available, blank_forms};
+use super::{Chrome, Viewer, api_error_page, render};
 use crate::service::Docket;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -52,23 +52,15 @@ pub async fn bundle_page(
         Ok(found) => found,
         Err(e) => return api_error_page(&viewer.chrome, e.into()),
     };
-    let mut commands = Vec::new();
-    for spec in available(&docket, &viewer, &case) {
-        if matches!(spec.command, "record_decision" | "decide_appeal") {
-            match shape(
-                &docket,
-                &case,
-                spec,
-                &Default::default(),
-                &FieldErrors::default(),
-            )
-            .await
-            {
-                Ok(s) => commands.push(s),
-                Err(e) => return api_error_page(&viewer.chrome, e),
-            }
-        }
-    }
+    // The panel's own forms: the hearing's decision or the appeal's.
+    let decisions: Vec<_> = available(&docket, &viewer, &case)
+        .into_iter()
+        .filter(|s| matches!(s.command, "record_decision" | "decide_appeal"))
+        .collect();
+    let commands = match blank_forms(&docket, &case, &decisions).await {
+        Ok(forms) => forms,
+        Err(e) => return api_error_page(&viewer.chrome, e),
+    };
     let panel = case
         .functions
         .holders

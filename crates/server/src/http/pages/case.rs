@@ -3,9 +3,9 @@
 //! for the commands this person may use now. Someone who may see only a case's metadata
 //! (oversight) gets that; someone who may see nothing gets the refusal, which is recorded.
 
-use super::commands::{Shape, available, shape};
+use super::commands::{Shape, available, blank_forms};
 use super::home::{Clock, clock};
-use super::{Chrome, FieldErrors, Viewer, api_error_page, error_page, render};
+use super::{Chrome, Viewer, api_error_page, error_page, render};
 use crate::access::Target;
 use crate::http::api::error::ApiError;
 use crate::service::Docket;
@@ -216,19 +216,7 @@ async fn load(
     events.extend(docket.store.stream_events(&views_stream(id)).await?);
     events.sort_by_key(|e| std::cmp::Reverse(e.seq));
     let timeline = events.iter().map(|e| moment(e, allowed[3])).collect();
-    let mut commands = Vec::new();
-    for spec in available(docket, viewer, &case) {
-        commands.push(
-            shape(
-                docket,
-                &case,
-                spec,
-                &Default::default(),
-                &FieldErrors::default(),
-            )
-            .await?,
-        );
-    }
+    let commands = blank_forms(docket, &case, &available(docket, viewer, &case)).await?;
     let page = CasePage {
         chrome: viewer.chrome.clone(),
         reference: id.to_string(),

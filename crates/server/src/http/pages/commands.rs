@@ -11,6 +11,7 @@ use askama::Template;
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use docket_domain::account::Account;
 use docket_domain::case::{Case, day_of};
 use docket_domain::policy::Action;
 use docket_domain::role::Role;
@@ -96,12 +97,9 @@ fn values_of(pairs: Vec<(String, String)>) -> (String, Values) {
 }
 
 /// The people a form may offer for a function: the accounts holding the role it needs.
-async fn people_with(docket: &Docket, role: Role) -> Result<Vec<(String, String)>, ApiError> {
-    Ok(docket
-        .store
-        .accounts()
-        .await?
-        .into_iter()
+fn people_with(accounts: &[Account], role: Role) -> Vec<(String, String)> {
+    accounts
+        .iter()
         .filter(|a| a.roles.contains(&role) && !a.disabled)
         .map(|a| {
             (
@@ -109,21 +107,41 @@ async fn people_with(docket: &Docket, role: Role) -> Result<Vec<(String, String)
                 format!("{} ({})", a.display_name, a.person),
             )
         })
-        .collect())
+        .collect()
+}
+
+/// The accounts the person fields of these forms choose from: read once for a page of
+/// forms, and not at all when none of them names a person.
+async fn accounts_for<'a>(
+    docket: &Docket,
+    case: &Case,
+    specs: impl IntoIterator<Item = &'a Spec>,
+) -> Result<Vec<Account>, ApiError> {
+    let names_people = specs.into_iter().any(|s| {
+        s.fields(case, &docket.rules)
+            .iter()
+            .any(|f| matches!(f.input, Input::Person(_) | Input::People(..)))
+    });
+    Ok(if names_people {
+        docket.store.accounts().await?
+    } else {
+        Vec::new()
+    })
 }
 
 /// The form for `spec` on `case`, filled with `values` and `errors`.
-pub async fn shape(
+fn shape_with(
     docket: &Docket,
     case: &Case,
     spec: &Spec,
     values: &Values,
     errors: &FieldErrors,
-) -> Result<Shape, ApiError> {
+    accounts: &[Account],
+) -> Shape {
     let mut fields = Vec::new();
     for f in spec.fields(case, &docket.rules) {
         let options = match &f.input {
-            Input::Person(role) | Input::People(role, _) => people_with(docket, *role).await?,
+            Input::Person(role) | Input::People(role, _) => people_with(accounts, *role),
             Input::Select(options) | Input::Checks(options) => options.clone(),
             _ => Vec::new(),
         };
@@ -140,12 +158,38 @@ pub async fn shape(
             options,
         });
     }
-    Ok(Shape {
+    Shape {
         command: spec.command,
         label: spec.label,
         help: spec.help,
         fields,
-    })
+    }
+}
+
+/// One form, filled with what was typed and its problems.
+pub async fn shape(
+    docket: &Docket,
+    case: &Case,
+    spec: &Spec,
+    values: &Values,
+    errors: &FieldErrors,
+) -> Result<Shape, ApiError> {
+    let accounts = accounts_for(docket, case, [spec]).await?;
+    Ok(shape_with(docket, case, spec, values, errors, &accounts))
+}
+
+/// Empty forms for `specs`, for a page that shows several.
+pub async fn blank_forms(
+    docket: &Docket,
+    case: &Case,
+    specs: &[&Spec],
+) -> Result<Vec<Shape>, ApiError> {
+    let accounts = accounts_for(docket, case, specs.iter().copied()).await?;
+    let (values, errors) = (Values::new(), FieldErrors::default());
+    Ok(specs
+        .iter()
+        .map(|s| shape_with(docket, case, s, &values, &errors, &accounts))
+        .collect())
 }
 
 /// The commands `viewer` may use on `case` now: allowed by the policy (asked without

@@ -294,23 +294,7 @@ async fn queues(docket: &Docket, viewer: &Viewer, q: HomeQuery) -> Result<HomePa
     })
 }
 
-/// `k=v&…` with values percent-encoded.
+/// `k=v&…` with values percent-encoded, for links that keep a filter.
 pub fn form_urlencoded(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={}", percent(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-fn percent(v: &str) -> String {
-    let mut out = String::new();
-    for b in v.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    serde_urlencoded::to_string(pairs).unwrap_or_default()
 }
