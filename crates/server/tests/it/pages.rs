@@ -133,6 +133,20 @@ async fn a_command_form_keeps_what_was_typed_and_names_each_problem(t: TestStore
         !page.contains("id=\"cmd-charge\""),
         "a case officer does not charge"
     );
+    // Every part the page showed is recorded as read, by this officer.
+    let views = d
+        .store
+        .stream_events(&views_stream(&case.id))
+        .await
+        .expect("views");
+    for part in ["\"file\"", "\"contact_register\"", "\"declarations\""] {
+        assert!(
+            views
+                .iter()
+                .any(|e| e.actor == "officer.pages-test" && e.payload.contains(part)),
+            "a view of {part} is recorded"
+        );
+    }
 
     // No assessment written, and a category the rule book does not have.
     let res = officer

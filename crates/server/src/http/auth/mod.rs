@@ -124,8 +124,20 @@ pub async fn session_principal(
     docket: &Docket,
     session: &SessionRecord,
 ) -> Result<Option<Principal>, ApiError> {
+    Ok(session_identity(docket, session).await?.map(|(p, _)| p))
+}
+
+/// The principal a session acts as and the name to greet it by, from one read of its
+/// account; None if the account is gone or disabled.
+pub async fn session_identity(
+    docket: &Docket,
+    session: &SessionRecord,
+) -> Result<Option<(Principal, String)>, ApiError> {
     if let Some(case) = &session.receipt_for {
-        return Ok(Some(docket_domain::account::receipt_principal(case)));
+        return Ok(Some((
+            docket_domain::account::receipt_principal(case),
+            String::from("Complainant (receipt)"),
+        )));
     }
     let Some(username) = &session.username else {
         return Ok(None);
@@ -135,7 +147,7 @@ pub async fn session_principal(
         .account(username)
         .await?
         .filter(|a| !a.disabled)
-        .map(|a| a.principal()))
+        .map(|a| (a.principal(), a.display_name)))
 }
 
 /// How often a server deletes sessions that have expired.

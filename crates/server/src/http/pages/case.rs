@@ -195,8 +195,10 @@ async fn load(
         (CasePart::ContactRegister, allowed[1]),
         (CasePart::Declarations, allowed[2]),
     ] {
+        // The policy allowed these parts when the file was opened, for this version of the
+        // case; what is left is to record that they were shown.
         if shown {
-            docket.open_case(id, p, part, now).await?;
+            docket.record_view(id, &p.person, part, now).await?;
         }
     }
     let summary = CaseSummary::of(&case, &docket.rules, &docket.calendar);

@@ -8,7 +8,7 @@
 //! submit twice.
 
 use crate::http::api::error::ApiError;
-use crate::http::auth::{current_session, same_secret, session_principal};
+use crate::http::auth::{current_session, same_secret, session_identity};
 use crate::service::Docket;
 use askama::Template;
 use axum::Router;
@@ -118,22 +118,14 @@ impl FromRequestParts<Docket> for Viewer {
             Ok(None) => return Err(to_sign_in()),
             Err(e) => return Err(api_error_page(&Chrome::public(docket), e)),
         };
-        let principal = match session_principal(docket, &session).await {
-            Ok(Some(p)) => p,
+        let (principal, name) = match session_identity(docket, &session).await {
+            Ok(Some(found)) => found,
             Ok(None) => return Err(to_sign_in()),
             Err(e) => return Err(api_error_page(&Chrome::public(docket), e)),
         };
         if principal.is_staff() && !session.second_factor_done {
             return Err(Redirect::to("/account/second-factor").into_response());
         }
-        let name = match &session.username {
-            Some(u) => match docket.store.account(u).await {
-                Ok(Some(a)) => a.display_name,
-                Ok(None) => return Err(to_sign_in()),
-                Err(e) => return Err(api_error_page(&Chrome::public(docket), e.into())),
-            },
-            None => String::from("Complainant (receipt)"),
-        };
         let chrome = Chrome {
             organisation: docket.rules.organisation.clone(),
             who: Some(name.clone()),
