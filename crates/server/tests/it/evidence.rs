@@ -9,8 +9,7 @@ use crate::support;
 use docket::evidence::sha256_hex;
 use docket::service::{Docket, ServiceError};
 use docket_domain::Command;
-use docket_domain::command::{Complainant, Respondent};
-use docket_domain::ids::{CaseId, MembershipNumber, PersonId, Text};
+use docket_domain::ids::{CaseId, PersonId, Text};
 use docket_domain::role::Role;
 use docket_domain::rule::Rule;
 use docket_domain::store::case_stream;
@@ -28,19 +27,7 @@ async fn received(d: &Docket) -> CaseId {
     let officer = PersonId::parse("officer.intake").expect("id");
     d.execute(
         &id,
-        Command::ReceiveComplaint {
-            id: id.clone(),
-            complainant: Complainant::Anonymous,
-            respondent: Respondent {
-                member: MembershipNumber::parse("PA0000001").expect("number"),
-                name: "A Member".into(),
-                elected_office: None,
-            },
-            category: "bullying".into(),
-            conduct_date: support::today(),
-            summary: Text::parse("A complaint.").expect("text"),
-            narrative: Text::parse("What happened.").expect("text"),
-        },
+        support::anonymous_complaint(id.clone()),
         &officer,
         Timestamp::now(),
     )

@@ -111,17 +111,12 @@ pub async fn member_token(
         .1
 }
 
-/// A freshly received case, built by the domain alone (no store), for checks of the policy.
-pub fn any_case() -> Case {
+/// An anonymous complaint about member PA0000001, received as case `id`.
+pub fn anonymous_complaint(id: docket_domain::ids::CaseId) -> docket_domain::Command {
     use docket_domain::command::{Complainant, Respondent};
-    use docket_domain::ids::{CaseId, MembershipNumber, PersonId, Text};
-    use docket_domain::{Command, Context, apply, decide};
-    let rules = RuleBook::default_rules();
-    let calendar = Calendar::england_and_wales();
-    let actor = PersonId::parse("officer.x").expect("id");
-    let now = jiff::Timestamp::now();
-    let cmd = Command::ReceiveComplaint {
-        id: CaseId::from_random(1),
+    use docket_domain::ids::{MembershipNumber, Text};
+    docket_domain::Command::ReceiveComplaint {
+        id,
         complainant: Complainant::Anonymous,
         respondent: Respondent {
             member: MembershipNumber::parse("PA0000001").expect("number"),
@@ -132,7 +127,18 @@ pub fn any_case() -> Case {
         conduct_date: today(),
         summary: Text::parse("A complaint.").expect("text"),
         narrative: Text::parse("What happened.").expect("text"),
-    };
+    }
+}
+
+/// A freshly received case, built by the domain alone (no store), for checks of the policy.
+pub fn any_case() -> Case {
+    use docket_domain::ids::{CaseId, PersonId};
+    use docket_domain::{Context, apply, decide};
+    let rules = RuleBook::default_rules();
+    let calendar = Calendar::england_and_wales();
+    let actor = PersonId::parse("officer.x").expect("id");
+    let now = jiff::Timestamp::now();
+    let cmd = anonymous_complaint(CaseId::from_random(1));
     let ctx = Context {
         actor: &actor,
         now,
