@@ -1,5 +1,8 @@
-//! The case summary read model: what queues, lists and the status page need, without any of
-//! the case's content (no names, no narrative), so it can be shown to oversight.
+//! The case summary read model: what queues, lists and the status page need. It holds no
+//! names and no narrative; the one piece of content in it is the case's title (the
+//! complaint's one-line summary), kept so the staff home can search titles without folding
+//! every case. Whoever shows or matches the title asks the gate first: oversight and
+//! officeholders see the rest of the row, never the title.
 //!
 //! It deliberately holds no version: most commands (a contact recorded, a measure reviewed)
 //! leave the summary unchanged, and then the store need not write the row at all.
@@ -27,6 +30,10 @@ pub struct CaseSummary {
     pub open: bool,
     pub active_measures: u32,
     pub assignments: Vec<(PersonId, Function)>,
+    /// The complaint's one-line summary. Case content: never serialised, and shown or
+    /// searched only for someone the gate lets read the case's content.
+    #[serde(skip)]
+    pub title: String,
 }
 
 impl CaseSummary {
@@ -43,6 +50,7 @@ impl CaseSummary {
             open: case.is_open(),
             active_measures: case.active_measures().count() as u32,
             assignments: case.functions.holders.clone(),
+            title: case.summary.to_string(),
         }
     }
 

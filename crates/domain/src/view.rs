@@ -31,6 +31,9 @@ pub enum CasePart {
     OutcomeNotice,
     /// One evidence file's bytes (which file is in the case's own stream: who added it).
     Evidence,
+    /// The case's title (the complaint's one-line summary), shown because a search on the
+    /// staff home matched it.
+    Title,
 }
 
 impl CasePart {
@@ -45,6 +48,7 @@ impl CasePart {
             CasePart::Declarations => "declarations",
             CasePart::OutcomeNotice => "outcome_notice",
             CasePart::Evidence => "evidence",
+            CasePart::Title => "title",
         }
     }
 }

@@ -171,6 +171,7 @@ pub fn read_action(part: CasePart) -> Action {
         CasePart::Declarations => Action::ViewDeclarations,
         CasePart::OutcomeNotice => Action::ViewOutcomeNotice,
         CasePart::Evidence => Action::ViewEvidence,
+        CasePart::Title => Action::ViewCaseContent,
     }
 }
 

@@ -354,6 +354,7 @@ async fn init(data: &DataArgs) -> anyhow::Result<()> {
 }
 
 pub async fn serve(docket: Docket, listen: &str, banner: Option<String>) -> anyhow::Result<()> {
+    refresh_read_models(&docket).await?;
     let app = Application::build(docket.clone(), listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
@@ -370,6 +371,24 @@ pub async fn serve(docket: Docket, listen: &str, banner: Option<String>) -> anyh
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;
+    Ok(())
+}
+
+/// Read models written by an older Docket are rebuilt before serving (see
+/// `Docket::refresh_read_models`), with progress shown.
+async fn refresh_read_models(docket: &Docket) -> anyhow::Result<()> {
+    if docket.store.untitled_cases().await? == 0 {
+        return Ok(());
+    }
+    println!(
+        "The read models predate this version of Docket (cases without a title): rebuilding them from the log."
+    );
+    let bar = progress_bar(docket.store.head().await?, "events");
+    let report = docket.refresh_read_models(&|n| bar.set_position(n)).await?;
+    bar.finish_and_clear();
+    if let Some(r) = report {
+        println!("Rebuilt {} cases from {} events.", r.cases, r.events);
+    }
     Ok(())
 }
 

@@ -339,6 +339,19 @@ impl Docket {
         Ok(self.append_all(appends).await?)
     }
 
+    /// Rebuilds the read models if they predate what this version keeps in them (case rows
+    /// without a title), so a search never quietly misses the older cases. Some(report)
+    /// when it rebuilt.
+    pub async fn refresh_read_models(
+        &self,
+        progress: &dyn Fn(u64),
+    ) -> Result<Option<RebuildReport>, ServiceError> {
+        if self.store.untitled_cases().await? == 0 {
+            return Ok(None);
+        }
+        Ok(Some(self.rebuild(progress).await?))
+    }
+
     /// Drops and recomputes every read model from the event log, in one transaction.
     /// `progress` is told how many events have been read so far.
     pub async fn rebuild(&self, progress: &dyn Fn(u64)) -> Result<RebuildReport, ServiceError> {

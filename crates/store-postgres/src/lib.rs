@@ -218,6 +218,10 @@ impl Store for PgStore {
         read::member(&self.read, number).await
     }
 
+    async fn untitled_cases(&self) -> Result<u64, StoreError> {
+        read::untitled_cases(&self.read).await
+    }
+
     async fn member_count(&self) -> Result<u64, StoreError> {
         read::member_count(&self.read).await
     }

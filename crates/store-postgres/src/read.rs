@@ -74,12 +74,13 @@ fn case_row(row: &PgRow) -> Result<CaseRow, StoreError> {
         review_due: row.try_get("review_due").map_err(db_err)?,
         open: row.try_get("open").map_err(db_err)?,
         active_measures: row.try_get("active_measures").map_err(db_err)?,
+        title: row.try_get("title").map_err(db_err)?,
     })
 }
 
 /// A case's assignments come back as two parallel arrays in the same statement, so the list
 /// is one snapshot and one round trip whatever its length.
-const CASE_COLUMNS: &str = "c.id, c.stage, c.category, c.received_on, c.stage_entered_on, c.respondent, c.stage_due, c.review_due, c.open, c.active_measures,
+const CASE_COLUMNS: &str = "c.id, c.stage, c.category, c.received_on, c.stage_entered_on, c.respondent, c.stage_due, c.review_due, c.open, c.active_measures, c.title,
     ARRAY(SELECT a.person FROM assignments a WHERE a.case_id = c.id ORDER BY a.pos) AS persons,
     ARRAY(SELECT a.function FROM assignments a WHERE a.case_id = c.id ORDER BY a.pos) AS functions";
 
@@ -168,6 +169,14 @@ pub(crate) async fn member(
     row.map(|r| member_row(&r)?.into_member()).transpose()
 }
 
+pub(crate) async fn untitled_cases(pool: &PgPool) -> Result<u64, StoreError> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE title IS NULL")
+        .fetch_one(pool)
+        .await
+        .map_err(db_err)?;
+    Ok(n as u64)
+}
+
 pub(crate) async fn member_count(pool: &PgPool) -> Result<u64, StoreError> {
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM members")
         .fetch_one(pool)
@@ -186,7 +195,7 @@ pub(crate) async fn dump(pool: &PgPool) -> Result<ReadModelDump, StoreError> {
         .map_err(db_err)?;
     let mut out = ReadModelDump::default();
     let rows = sqlx::query(
-        "SELECT id, stage, category, received_on, stage_entered_on, respondent, stage_due, review_due, open, active_measures FROM cases ORDER BY id",
+        "SELECT id, stage, category, received_on, stage_entered_on, respondent, stage_due, review_due, open, active_measures, title FROM cases ORDER BY id",
     )
     .fetch_all(&mut *tx)
     .await

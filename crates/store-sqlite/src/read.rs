@@ -106,10 +106,11 @@ fn case_row(row: &sqlx::sqlite::SqliteRow) -> Result<CaseRow, StoreError> {
         review_due: row.try_get("review_due").map_err(db_err)?,
         open: row.try_get("open").map_err(db_err)?,
         active_measures: row.try_get("active_measures").map_err(db_err)?,
+        title: row.try_get("title").map_err(db_err)?,
     })
 }
 
-const CASE_COLUMNS: &str = "c.id, c.stage, c.category, c.received_on, c.stage_entered_on, c.respondent, c.stage_due, c.review_due, c.open, c.active_measures";
+const CASE_COLUMNS: &str = "c.id, c.stage, c.category, c.received_on, c.stage_entered_on, c.respondent, c.stage_due, c.review_due, c.open, c.active_measures, c.title";
 
 pub(crate) async fn list_cases(
     pool: &SqlitePool,
@@ -217,6 +218,14 @@ pub(crate) async fn member(
     row.map(|r| member_row(&r)?.into_member()).transpose()
 }
 
+pub(crate) async fn untitled_cases(pool: &SqlitePool) -> Result<u64, StoreError> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE title IS NULL")
+        .fetch_one(pool)
+        .await
+        .map_err(db_err)?;
+    Ok(n as u64)
+}
+
 pub(crate) async fn member_count(pool: &SqlitePool) -> Result<u64, StoreError> {
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM members")
         .fetch_one(pool)
@@ -230,7 +239,7 @@ pub(crate) async fn dump(pool: &SqlitePool) -> Result<ReadModelDump, StoreError>
     // One snapshot for all three tables, so a dump taken during writes is still consistent.
     let mut tx = pool.begin().await.map_err(db_err)?;
     let rows = sqlx::query(
-        "SELECT id, stage, category, received_on, stage_entered_on, respondent, stage_due, review_due, open, active_measures FROM cases ORDER BY id",
+        "SELECT id, stage, category, received_on, stage_entered_on, respondent, stage_due, review_due, open, active_measures, title FROM cases ORDER BY id",
     )
     .fetch_all(&mut *tx)
     .await

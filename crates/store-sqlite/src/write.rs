@@ -521,18 +521,18 @@ fn upsert_case(
     };
     if !row_same {
         conn.prepare_cached(
-            "INSERT INTO cases (id, stage, category, received_on, stage_entered_on, respondent, stage_due, review_due, open, active_measures)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+            "INSERT INTO cases (id, stage, category, received_on, stage_entered_on, respondent, stage_due, review_due, open, active_measures, title)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
              ON CONFLICT (id) DO UPDATE SET stage = excluded.stage, category = excluded.category,
                received_on = excluded.received_on, stage_entered_on = excluded.stage_entered_on,
                respondent = excluded.respondent, stage_due = excluded.stage_due,
                review_due = excluded.review_due, open = excluded.open,
-               active_measures = excluded.active_measures",
+               active_measures = excluded.active_measures, title = excluded.title",
         )
         .and_then(|mut s| {
             s.execute(params![
                 r.id, r.stage, r.category, r.received_on, r.stage_entered_on, r.respondent,
-                r.stage_due, r.review_due, r.open, r.active_measures
+                r.stage_due, r.review_due, r.open, r.active_measures, r.title
             ])
         })
         .map_err(sqlite_err)?;
@@ -559,7 +559,7 @@ fn upsert_case(
 fn read_case_row(conn: &Connection, id: &str) -> Result<Option<CaseRows>, StoreError> {
     let row = conn
         .prepare_cached(
-            "SELECT id, stage, category, received_on, stage_entered_on, respondent, stage_due, review_due, open, active_measures FROM cases WHERE id = ?1",
+            "SELECT id, stage, category, received_on, stage_entered_on, respondent, stage_due, review_due, open, active_measures, title FROM cases WHERE id = ?1",
         )
         .and_then(|mut s| {
             s.query_row([id], |row| {
@@ -574,6 +574,7 @@ fn read_case_row(conn: &Connection, id: &str) -> Result<Option<CaseRows>, StoreE
                     review_due: row.get(7)?,
                     open: row.get(8)?,
                     active_measures: row.get(9)?,
+                    title: row.get(10)?,
                 })
             })
             .map(Some)

@@ -59,6 +59,9 @@ pub struct CaseRow {
     pub review_due: Option<String>,
     pub open: bool,
     pub active_measures: i64,
+    /// NULL in rows written before titles were kept: `Store::untitled_cases` counts them,
+    /// and the server rebuilds the read models at start when there are any.
+    pub title: Option<String>,
 }
 
 impl CaseRow {
@@ -74,6 +77,7 @@ impl CaseRow {
             review_due: s.review_due.map(format_date),
             open: s.open,
             active_measures: i64::from(s.active_measures),
+            title: Some(s.title.clone()),
         }
     }
 
@@ -96,6 +100,7 @@ impl CaseRow {
             open: self.open,
             active_measures: self.active_measures as u32,
             assignments,
+            title: self.title.unwrap_or_default(),
         })
     }
 

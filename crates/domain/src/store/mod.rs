@@ -350,6 +350,10 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
 
     async fn stage_counts(&self) -> Result<Vec<(Stage, u64)>, StoreError>;
 
+    /// How many case rows have no title: rows written before titles were kept in the read
+    /// model. Any at all means the read models should be rebuilt (`docket rebuild`).
+    async fn untitled_cases(&self) -> Result<u64, StoreError>;
+
     async fn member(&self, number: &MembershipNumber) -> Result<Option<Member>, StoreError>;
 
     async fn member_count(&self) -> Result<u64, StoreError>;

@@ -44,6 +44,7 @@ fn append_for(stream_no: usize, version: u64, actor: &PersonId) -> Append {
             actor.clone(),
             docket_domain::function::Function::Investigator,
         )],
+        title: "Abusive messages in the branch group chat".into(),
     };
     Append {
         stream: format!("bench/{stream_no}"),

@@ -23,6 +23,38 @@ async fn rebuild_equals_live_state(t: TestStore) {
 }
 both_backends!(rebuild_equals_live_state, rebuild_equals_live_state);
 
+/// A store whose case rows were written before titles were kept (titles NULL, as the
+/// migration leaves them) is rebuilt, and only then: afterwards every title is back.
+async fn read_models_without_titles_are_rebuilt_with_them(t: TestStore) {
+    let d = docket(&t);
+    small_demo(&d).await;
+    assert_eq!(d.store.untitled_cases().await.expect("count"), 0);
+    assert_eq!(d.refresh_read_models(&|_| {}).await.expect("refresh"), None);
+    let before = d.store.dump_read_models().await.expect("dump");
+    crate::tamper::tamper(&t, "UPDATE cases SET title = NULL").await;
+    assert_eq!(d.store.untitled_cases().await.expect("count"), 300);
+    let listed = d
+        .store
+        .list_cases(&CaseFilter::default())
+        .await
+        .expect("list");
+    assert!(listed.iter().all(|c| c.title.is_empty()));
+    let report = d.refresh_read_models(&|_| {}).await.expect("refresh");
+    assert_eq!(report.map(|r| r.cases), Some(300));
+    assert_eq!(d.store.untitled_cases().await.expect("count"), 0);
+    assert_eq!(d.store.dump_read_models().await.expect("dump"), before);
+    let listed = d
+        .store
+        .list_cases(&CaseFilter::default())
+        .await
+        .expect("list");
+    assert!(listed.iter().all(|c| !c.title.is_empty()));
+}
+both_backends!(
+    read_models_without_titles_are_rebuilt_with_them,
+    read_models_without_titles_are_rebuilt_with_them
+);
+
 async fn concurrent_commands_on_one_case_never_lose_an_update(t: TestStore) {
     let d = docket(&t);
     small_demo(&d).await;

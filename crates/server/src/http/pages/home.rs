@@ -1,11 +1,17 @@
 //! Everyone's home page after signing in. Staff who may list cases get the queues: cases by
 //! stage and by person, each with its clock, filters and a search box. Portal users are sent
 //! to their portal; officeholders see the published figures and nothing about any case.
+//!
+//! The search matches references and membership numbers (metadata) for everyone who may list
+//! cases, and case titles (content) only on cases the gate lets the searcher read. A title
+//! match is a read of the case: it is recorded on the case, and the title is shown on the
+//! row. A case the searcher may not read is left out without a trace, so nobody learns that
+//! it matched.
 
 use super::{Chrome, Viewer, api_error_page, render};
 use crate::access::Target;
 use crate::http::api::error::ApiError;
-use crate::service::Docket;
+use crate::service::{Docket, ServiceError};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -18,6 +24,7 @@ use docket_domain::policy::Action;
 use docket_domain::role::Role;
 use docket_domain::store::CaseFilter;
 use docket_domain::summary::CaseSummary;
+use docket_domain::view::CasePart;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Deserialize;
@@ -75,6 +82,8 @@ pub struct Row {
     pub received_on: String,
     pub people: String,
     pub clocks: Vec<Clock>,
+    /// The case's title, when a search matched it (and the gate let the searcher read it).
+    pub title: Option<String>,
 }
 
 impl Row {
@@ -98,6 +107,7 @@ impl Row {
                 .collect::<Vec<_>>()
                 .join(", "),
             clocks,
+            title: None,
         }
     }
 }
@@ -234,8 +244,7 @@ async fn queues(docket: &Docket, viewer: &Viewer, q: HomeQuery) -> Result<HomePa
             *by_person.entry(p.to_string()).or_default() += 1;
         }
     }
-    let needle = q.q.trim().to_uppercase();
-    let mut rows: Vec<&CaseSummary> = all_open
+    let filtered = all_open
         .iter()
         .filter(|c| stage.is_none_or(|s| c.stage == s))
         .filter(|c| {
@@ -243,13 +252,8 @@ async fn queues(docket: &Docket, viewer: &Viewer, q: HomeQuery) -> Result<HomePa
                 .as_ref()
                 .is_none_or(|p| c.assignments.iter().any(|(h, _)| h == p))
         })
-        .filter(|c| !overdue || c.is_overdue(today))
-        .filter(|c| {
-            needle.is_empty()
-                || c.id.to_string().contains(&needle)
-                || c.respondent.to_string().contains(&needle)
-        })
-        .collect();
+        .filter(|c| !overdue || c.is_overdue(today));
+    let (mut rows, titled) = search(docket, viewer, filtered, &q.q, now).await?;
     // Most urgent first: overdue, then by the nearest due date, then oldest.
     rows.sort_by_key(|c| {
         let due = [c.stage_due, c.review_due].into_iter().flatten().min();
@@ -262,7 +266,13 @@ async fn queues(docket: &Docket, viewer: &Viewer, q: HomeQuery) -> Result<HomePa
         .into_iter()
         .skip((page - 1) * PER_PAGE)
         .take(PER_PAGE)
-        .map(|s| Row::of(s, today, &docket.calendar))
+        .map(|s| {
+            let mut row = Row::of(s, today, &docket.calendar);
+            if titled.contains(&s.id) {
+                row.title = Some(s.title.clone());
+            }
+            row
+        })
         .collect();
     let mut filter = form_urlencoded(&[
         ("stage", q.stage.as_str()),
@@ -292,6 +302,50 @@ async fn queues(docket: &Docket, viewer: &Viewer, q: HomeQuery) -> Result<HomePa
         filter_query: filter,
         problem,
     })
+}
+
+/// The rows a search keeps, and which of them matched by title. Without a search every row
+/// is kept. A reference or membership number matches by its text; a title matches by its
+/// words, case ignored, and only on a case the gate lets `viewer` read, which is then
+/// recorded as a view of the case's title.
+async fn search<'a>(
+    docket: &Docket,
+    viewer: &Viewer,
+    rows: impl Iterator<Item = &'a CaseSummary>,
+    q: &str,
+    now: Timestamp,
+) -> Result<(Vec<&'a CaseSummary>, Vec<docket_domain::ids::CaseId>), ServiceError> {
+    let q = q.trim();
+    if q.is_empty() {
+        return Ok((rows.collect(), Vec::new()));
+    }
+    let upper = q.to_uppercase();
+    let words: Vec<String> = q.split_whitespace().map(str::to_lowercase).collect();
+    let mut kept = Vec::new();
+    let mut titled = Vec::new();
+    for c in rows {
+        if c.id.to_string().contains(&upper) || c.respondent.to_string().contains(&upper) {
+            kept.push(c);
+            continue;
+        }
+        let title = c.title.to_lowercase();
+        if !words.iter().all(|w| title.contains(w.as_str())) {
+            continue;
+        }
+        let Some(case) = docket.load_case(&c.id).await? else {
+            continue;
+        };
+        let action = crate::access::read_action(CasePart::Title);
+        if docket.may(&viewer.principal, Target::Case(&case), &[action]) != [true] {
+            continue;
+        }
+        docket
+            .record_view(&c.id, &viewer.principal.person, CasePart::Title, now)
+            .await?;
+        kept.push(c);
+        titled.push(c.id.clone());
+    }
+    Ok((kept, titled))
 }
 
 /// `k=v&…` with values percent-encoded, for links that keep a filter.
