@@ -4,7 +4,7 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { accessible, screenshots, useDemo } from './lib.mjs';
+import { accessible, screenshots, signIn, useDemo } from './lib.mjs';
 
 let server;
 let browser;
@@ -41,8 +41,12 @@ test('an anonymous complainant gets a receipt, follows up with it, sees progress
   assert.equal(new URL(page.url()).pathname, '/complain');
   await accessible(page, 'intake-form');
   await fillAnonymous(page, 'Shouting at the branch treasurer');
+  await page.setInputFiles('#evidence', {
+    name: 'what-i-saw.txt', mimeType: 'text/plain', buffer: Buffer.from('He shouted at the treasurer at 8pm.\n'),
+  });
   await page.click('button[type=submit]');
   const reference = (await page.locator('#reference').textContent()).trim();
+  assert.match(await page.locator('#evidence-received').textContent(), /One evidence file was received/);
   assert.match(reference, /^DK-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
   const code = (await page.locator('#receipt-code').textContent()).trim();
   const passphrase = (await page.locator('#passphrase').textContent()).trim();
@@ -67,6 +71,20 @@ test('an anonymous complainant gets a receipt, follows up with it, sees progress
   assert.match(await again.locator('.messages').textContent(), /anything else you need from me/);
   await accessible(again, 'follow-up-replied');
   await later.close();
+
+  // A case officer finds it by words from its title, and sees the file that came with it.
+  const staff = await browser.newContext();
+  const officer = await staff.newPage();
+  await signIn(officer, server, 'officer.amara-osei');
+  await officer.goto(`${server.base}/home`);
+  await officer.fill('#q', 'branch TREASURER shouting');
+  await Promise.all([officer.waitForURL(/q=/), officer.click('form.filters button[type=submit]')]);
+  const row = officer.locator('tbody tr', { hasText: reference });
+  assert.match(await row.locator('.case-title').textContent(), /Shouting at the branch treasurer/);
+  await accessible(officer, 'home-title-search');
+  await row.getByRole('link', { name: reference }).click();
+  assert.match(await officer.locator('section[aria-labelledby=evidence]').textContent(), /what-i-saw\.txt/);
+  await staff.close();
 });
 
 test('bad input is shown again with the values kept and each problem beside its field', async () => {
@@ -139,12 +157,19 @@ test('the intake journey works with JavaScript disabled', async () => {
   await page.fill('#conduct_date', '2025-05-20');
   await page.fill('#summary', 'Abusive posts');
   await page.fill('#narrative', '');
+  await page.setInputFiles('#evidence', {
+    name: 'screenshot.png', mimeType: 'image/png',
+    buffer: Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.from('a screenshot')]),
+  });
   await page.click('button[type=submit]');
   assert.match(await page.locator('#narrative-problem').textContent(), /Enter what happened/);
   assert.equal(await page.inputValue('#third_name'), 'Jo Reporter');
+  // The file sent with the form is held: it need not be chosen again.
+  assert.match(await page.locator('fieldset.attached').textContent(), /screenshot\.png/);
   await page.fill('#narrative', 'Posts naming another member, with screenshots kept.');
   await page.click('button[type=submit]');
   assert.match(await page.locator('h1').textContent(), /your report has been received/);
+  assert.match(await page.locator('#evidence-received').textContent(), /One evidence file was received/);
   assert.match(await page.locator('#reference').textContent(), /^DK-/);
   assert.equal(await page.locator('.receipt').count(), 0, 'third parties get no receipt');
   assert.match(await page.locator('main').textContent(), /not to tell you how the case goes/);

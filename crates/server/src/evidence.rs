@@ -10,10 +10,11 @@ use crate::service::{Docket, ServiceError};
 use docket_domain::Command;
 use docket_domain::case::Case;
 use docket_domain::evidence::{EvidenceItem, MAX_FILENAME_CHARS};
-use docket_domain::ids::CaseId;
+use docket_domain::ids::{CaseId, PersonId};
 use docket_domain::policy::Action;
 use docket_domain::role::Principal;
 use docket_domain::rule::{Rule, Violation};
+use docket_domain::store::Append;
 use docket_domain::view::CasePart;
 use jiff::Timestamp;
 use sha2::{Digest, Sha256};
@@ -79,6 +80,27 @@ pub fn sanitise_filename(raw: &str) -> String {
     }
 }
 
+/// A file that came with a complaint at intake, checked (`Docket::intake_file`) but not yet
+/// stored: it is stored only with the complaint it came with.
+#[derive(Debug, Clone)]
+pub struct IntakeFile {
+    pub filename: String,
+    pub bytes: Vec<u8>,
+    pub media_type: &'static str,
+    pub sha256: String,
+}
+
+impl IntakeFile {
+    fn command(&self) -> Command {
+        Command::AddEvidence {
+            sha256: self.sha256.clone(),
+            filename: self.filename.clone(),
+            media_type: self.media_type.to_string(),
+            size: self.bytes.len() as u64,
+        }
+    }
+}
+
 fn refuse(rule: Rule, message: String) -> ServiceError {
     ServiceError::Rule(Violation::new(rule, message))
 }
@@ -126,6 +148,41 @@ impl Docket {
         })
     }
 
+    /// Checks a file and names it as it will be kept: the limit and the type first, so a
+    /// refused file is never hashed or held.
+    pub fn intake_file(&self, filename: &str, bytes: Vec<u8>) -> Result<IntakeFile, ServiceError> {
+        let media_type = self.check_evidence_file(&bytes)?;
+        Ok(IntakeFile {
+            filename: sanitise_filename(filename),
+            sha256: sha256_hex(&bytes),
+            media_type,
+            bytes,
+        })
+    }
+
+    /// Decides a complaint and the files that came with it as one append (the complaint's
+    /// event, then one `EvidenceAdded` per file), and stores the files. The caller appends:
+    /// the complaint and its evidence land in one transaction, or none of it does.
+    pub async fn prepare_intake(
+        &self,
+        complaint: &Command,
+        files: &[IntakeFile],
+        actor: &PersonId,
+        now: Timestamp,
+    ) -> Result<(Case, Append), ServiceError> {
+        let (mut case, mut append) = self.prepare(None, complaint, actor, now)?;
+        for file in files {
+            let (next, more) = self.prepare(Some(&case), &file.command(), actor, now)?;
+            append.events.extend(more.events);
+            append.read_model = more.read_model;
+            case = next;
+        }
+        for file in files {
+            self.store.put_blob(&file.sha256, &file.bytes).await?;
+        }
+        Ok((case, append))
+    }
+
     /// Adds a file to a case as `who`: checked, hashed, stored, then recorded through the
     /// gate. The command is judged before the file is stored, so a refused upload (a closed
     /// case, a file already on it, someone the policy refuses) leaves nothing behind.
@@ -137,13 +194,7 @@ impl Docket {
         who: &Principal,
         now: Timestamp,
     ) -> Result<(Case, EvidenceItem), ServiceError> {
-        let media_type = self.check_evidence_file(bytes)?;
-        let cmd = Command::AddEvidence {
-            sha256: sha256_hex(bytes),
-            filename: sanitise_filename(filename),
-            media_type: media_type.to_string(),
-            size: bytes.len() as u64,
-        };
+        let cmd = self.intake_file(filename, bytes.to_vec())?.command();
         let case = self
             .load_case(case_id)
             .await?

@@ -238,6 +238,7 @@ impl Accounts {
     pub async fn receive_anonymous_complaint(
         &self,
         cmd: Command,
+        files: &[crate::evidence::IntakeFile],
         actor: &PersonId,
         now: Timestamp,
     ) -> Result<(Case, IssuedReceipt), AccountError> {
@@ -253,7 +254,7 @@ impl Accounts {
         let passphrase = receipt::new_passphrase();
         let to_hash = passphrase.clone();
         let passphrase_hash = blocking(move || password::hash_secret(&to_hash)).await??;
-        let (case, mut append) = self.docket.prepare(None, &cmd, actor, now)?;
+        let (case, mut append) = self.docket.prepare_intake(&cmd, files, actor, now).await?;
         let ReadModelChange::Case(summary) = append.read_model else {
             return Err(AccountError::Invalid(
                 "a complaint's intake must leave a case summary".into(),

@@ -557,11 +557,11 @@ async fn anonymous_complainants_follow_up_with_a_receipt(t: TestStore) {
         organisation: None,
     };
     let refused = a
-        .receive_anonymous_complaint(intake(named), &web, now)
+        .receive_anonymous_complaint(intake(named), &[], &web, now)
         .await;
     assert!(matches!(refused, Err(AccountError::Invalid(_))));
     let (case, receipt) = a
-        .receive_anonymous_complaint(intake(Complainant::Anonymous), &web, now)
+        .receive_anonymous_complaint(intake(Complainant::Anonymous), &[], &web, now)
         .await
         .expect("received");
     assert_eq!(case.id, id);

@@ -14,6 +14,7 @@ mod http;
 mod kept;
 mod pages;
 mod pages_admin;
+mod pages_intake;
 mod pages_portal;
 mod policy;
 mod service;

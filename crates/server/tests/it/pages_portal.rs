@@ -20,20 +20,20 @@ use reqwest::header::{LOCATION, SET_COOKIE};
 use std::collections::BTreeMap;
 
 /// A browser without JavaScript: keeps cookies, does not follow redirects.
-struct Browser {
-    http: reqwest::Client,
-    base: String,
+pub(crate) struct Browser {
+    pub(crate) http: reqwest::Client,
+    pub(crate) base: String,
     cookies: BTreeMap<String, String>,
 }
 
-struct Page {
-    status: StatusCode,
-    location: Option<String>,
-    html: String,
+pub(crate) struct Page {
+    pub(crate) status: StatusCode,
+    pub(crate) location: Option<String>,
+    pub(crate) html: String,
 }
 
 impl Browser {
-    fn new(base: &str) -> Browser {
+    pub(crate) fn new(base: &str) -> Browser {
         Browser {
             http: crate::api::client(),
             base: base.to_string(),
@@ -49,7 +49,7 @@ impl Browser {
             .join("; ")
     }
 
-    async fn page(&mut self, req: reqwest::RequestBuilder) -> Page {
+    pub(crate) async fn page(&mut self, req: reqwest::RequestBuilder) -> Page {
         let res = req
             .header("cookie", self.cookie_header())
             .send()
@@ -77,12 +77,12 @@ impl Browser {
         }
     }
 
-    async fn get(&mut self, path: &str) -> Page {
+    pub(crate) async fn get(&mut self, path: &str) -> Page {
         let req = self.http.get(format!("{}{path}", self.base));
         self.page(req).await
     }
 
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+    pub(crate) async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
         let req = self.http.post(format!("{}{path}", self.base)).form(form);
         self.page(req).await
     }
@@ -122,7 +122,7 @@ impl AllCookies for reqwest::Response {
 const PASSWORD: &str = "correct horse battery staple";
 
 /// The value of the form field `name` in a page (hidden tokens, kept values).
-fn hidden(html: &str, name: &str) -> String {
+pub(crate) fn hidden(html: &str, name: &str) -> String {
     let at = html
         .find(&format!("name=\"{name}\""))
         .unwrap_or_else(|| panic!("no field {name} in {html}"));
@@ -145,7 +145,7 @@ fn number(s: &str) -> MembershipNumber {
     MembershipNumber::parse(s).expect("number")
 }
 
-async fn members(d: &Docket) {
+pub(crate) async fn members(d: &Docket) {
     let people = ["PA0000001", "PA0000002", "PA0000003", "PA0000004"]
         .into_iter()
         .map(|n| Member {
@@ -225,7 +225,7 @@ async fn case_under_investigation(
     id
 }
 
-fn complaint_form(csrf: &str, key: &str, who: &str) -> Vec<(String, String)> {
+pub(crate) fn complaint_form(csrf: &str, key: &str, who: &str) -> Vec<(String, String)> {
     [
         ("csrf", csrf),
         ("key", key),
@@ -245,7 +245,7 @@ fn complaint_form(csrf: &str, key: &str, who: &str) -> Vec<(String, String)> {
     .collect()
 }
 
-fn pairs(form: &[(String, String)]) -> Vec<(&str, &str)> {
+pub(crate) fn pairs(form: &[(String, String)]) -> Vec<(&str, &str)> {
     form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
 }
 

@@ -9,16 +9,18 @@
 //! most for anonymous complainants: their receipt is shown once, and a browser that submitted
 //! twice shows the answer to the second request.
 
+use super::intake_files::{self, Attached, MAX_FILES, Waiting};
 use super::{Chrome, FieldErrors, api_error_page, render};
 use crate::access::system_actor;
 use crate::accounts::token::{new_csrf_token, sha256_hex};
 use crate::accounts::{AccountError, Accounts};
+use crate::evidence::IntakeFile;
 use crate::http::api::error::ApiError;
 use crate::http::auth::limit::Throttle;
 use crate::http::auth::login::{CSRF_PROBLEM, pre_session_ok, pre_session_token};
 use crate::service::{Docket, ServiceError};
 use askama::Template;
-use axum::extract::{ConnectInfo, Form, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use axum::routing::get;
@@ -48,6 +50,8 @@ pub struct Intake {
     /// Form key → the submission it started. Each entry's async lock is held while its
     /// complaint is received, so a second submission waits for the first and shows its answer.
     kept: Mutex<HashMap<String, (Instant, Slot)>>,
+    /// Files sent with a form that came back for a problem, until it is sent again.
+    files: Waiting,
 }
 
 /// One form key's submission: empty until its complaint is received.
@@ -67,6 +71,7 @@ impl Intake {
             // Complaints are rarer than sign-ins; offices behind one address still get room.
             throttle: Throttle::new(20, Duration::from_secs(15 * 60)),
             kept: Mutex::new(HashMap::new()),
+            files: Waiting::default(),
         }
     }
 
@@ -91,9 +96,14 @@ impl Intake {
     }
 }
 
-pub fn routes() -> Router<Docket> {
+/// `evidence_limit` is the server's limit on one evidence file: the form may bring
+/// `MAX_FILES` of them.
+pub fn routes(evidence_limit: usize) -> Router<Docket> {
     Router::new()
         .route("/complain", get(form).post(submit))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            intake_files::body_limit(evidence_limit),
+        ))
         .layer(Extension(Arc::new(Intake::new())))
 }
 
@@ -126,6 +136,10 @@ struct FormPage {
     problem: Option<String>,
     categories: Vec<(String, String)>,
     today: String,
+    /// Files the form holds from an earlier sending.
+    files: Vec<Attached>,
+    /// The evidence hint: how many files, how large, what kinds.
+    evidence_hint: String,
 }
 
 impl FormPage {
@@ -179,6 +193,8 @@ struct Done {
     receipt: Option<(String, String)>,
     /// Shown again after a repeated submission whose confirmation was not kept.
     repeated: bool,
+    /// How many evidence files came with the complaint.
+    evidence: usize,
 }
 
 fn with_cookies(mut res: Response, cookies: Vec<String>) -> Response {
@@ -204,6 +220,7 @@ fn form_page(
     f: ComplaintForm,
     errors: FieldErrors,
     problem: Option<String>,
+    files: &[IntakeFile],
 ) -> FormPage {
     FormPage {
         chrome: Chrome::public(docket),
@@ -212,6 +229,12 @@ fn form_page(
         problem,
         categories: categories(docket),
         today: day_of(Timestamp::now()).to_string(),
+        files: Attached::of(files),
+        evidence_hint: format!(
+            "Optional. Up to {MAX_FILES} files of at most {} each: {}. Staff see them with the complaint; the person it is about sees only what staff later decide to disclose.",
+            crate::evidence::human_size(docket.evidence_limit as u64),
+            crate::evidence::ACCEPTED
+        ),
     }
 }
 
@@ -222,7 +245,7 @@ pub async fn form(State(docket): State<Docket>, headers: HeaderMap) -> Response 
         key: new_csrf_token(),
         ..ComplaintForm::default()
     };
-    let page = form_page(&docket, f, FieldErrors::default(), None);
+    let page = form_page(&docket, f, FieldErrors::default(), None, &[]);
     with_cookies(render(StatusCode::OK, page), cookies)
 }
 
@@ -242,37 +265,61 @@ pub async fn submit(
     State(docket): State<Docket>,
     Extension(intake): Extension<Arc<Intake>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    Form(mut f): Form<ComplaintForm>,
+    req: Request,
 ) -> Response {
+    let headers = req.headers().clone();
+    let mut sub = match intake_files::read(&docket, req).await {
+        Ok(s) => s,
+        Err(answer) => return answer,
+    };
     let (csrf, cookies) = pre_session_token(&headers);
+    let chose_files = !sub.files.is_empty();
     let refuse = |status, why: String, mut f: ComplaintForm| {
         f.csrf = csrf.clone();
-        let page = form_page(&docket, f, FieldErrors::default(), Some(why));
+        let why = if chose_files {
+            format!("{why} Choose your evidence files again before sending.")
+        } else {
+            why
+        };
+        let held = intake.files.take(&f.key);
+        let page = form_page(&docket, f.clone(), FieldErrors::default(), Some(why), &held);
+        intake.files.keep(&f.key, held, Instant::now());
         with_cookies(render(status, page), cookies.clone())
     };
-    if !pre_session_ok(&headers, &f.csrf) {
-        return refuse(StatusCode::FORBIDDEN, CSRF_PROBLEM.into(), f);
+    if !pre_session_ok(&headers, &sub.form.csrf) {
+        return refuse(StatusCode::FORBIDDEN, CSRF_PROBLEM.into(), sub.form);
     }
     if let Err(wait) = intake.throttle.check(peer.ip(), Instant::now()) {
         let why = format!(
             "Too many complaints have been sent from your address recently: please try again in {} minutes. Nothing you typed has been lost.",
             wait.as_secs().div_ceil(60).max(1)
         );
-        return refuse(StatusCode::TOO_MANY_REQUESTS, why, f);
+        return refuse(StatusCode::TOO_MANY_REQUESTS, why, sub.form);
     }
-    if !key_ok(&f.key) {
+    if !key_ok(&sub.form.key) {
         // A form from before keys, or tampered with: a new key makes it submittable once.
-        f.key = new_csrf_token();
+        sub.form.key = new_csrf_token();
     }
+    let files = intake_files::combine(intake.files.take(&sub.form.key), &mut sub);
+    let f = sub.form;
+    // The form comes back, holding its files, with each problem beside its field.
+    let again = |mut f: ComplaintForm, mut errors: FieldErrors, files: Vec<IntakeFile>| {
+        f.csrf = csrf.clone();
+        if !sub.problems.is_empty() {
+            errors.add("evidence", sub.problems.join(" "));
+        }
+        let page = form_page(&docket, f.clone(), errors, None, &files);
+        intake.files.keep(&f.key, files, Instant::now());
+        with_cookies(
+            render(StatusCode::UNPROCESSABLE_ENTITY, page),
+            cookies.clone(),
+        )
+    };
     let now = Timestamp::now();
     let (cmd, kind) = match check(&docket, &f, &reference_for(&f.key), now).await {
-        Ok(Ok(parsed)) => parsed,
-        Ok(Err(errors)) => {
-            f.csrf = csrf.clone();
-            let page = form_page(&docket, f, errors, None);
-            return with_cookies(render(StatusCode::UNPROCESSABLE_ENTITY, page), cookies);
-        }
+        Ok(Ok(parsed)) if sub.problems.is_empty() => parsed,
+        Ok(Ok(_)) => return again(f, FieldErrors::default(), files),
+        Ok(Err(errors)) => return again(f, errors, files),
         Err(e) => return api_error_page(&Chrome::public(&docket), e),
     };
     let token_hash = sha256_hex(f.csrf.as_bytes());
@@ -287,7 +334,7 @@ pub async fn submit(
         return render(StatusCode::OK, page);
     }
     let reference = reference_for(&f.key);
-    match receive(&docket, cmd, kind, now).await {
+    match receive(&docket, cmd, &files, kind, now).await {
         Ok(page) => {
             *kept = Some(Kept {
                 token_hash,
@@ -301,9 +348,7 @@ pub async fn submit(
         Err(Received::Rule(field, why)) => {
             let mut errors = FieldErrors::default();
             errors.add(field, why);
-            f.csrf = csrf.clone();
-            let page = form_page(&docket, f, errors, None);
-            with_cookies(render(StatusCode::UNPROCESSABLE_ENTITY, page), cookies)
+            again(f, errors, files)
         }
         Err(Received::Failed(e)) => api_error_page(&Chrome::public(&docket), e),
     }
@@ -317,6 +362,7 @@ fn repeated(docket: &Docket, reference: &str, kind: Kind) -> Done {
         kind,
         receipt: None,
         repeated: true,
+        evidence: 0,
     }
 }
 
@@ -351,6 +397,7 @@ impl From<ServiceError> for Received {
 async fn receive(
     docket: &Docket,
     cmd: Command,
+    files: &[IntakeFile],
     kind: Kind,
     now: Timestamp,
 ) -> Result<Done, Received> {
@@ -362,7 +409,7 @@ async fn receive(
     let id = id.clone();
     let receipt = if kind == Kind::Anonymous {
         let issued = Accounts::new(docket.clone())
-            .receive_anonymous_complaint(cmd, &system_actor(), now)
+            .receive_anonymous_complaint(cmd, files, &system_actor(), now)
             .await;
         match issued {
             Ok((_, r)) => Some((r.code.to_string(), r.passphrase)),
@@ -371,7 +418,10 @@ async fn receive(
             Err(e) => return Err(Received::Failed(ApiError::internal(e))),
         }
     } else {
-        docket.execute(&id, cmd, &system_actor(), now).await?;
+        let (_, append) = docket
+            .prepare_intake(&cmd, files, &system_actor(), now)
+            .await?;
+        docket.append(append).await.map_err(ServiceError::from)?;
         None
     };
     Ok(Done {
@@ -380,6 +430,7 @@ async fn receive(
         kind,
         receipt,
         repeated: false,
+        evidence: files.len(),
     })
 }
 

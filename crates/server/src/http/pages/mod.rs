@@ -32,6 +32,7 @@ pub mod commands;
 pub mod evidence;
 pub mod home;
 pub mod intake;
+pub mod intake_files;
 pub mod oversight;
 pub mod oversight_log;
 pub mod portal;
@@ -263,7 +264,7 @@ pub fn routes(evidence_limit: usize) -> Router<Docket> {
             get(oversight_log::verify_form).post(oversight_log::verify_run),
         )
         .merge(admin::routes())
-        .merge(intake::routes())
+        .merge(intake::routes(evidence_limit))
         .merge(portal::routes())
         .route(
             "/cases/{reference}/evidence",
