@@ -531,7 +531,13 @@ impl Case {
                 item: item.clone(),
                 added_at: at,
                 added_by: actor.clone(),
+                disclosed_to: Vec::new(),
             }),
+            CaseEvent::EvidenceDisclosed { item, to, .. } => {
+                if let Some(e) = c.evidence.iter_mut().find(|e| e.item.number == *item) {
+                    e.disclosed_to.push(*to);
+                }
+            }
         }
         Ok(())
     }

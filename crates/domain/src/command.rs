@@ -244,6 +244,14 @@ pub enum Command {
         media_type: String,
         size: u64,
     },
+    /// Discloses evidence item `item` to a party, with the reasons: they then see it (and
+    /// only what is disclosed to them) in their portal. Disclosure is deliberate and
+    /// recorded; nothing reaches a party by default.
+    DiscloseEvidence {
+        item: u32,
+        to: Party,
+        reasons: Text,
+    },
 }
 
 impl Command {

@@ -608,6 +608,15 @@ pub fn decide(
                 item: new_evidence(case, sha256, filename, media_type, *size)?,
             }
         }
+        Command::DiscloseEvidence { item, to, reasons } => {
+            require_open(cmd, case)?;
+            disclosure(case, *item, *to)?;
+            CaseEvent::EvidenceDisclosed {
+                item: *item,
+                to: *to,
+                reasons: reasons.clone(),
+            }
+        }
     };
     Ok(vec![event])
 }

@@ -170,6 +170,12 @@ pub enum CaseEvent {
     EvidenceAdded {
         item: EvidenceItem,
     },
+    /// Evidence item `item` was disclosed to a party; the actor is who decided it.
+    EvidenceDisclosed {
+        item: u32,
+        to: Party,
+        reasons: Text,
+    },
 }
 
 impl CaseEvent {

@@ -30,6 +30,15 @@ pub struct Evidence {
     pub item: EvidenceItem,
     pub added_at: Timestamp,
     pub added_by: PersonId,
+    /// The parties this item has been disclosed to, in the order it was.
+    #[serde(default)]
+    pub disclosed_to: Vec<crate::command::Party>,
+}
+
+impl Evidence {
+    pub fn disclosed_to(&self, party: crate::command::Party) -> bool {
+        self.disclosed_to.contains(&party)
+    }
 }
 
 /// Whether `s` is a SHA-256 as the log writes it: 64 lowercase hex digits.

@@ -77,6 +77,12 @@ pub enum Rule {
     FileTypeNotAccepted,
     /// An evidence item names a file the store holds: the upload comes first.
     EvidenceNotUploaded,
+    /// Disclosure names an evidence item the case has.
+    UnknownEvidence,
+    /// An item is disclosed to a party once; the record says when and why.
+    EvidenceAlreadyDisclosed,
+    /// A party sees the evidence disclosed to them, and no other.
+    EvidenceNotDisclosed,
 }
 
 impl Rule {

@@ -72,7 +72,7 @@ impl Docket {
 
     /// Acts on a decision: writes an officeholder's request into the case's contact
     /// register, and records a refusal before returning it.
-    async fn enforce(
+    pub(crate) async fn enforce(
         &self,
         who: &Principal,
         action: Action,

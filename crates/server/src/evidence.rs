@@ -9,6 +9,7 @@ use crate::access::Target;
 use crate::service::{Docket, ServiceError};
 use docket_domain::Command;
 use docket_domain::case::Case;
+use docket_domain::command::{Complainant, Party};
 use docket_domain::evidence::{EvidenceItem, MAX_FILENAME_CHARS};
 use docket_domain::ids::{CaseId, PersonId};
 use docket_domain::policy::Action;
@@ -98,6 +99,25 @@ impl IntakeFile {
             media_type: self.media_type.to_string(),
             size: self.bytes.len() as u64,
         }
+    }
+}
+
+/// The name a refusal of undisclosed evidence is recorded under, as a policy's would be.
+pub const NOT_DISCLOSED: &str = "parties-see-only-disclosed-evidence";
+
+/// Which party to `case` `who` is, if either: the respondent by membership number, the
+/// complainant by membership number or by the case's receipt.
+pub fn party_of(who: &Principal, case: &Case) -> Option<Party> {
+    if who.receipt_for.as_ref() == Some(&case.id) {
+        return Some(Party::Complainant);
+    }
+    let member = who.member.as_ref()?;
+    if *member == case.respondent.member {
+        return Some(Party::Respondent);
+    }
+    match &case.complainant {
+        Complainant::Member { number, .. } if number == member => Some(Party::Complainant),
+        _ => None,
     }
 }
 
@@ -274,6 +294,64 @@ impl Docket {
                 number,
             });
         };
+        self.served(case_id, item).await
+    }
+
+    /// Opens evidence item `number` for a party to the case, through the gate as their own
+    /// part of it (the allegations for the respondent, the complaint for the complainant),
+    /// and only if the item has been disclosed to them. An item not disclosed, or not there,
+    /// is refused alike (a party does not learn what else the case holds), and the refusal
+    /// is recorded as any other. Someone who is not a party goes the staff way.
+    pub async fn open_disclosed_evidence(
+        &self,
+        case_id: &CaseId,
+        number: u32,
+        who: &Principal,
+        now: Timestamp,
+    ) -> Result<(EvidenceItem, Vec<u8>), ServiceError> {
+        let case = self
+            .load_case(case_id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(case_id.clone()))?;
+        let Some(party) = party_of(who, &case) else {
+            return self.open_evidence(case_id, number, who, now).await;
+        };
+        let part = match party {
+            Party::Respondent => CasePart::Allegations,
+            Party::Complainant => CasePart::Complaint,
+        };
+        let action = crate::access::read_action(part);
+        self.authorize(who, action, Target::Case(&case), now)
+            .await?;
+        let item = case
+            .evidence
+            .iter()
+            .find(|e| e.item.number == number && e.disclosed_to(party))
+            .map(|e| e.item.clone());
+        let Some(item) = item else {
+            let refusal = docket_domain::policy::Decision {
+                allowed: false,
+                policies: vec![NOT_DISCLOSED.to_string()],
+                reason: format!(
+                    "evidence item {number} has not been disclosed to you: a party sees the evidence a case officer has disclosed to them, and no other"
+                ),
+            };
+            self.enforce(who, action, Target::Case(&case), refusal, now)
+                .await?;
+            return Err(ServiceError::Corrupt("a refusal was allowed".into()));
+        };
+        self.record_view(case_id, &who.person, CasePart::Evidence, now)
+            .await?;
+        self.served(case_id, item).await
+    }
+
+    /// The bytes of `item`, only if they still hash to what the log recorded.
+    async fn served(
+        &self,
+        case_id: &CaseId,
+        item: EvidenceItem,
+    ) -> Result<(EvidenceItem, Vec<u8>), ServiceError> {
+        let number = item.number;
         let bytes = self.store.blob(&item.sha256).await?;
         let found = bytes.as_deref().map(sha256_hex);
         match (bytes, found) {

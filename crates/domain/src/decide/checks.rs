@@ -4,7 +4,7 @@
 use super::Context;
 use crate::case::Case;
 use crate::charge::Charge;
-use crate::command::Command;
+use crate::command::{Command, Complainant, Party};
 use crate::draw::DrawInput;
 use crate::event::CaseEvent;
 use crate::function::Function;
@@ -376,6 +376,37 @@ pub(super) fn active_measure(case: &Case, number: u32) -> Result<(), Violation> 
 }
 
 /// The next evidence item, unless the file is malformed or already on the case.
+/// Evidence item `item` may be disclosed to `to`: it exists, has not been already, and the
+/// party is one the case keeps informed.
+pub(super) fn disclosure(case: &Case, item: u32, to: Party) -> Result<(), Violation> {
+    let Some(e) = case.evidence.iter().find(|e| e.item.number == item) else {
+        return Err(Violation::new(
+            Rule::UnknownEvidence,
+            format!(
+                "this case has no evidence item {item} (it has {})",
+                case.evidence.len()
+            ),
+        ));
+    };
+    if e.disclosed_to(to) {
+        return Err(Violation::new(
+            Rule::EvidenceAlreadyDisclosed,
+            format!(
+                "evidence item {item} ({}) has already been disclosed to the {}",
+                e.item.filename,
+                to.as_str()
+            ),
+        ));
+    }
+    if to == Party::Complainant && matches!(case.complainant, Complainant::ThirdParty { .. }) {
+        return Err(Violation::new(
+            Rule::ThirdPartyAcknowledgedOnly,
+            "the complaint came from a third party, who is acknowledged but not kept informed, so there is no complainant to disclose evidence to",
+        ));
+    }
+    Ok(())
+}
+
 pub(super) fn new_evidence(
     case: &Case,
     sha256: &str,

@@ -68,6 +68,7 @@ actions! {
     ComplainantReply => "complainant_reply",
     RespondentReply => "respondent_reply",
     AddEvidence => "add_evidence",
+    DiscloseEvidence => "disclose_evidence",
     // Reads.
     /// The list of cases (references, stages, clocks), organisation-wide.
     ListCases => "list_cases",
@@ -150,12 +151,13 @@ impl Action {
             Command::ComplainantReply { .. } => Action::ComplainantReply,
             Command::RespondentReply { .. } => Action::RespondentReply,
             Command::AddEvidence { .. } => Action::AddEvidence,
+            Command::DiscloseEvidence { .. } => Action::DiscloseEvidence,
         }
     }
 
     /// Whether this action is a command (changes a case) rather than a read.
     pub fn is_command(self) -> bool {
-        self <= Action::AddEvidence
+        self <= Action::DiscloseEvidence
     }
 
     /// The index of this action in `ALL`.
@@ -185,7 +187,7 @@ mod tests {
             Some(Action::ViewCaseContent)
         );
         assert_eq!(Action::parse("boss_around"), None);
-        assert_eq!(Action::ALL.len(), 57);
-        assert_eq!(Action::ALL.iter().filter(|a| a.is_command()).count(), 40);
+        assert_eq!(Action::ALL.len(), 58);
+        assert_eq!(Action::ALL.iter().filter(|a| a.is_command()).count(), 41);
     }
 }

@@ -85,6 +85,18 @@ fn evidence_is_added_by_case_officers_and_the_case_s_investigator_and_read_as_co
     assert!(ask(&[Role::Investigator], "ivy", Action::AddEvidence));
     assert!(!ask(&[Role::Investigator], "other", Action::AddEvidence));
     assert!(!ask(&[Role::DisputesPanel], "dp", Action::AddEvidence));
+    // Disclosure to a party is the case officers' decision, not the investigator's.
+    assert!(ask(
+        &[Role::CaseOfficer],
+        "officer",
+        Action::DiscloseEvidence
+    ));
+    assert!(!ask(&[Role::Investigator], "ivy", Action::DiscloseEvidence));
+    assert!(!ask(
+        &[Role::Oversight],
+        "auditor",
+        Action::DiscloseEvidence
+    ));
     for (roles, who) in [
         (&[Role::CaseOfficer][..], "officer"),
         (&[Role::DisputesPanel][..], "dp"),
@@ -329,6 +341,7 @@ fn actions_sit_in_the_groups_the_policies_use() {
     }
     assert!(in_group(Action::SubmitDraftReport, "investigation"));
     assert!(in_group(Action::AddEvidence, "case_management"));
+    assert!(in_group(Action::DiscloseEvidence, "case_management"));
     // Messages: staff write as case management; each party's reply is a party action, so
     // "parties act only as parties" lets the parties send them.
     assert!(in_group(Action::SendMessage, "case_management"));

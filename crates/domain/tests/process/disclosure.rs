@@ -1,5 +1,6 @@
 //! The respondent's side of the file: their submissions, and the complainant's identity,
-//! disclosed to them only by a recorded decision and never for an anonymous complaint.
+//! disclosed to them only by a recorded decision and never for an anonymous complaint; and
+//! evidence, disclosed item by item to a party with reasons.
 
 use super::*;
 
@@ -110,4 +111,96 @@ fn old_case_state_without_the_new_fields_still_reads() {
     obj.remove("responses");
     let back: Case = serde_json::from_value(json).expect("defaults apply");
     assert!(!back.complainant_identity_disclosed && back.responses.is_empty());
+}
+
+fn add_file(h: &mut Harness, fill: char) {
+    h.run(
+        "officer",
+        Command::AddEvidence {
+            sha256: fill.to_string().repeat(64),
+            filename: format!("{fill}.txt"),
+            media_type: "text/plain".into(),
+            size: 10,
+        },
+    );
+}
+
+fn disclose(item: u32, to: Party) -> Command {
+    Command::DiscloseEvidence {
+        item,
+        to,
+        reasons: t("the respondent must be able to answer the screenshot relied on"),
+    }
+}
+
+#[test]
+fn evidence_is_disclosed_item_by_item_to_each_party_once() {
+    let mut h = case_at(Stage::Investigation, "bullying");
+    add_file(&mut h, 'a');
+    add_file(&mut h, 'b');
+    assert!(h.case().evidence.iter().all(|e| e.disclosed_to.is_empty()));
+    h.run("officer", disclose(2, Party::Respondent));
+    let e = &h.case().evidence;
+    assert!(!e[0].disclosed_to(Party::Respondent), "only the item named");
+    assert!(e[1].disclosed_to(Party::Respondent));
+    assert!(
+        !e[1].disclosed_to(Party::Complainant),
+        "only to the party named"
+    );
+    h.refused(
+        "officer",
+        disclose(2, Party::Respondent),
+        Rule::EvidenceAlreadyDisclosed,
+        "already been disclosed to the respondent",
+    );
+    h.run("officer", disclose(2, Party::Complainant));
+    assert_eq!(
+        h.case().evidence[1].disclosed_to,
+        [Party::Respondent, Party::Complainant]
+    );
+    h.refused(
+        "officer",
+        disclose(3, Party::Respondent),
+        Rule::UnknownEvidence,
+        "no evidence item 3 (it has 2)",
+    );
+}
+
+#[test]
+fn a_third_party_reporter_is_disclosed_nothing() {
+    let mut h = Harness::new();
+    let mut c = complaint("bullying", false);
+    if let Command::ReceiveComplaint { complainant, .. } = &mut c {
+        *complainant = Complainant::ThirdParty {
+            name: "Jo Reporter".into(),
+            organisation: None,
+        };
+    }
+    h.run("officer", c);
+    add_file(&mut h, 'c');
+    h.refused(
+        "officer",
+        disclose(1, Party::Complainant),
+        Rule::ThirdPartyAcknowledgedOnly,
+        "no complainant to disclose evidence to",
+    );
+    h.run("officer", disclose(1, Party::Respondent));
+}
+
+#[test]
+fn a_closed_case_discloses_nothing_more() {
+    let mut h = case_at(Stage::Assessed, "bullying");
+    add_file(&mut h, 'd');
+    h.run(
+        "officer",
+        Command::Dismiss {
+            reasons: t("no breach of the rules is alleged"),
+        },
+    );
+    h.refused(
+        "officer",
+        disclose(1, Party::Respondent),
+        Rule::StageOrder,
+        "at stage dismissed",
+    );
 }

@@ -3,7 +3,7 @@
 
 use docket_domain::calendar::Calendar;
 use docket_domain::charge::{ChargeDraft, Finding};
-use docket_domain::command::{Complainant, Respondent, ReviewVerdict};
+use docket_domain::command::{Complainant, Party, Respondent, ReviewVerdict};
 use docket_domain::contact::{Channel, Contact};
 use docket_domain::ids::{CaseId, MembershipNumber, PersonId, Text};
 use docket_domain::measure::{MeasureKind, Right};

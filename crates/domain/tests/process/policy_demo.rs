@@ -571,6 +571,11 @@ fn every_command_has_its_action_named_as_the_api_names_it() {
             media_type: "text/plain".into(),
             size: 1,
         },
+        Command::DiscloseEvidence {
+            item: 1,
+            to: docket_domain::command::Party::Respondent,
+            reasons: t("x"),
+        },
     ];
     let mut seen = vec![];
     for cmd in &all {

@@ -8,6 +8,7 @@ mod backend;
 mod cli;
 mod conformance;
 mod demo;
+mod disclosure;
 mod durability;
 mod evidence;
 mod http;

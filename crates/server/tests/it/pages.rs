@@ -31,7 +31,18 @@ impl Browser {
         name: &str,
         roles: &[Role],
     ) -> Browser {
-        support::token(d, name, roles).await;
+        Browser::signed_in_member(d, base, name, roles, None).await
+    }
+
+    /// As `signed_in`, for an account linked to membership number `member` (a party).
+    pub async fn signed_in_member(
+        d: &docket::service::Docket,
+        base: &str,
+        name: &str,
+        roles: &[Role],
+        member: Option<&str>,
+    ) -> Browser {
+        support::member_token(d, name, roles, member.map(String::from)).await;
         let (cookie, id_hash) = new_session_id();
         let csrf = docket::accounts::token::new_csrf_token();
         let now = Timestamp::now();

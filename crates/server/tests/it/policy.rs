@@ -179,6 +179,8 @@ fn request(action: &str, f: &Case) -> (reqwest::Method, String, Option<Value>) {
             "body": "A reply for the matrix test."})),
         "add_evidence" => cmd(json!({"command": "add_evidence", "sha256": "0".repeat(64),
             "filename": "matrix.txt", "media_type": "text/plain", "size": 1})),
+        "disclose_evidence" => cmd(json!({"command": "disclose_evidence", "item": 1,
+            "to": "respondent", "reasons": "Disclosed for the matrix test."})),
         other => panic!("the matrix names an action the test cannot make: {other}"),
     }
 }

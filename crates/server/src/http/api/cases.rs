@@ -17,6 +17,7 @@ use docket_domain::case::{
 use docket_domain::charge::Charge;
 use docket_domain::command::{Complainant, Party, Respondent};
 use docket_domain::contact::Contact;
+use docket_domain::evidence::EvidenceItem;
 use docket_domain::function::Function;
 use docket_domain::ids::{CaseId, PersonId, Text};
 use docket_domain::measure::Measure;
@@ -174,6 +175,8 @@ pub struct ComplaintView {
     pub final_sanction: Option<SanctionChoice>,
     /// The correspondence with the complainant: to them and from them, nothing else.
     pub messages: Vec<Message>,
+    /// The evidence disclosed to the complainant, and no other.
+    pub disclosed_evidence: Vec<EvidenceItem>,
 }
 
 impl ComplaintView {
@@ -190,6 +193,7 @@ impl ComplaintView {
                 })
                 .collect(),
             messages: messages_with(&c, Party::Complainant),
+            disclosed_evidence: disclosed_to(&c, Party::Complainant),
             reference: c.id,
             stage: c.stage,
             received_on: day_of(c.received_at),
@@ -203,6 +207,15 @@ impl ComplaintView {
 }
 
 /// One party's side of the correspondence: each party reads only their own.
+/// The evidence items disclosed to `party`, in order.
+pub fn disclosed_to(c: &Case, party: Party) -> Vec<EvidenceItem> {
+    c.evidence
+        .iter()
+        .filter(|e| e.disclosed_to(party))
+        .map(|e| e.item.clone())
+        .collect()
+}
+
 fn messages_with(c: &Case, party: Party) -> Vec<Message> {
     c.messages
         .iter()
@@ -239,6 +252,8 @@ pub struct AllegationsView {
     pub companion: Option<Text>,
     /// The correspondence with the respondent: to them and from them, nothing else.
     pub messages: Vec<Message>,
+    /// The evidence disclosed to the respondent, and no other.
+    pub disclosed_evidence: Vec<EvidenceItem>,
 }
 
 impl AllegationsView {
@@ -247,6 +262,7 @@ impl AllegationsView {
     pub fn of(c: Case, show_complainant: bool) -> AllegationsView {
         AllegationsView {
             messages: messages_with(&c, Party::Respondent),
+            disclosed_evidence: disclosed_to(&c, Party::Respondent),
             reference: c.id,
             stage: c.stage,
             category: c.category,

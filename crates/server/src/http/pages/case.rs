@@ -88,6 +88,8 @@ pub struct EvidenceRow {
     pub size: String,
     pub sha256: String,
     pub added: String,
+    /// "the respondent", "the respondent and the complainant", or "nobody".
+    pub disclosed: String,
 }
 
 fn evidence_row(e: &docket_domain::evidence::Evidence) -> EvidenceRow {
@@ -99,6 +101,15 @@ fn evidence_row(e: &docket_domain::evidence::Evidence) -> EvidenceRow {
         size: crate::evidence::human_size(i.size),
         sha256: i.sha256.clone(),
         added: format!("{} at {}", e.added_by, format_ts(e.added_at)),
+        disclosed: if e.disclosed_to.is_empty() {
+            String::from("nobody")
+        } else {
+            e.disclosed_to
+                .iter()
+                .map(|p| format!("the {}", p.as_str()))
+                .collect::<Vec<_>>()
+                .join(" and ")
+        },
     }
 }
 

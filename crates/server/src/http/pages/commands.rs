@@ -142,7 +142,9 @@ fn shape_with(
     for f in spec.fields(case, &docket.rules) {
         let options = match &f.input {
             Input::Person(role) | Input::People(role, _) => people_with(accounts, *role),
-            Input::Select(options) | Input::Checks(options) => options.clone(),
+            Input::Select(options) | Input::Checks(options) | Input::Numbered(options) => {
+                options.clone()
+            }
             _ => Vec::new(),
         };
         let got = values.get(&f.name).cloned().unwrap_or_default();

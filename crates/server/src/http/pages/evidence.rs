@@ -168,10 +168,31 @@ pub fn content_disposition(filename: &str) -> String {
     format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
 }
 
+/// A file from the staff case page: through the gate as `view_evidence`.
 pub async fn download(
     State(docket): State<Docket>,
     viewer: Viewer,
     Path((raw, number)): Path<(String, String)>,
+) -> Response {
+    send(docket, viewer, raw, number, false).await
+}
+
+/// A file from a party's portal: only one disclosed to them (see
+/// `Docket::open_disclosed_evidence`).
+pub async fn portal_download(
+    State(docket): State<Docket>,
+    viewer: Viewer,
+    Path((raw, number)): Path<(String, String)>,
+) -> Response {
+    send(docket, viewer, raw, number, true).await
+}
+
+async fn send(
+    docket: Docket,
+    viewer: Viewer,
+    raw: String,
+    number: String,
+    party: bool,
 ) -> Response {
     let id = match parse(&viewer.chrome, &raw) {
         Ok(id) => id,
@@ -185,10 +206,16 @@ pub async fn download(
             "Evidence items are numbered 1, 2, 3… on each case.",
         );
     };
-    let (item, bytes) = match docket
-        .open_evidence(&id, number, &viewer.principal, Timestamp::now())
-        .await
-    {
+    let opened = if party {
+        docket
+            .open_disclosed_evidence(&id, number, &viewer.principal, Timestamp::now())
+            .await
+    } else {
+        docket
+            .open_evidence(&id, number, &viewer.principal, Timestamp::now())
+            .await
+    };
+    let (item, bytes) = match opened {
         Ok(found) => found,
         Err(e) => return api_error_page(&viewer.chrome, ApiError::from(e)),
     };

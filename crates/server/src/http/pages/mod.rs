@@ -274,4 +274,8 @@ pub fn routes(evidence_limit: usize) -> Router<Docket> {
             "/cases/{reference}/evidence/{number}",
             get(evidence::download),
         )
+        .route(
+            "/portal/evidence/{reference}/{number}",
+            get(evidence::portal_download),
+        )
 }

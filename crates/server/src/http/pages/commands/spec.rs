@@ -22,6 +22,8 @@ pub enum Input {
     /// Several people holding the role, in this many choices.
     People(Role, usize),
     Select(Vec<(String, String)>),
+    /// One of a list of numbered things (a measure, an evidence item), sent as its number.
+    Numbered(Vec<(String, String)>),
     /// Any number of the options.
     Checks(Vec<(String, String)>),
     /// Yes or no, as a JSON boolean.
@@ -41,7 +43,7 @@ impl Input {
             Input::Number => "number",
             Input::Person(_) => "person",
             Input::People(..) => "people",
-            Input::Select(_) => "select",
+            Input::Select(_) | Input::Numbered(_) => "select",
             Input::Checks(_) => "checks",
             Input::YesNo => "yesno",
             Input::Lines => "lines",
@@ -137,6 +139,10 @@ impl Spec {
                 Input::Text | Input::LongText => Value::String("x".into()),
                 Input::Date => Value::String(ctx.today().to_string()),
                 Input::Number | Input::Hidden => Value::from(1),
+                Input::Numbered(o) => {
+                    let first = o.first().and_then(|(v, _)| v.parse::<u32>().ok());
+                    Value::from(first.unwrap_or(1))
+                }
                 Input::Person(_) => Value::String(ctx.actor.to_string()),
                 Input::People(..) => Value::Array(vec![Value::String(ctx.actor.to_string())]),
                 Input::Select(o) | Input::Checks(o) => {
@@ -219,7 +225,7 @@ pub fn to_json(
                     continue;
                 }
             },
-            Input::Number | Input::Hidden => match one.parse::<u32>() {
+            Input::Number | Input::Hidden | Input::Numbered(_) => match one.parse::<u32>() {
                 Ok(n) => Value::from(n),
                 Err(_) => {
                     errors.add(&f.name, format!("Enter {lower} as a whole number."));

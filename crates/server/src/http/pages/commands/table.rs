@@ -37,6 +37,24 @@ fn measures(case: &Case) -> Vec<(String, String)> {
         .collect()
 }
 
+fn evidence_items(case: &Case) -> Vec<(String, String)> {
+    case.evidence
+        .iter()
+        .map(|e| {
+            let to: Vec<&str> = e.disclosed_to.iter().map(|p| p.as_str()).collect();
+            let shown = if to.is_empty() {
+                String::from("not disclosed")
+            } else {
+                format!("disclosed to the {}", to.join(" and the "))
+            };
+            (
+                e.item.number.to_string(),
+                format!("{}. {} ({shown})", e.item.number, e.item.filename),
+            )
+        })
+        .collect()
+}
+
 fn has_measures(case: &Case) -> bool {
     case.active_measures().next().is_some()
 }
@@ -223,7 +241,7 @@ macro_rules! spec {
     };
 }
 
-static SPECS: [Spec; 35] = [
+static SPECS: [Spec; 36] = [
     spec!(
         "acknowledge",
         "Acknowledge the complaint",
@@ -528,7 +546,7 @@ static SPECS: [Spec; 35] = [
         "Continues the measure with a new review date.",
         ReviewMeasure,
         |c, _| vec![
-            field("measure", "Measure", Input::Select(measures(c)), true),
+            field("measure", "Measure", Input::Numbered(measures(c)), true),
             reasons(),
             field("next_review", "Next review date", Input::Date, false),
         ],
@@ -540,7 +558,7 @@ static SPECS: [Spec; 35] = [
         "",
         LiftMeasure,
         |c, _| vec![
-            field("measure", "Measure", Input::Select(measures(c)), true),
+            field("measure", "Measure", Input::Numbered(measures(c)), true),
             reasons(),
         ],
         has_measures
@@ -612,6 +630,31 @@ static SPECS: [Spec; 35] = [
             ),
             field("body", "Message", Input::LongText, true),
         ]
+    ),
+    spec!(
+        "disclose_evidence",
+        "Disclose an evidence item to a party",
+        "The party then sees the file and its SHA-256 in their portal. Nothing reaches a party unless it is disclosed here, with reasons.",
+        DiscloseEvidence,
+        |c, _| vec![
+            field(
+                "item",
+                "Evidence item",
+                Input::Numbered(evidence_items(c)),
+                true
+            ),
+            field(
+                "to",
+                "To",
+                Input::Select(options(&[
+                    ("respondent", "The respondent"),
+                    ("complainant", "The complainant"),
+                ])),
+                true
+            ),
+            reasons(),
+        ],
+        |c| !c.evidence.is_empty()
     ),
     spec!(
         "disclose_complainant_identity",
