@@ -32,7 +32,6 @@ pub mod commands;
 pub mod evidence;
 pub mod home;
 pub mod intake;
-pub mod intake_files;
 pub mod oversight;
 pub mod oversight_log;
 pub mod portal;

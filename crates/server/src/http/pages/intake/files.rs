@@ -4,7 +4,7 @@
 //! the files it already holds, so nobody has to find and choose them again; nothing is
 //! stored until the complaint itself is, in the same transaction.
 
-use super::intake::ComplaintForm;
+use super::ComplaintForm;
 use crate::evidence::{IntakeFile, human_size};
 use crate::service::Docket;
 use axum::extract::{FromRequest, Multipart, Request};
@@ -24,7 +24,7 @@ const WAITING_BYTES: usize = 256 * 1024 * 1024;
 
 /// The whole body a complaint form may send: every file at the limit, and the fields.
 pub fn body_limit(evidence_limit: usize) -> usize {
-    MAX_FILES * evidence_limit + super::evidence::FRAMING_SLACK
+    MAX_FILES * evidence_limit + crate::http::pages::evidence::FRAMING_SLACK
 }
 
 /// Files waiting for their complaint, by form key.
@@ -203,9 +203,9 @@ fn cut_short(docket: &Docket, status: StatusCode) -> String {
 }
 
 fn unreadable(docket: &Docket, status: StatusCode) -> Response {
-    let chrome = super::Chrome::public(docket);
+    let chrome = crate::http::pages::Chrome::public(docket);
     if status == StatusCode::PAYLOAD_TOO_LARGE {
-        return super::error_page(
+        return crate::http::pages::error_page(
             &chrome,
             status,
             "What was sent is too large",
@@ -215,7 +215,7 @@ fn unreadable(docket: &Docket, status: StatusCode) -> Response {
             ),
         );
     }
-    super::error_page(
+    crate::http::pages::error_page(
         &chrome,
         StatusCode::BAD_REQUEST,
         "The form could not be read",

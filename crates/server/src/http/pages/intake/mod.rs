@@ -9,7 +9,6 @@
 //! most for anonymous complainants: their receipt is shown once, and a browser that submitted
 //! twice shows the answer to the second request.
 
-use super::intake_files::{self, Attached, MAX_FILES, Waiting};
 use super::{Chrome, FieldErrors, api_error_page, render};
 use crate::access::system_actor;
 use crate::accounts::token::{new_csrf_token, sha256_hex};
@@ -25,12 +24,12 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Extension, Router};
+use check::check;
 use docket_domain::case::day_of;
-use docket_domain::command::{Complainant, Respondent};
-use docket_domain::ids::{CaseId, MembershipNumber, Text};
+use docket_domain::ids::CaseId;
 use docket_domain::{Command, Rule};
+use files::{Attached, MAX_FILES, Waiting};
 use jiff::Timestamp;
-use jiff::civil::Date;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -101,11 +100,14 @@ impl Intake {
 pub fn routes(evidence_limit: usize) -> Router<Docket> {
     Router::new()
         .route("/complain", get(form).post(submit))
-        .layer(axum::extract::DefaultBodyLimit::max(
-            intake_files::body_limit(evidence_limit),
-        ))
+        .layer(axum::extract::DefaultBodyLimit::max(files::body_limit(
+            evidence_limit,
+        )))
         .layer(Extension(Arc::new(Intake::new())))
 }
+
+mod check;
+mod files;
 
 /// The form's values, exactly as typed, so a form with problems comes back as it was sent.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -268,7 +270,7 @@ pub async fn submit(
     req: Request,
 ) -> Response {
     let headers = req.headers().clone();
-    let mut sub = match intake_files::read(&docket, req).await {
+    let mut sub = match files::read(&docket, req).await {
         Ok(s) => s,
         Err(answer) => return answer,
     };
@@ -300,7 +302,7 @@ pub async fn submit(
         // A form from before keys, or tampered with: a new key makes it submittable once.
         sub.form.key = new_csrf_token();
     }
-    let files = intake_files::combine(intake.files.take(&sub.form.key), &mut sub);
+    let files = files::combine(intake.files.take(&sub.form.key), &mut sub);
     let f = sub.form;
     // The form comes back, holding its files, with each problem beside its field.
     let again = |mut f: ComplaintForm, mut errors: FieldErrors, files: Vec<IntakeFile>| {
@@ -432,176 +434,6 @@ async fn receive(
         repeated: false,
         evidence: files.len(),
     })
-}
-
-/// Checks every field, naming each problem beside its field; the command when all is well.
-async fn check(
-    docket: &Docket,
-    f: &ComplaintForm,
-    id: &CaseId,
-    now: Timestamp,
-) -> Result<Result<(Command, Kind), FieldErrors>, ApiError> {
-    let mut e = FieldErrors::default();
-    let (complainant, kind) = match f.who.as_str() {
-        "member" => {
-            let number = member_number(
-                docket,
-                &mut e,
-                "member_number",
-                &f.member_number,
-                "your membership number",
-            )
-            .await?;
-            let name = e.required("member_name", &f.member_name, "your name");
-            let c = number.map(|number| Complainant::Member { number, name });
-            (c, Kind::Member)
-        }
-        "third_party" => {
-            let name = e.required("third_name", &f.third_name, "your name");
-            let organisation =
-                Some(f.third_organisation.trim().to_string()).filter(|o| !o.is_empty());
-            (
-                Some(Complainant::ThirdParty { name, organisation }),
-                Kind::ThirdParty,
-            )
-        }
-        "anonymous" => (Some(Complainant::Anonymous), Kind::Anonymous),
-        _ => {
-            e.add("who", "Choose who you are: a member, someone from outside the organisation, or anonymous.");
-            (None, Kind::Anonymous)
-        }
-    };
-    let respondent_number = member_number(
-        docket,
-        &mut e,
-        "respondent_number",
-        &f.respondent_number,
-        "the membership number of the person the complaint is about",
-    )
-    .await?;
-    let respondent_name = e.required(
-        "respondent_name",
-        &f.respondent_name,
-        "the name of the person the complaint is about",
-    );
-    let summary = text(
-        &mut e,
-        "summary",
-        &f.summary,
-        "a one-line summary of what happened",
-    );
-    if f.summary.trim().chars().count() > SUMMARY_MAX {
-        e.add(
-            "summary",
-            format!(
-                "Keep the summary to {SUMMARY_MAX} characters; put the detail in the account below."
-            ),
-        );
-    }
-    let narrative = text(
-        &mut e,
-        "narrative",
-        &f.narrative,
-        "what happened, in your own words",
-    );
-    let conduct_date = match f.conduct_date.trim() {
-        "" => {
-            e.add(
-                "conduct_date",
-                "Enter the date it happened (or the first date, if it went on for a while).",
-            );
-            None
-        }
-        raw => match raw.parse::<Date>() {
-            Ok(d) if d > day_of(now) => {
-                e.add(
-                    "conduct_date",
-                    format!("The date {d} is in the future: enter the date it happened."),
-                );
-                None
-            }
-            Ok(d) => Some(d),
-            Err(_) => {
-                e.add(
-                    "conduct_date",
-                    "Enter the date as year-month-day, for example 2026-03-14.",
-                );
-                None
-            }
-        },
-    };
-    let category = f.category.trim().to_string();
-    if docket.rules.category(&category).is_none() {
-        e.add("category", "Choose the kind of conduct from the list.");
-    }
-    let elected_office = match &respondent_number {
-        Some(n) => docket.store.member(n).await?.and_then(|m| m.elected_office),
-        None => None,
-    };
-    match (
-        complainant,
-        respondent_number,
-        summary,
-        narrative,
-        conduct_date,
-    ) {
-        (Some(complainant), Some(member), Some(summary), Some(narrative), Some(conduct_date))
-            if e.is_empty() =>
-        {
-            let cmd = Command::ReceiveComplaint {
-                id: id.clone(),
-                complainant,
-                respondent: Respondent {
-                    member,
-                    name: respondent_name,
-                    elected_office,
-                },
-                category,
-                conduct_date,
-                summary,
-                narrative,
-            };
-            Ok(Ok((cmd, kind)))
-        }
-        _ => Ok(Err(e)),
-    }
-}
-
-fn text(e: &mut FieldErrors, field: &str, raw: &str, what: &str) -> Option<Text> {
-    if raw.trim().is_empty() {
-        e.add(field, format!("Enter {what}."));
-        return None;
-    }
-    match Text::parse(raw) {
-        Ok(t) => Some(t),
-        Err(why) => {
-            e.add(field, format!("This is too long: {why}."));
-            None
-        }
-    }
-}
-
-/// A membership number that is on the membership list, or the problem beside its field.
-async fn member_number(
-    docket: &Docket,
-    e: &mut FieldErrors,
-    field: &str,
-    raw: &str,
-    what: &str,
-) -> Result<Option<MembershipNumber>, ApiError> {
-    if raw.trim().is_empty() {
-        e.add(field, format!("Enter {what}."));
-        return Ok(None);
-    }
-    let Ok(number) = MembershipNumber::parse(raw) else {
-        e.add(field, "A membership number is letters and digits only, as printed on the membership card (for example PA0012345).");
-        return Ok(None);
-    };
-    if docket.store.member(&number).await?.is_none() {
-        e.add(field, format!("There is no member with the number {number}: check it against the membership card or letter."));
-        return Ok(None);
-    }
-    Ok(Some(number))
 }
 
 #[cfg(test)]
