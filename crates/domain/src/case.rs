@@ -2,6 +2,7 @@
 //! needs to judge the next command, and nothing that isn't derived from events.
 
 use crate::charge::{Charge, Finding};
+use crate::clock::Pause;
 use crate::command::{Complainant, Party, Respondent, ReviewVerdict};
 use crate::contact::Contact;
 use crate::event::CaseEvent;
@@ -99,6 +100,9 @@ pub struct Case {
     /// Evidence files, in order of arrival (item n is at index n - 1).
     #[serde(default)]
     pub evidence: Vec<Evidence>,
+    /// Every time the stage clock was stopped, oldest first; the last may still be running.
+    #[serde(default)]
+    pub pauses: Vec<Pause>,
     /// Reasons recorded when the case closed or changed course (dismissal, NFA, withdrawal…).
     pub closing_reasons: Option<Text>,
     pub merged_into: Option<CaseId>,
@@ -165,6 +169,11 @@ impl Case {
 
     pub fn is_open(&self) -> bool {
         self.stage.is_open()
+    }
+
+    /// The stage clock's current pause, if it is stopped.
+    pub fn paused(&self) -> Option<&Pause> {
+        self.pauses.last().filter(|p| p.until.is_none())
     }
 
     pub fn active_measures(&self) -> impl Iterator<Item = &Measure> {
@@ -254,6 +263,7 @@ impl Case {
             companion: None,
             messages: vec![],
             evidence: vec![],
+            pauses: vec![],
             closing_reasons: None,
             merged_into: None,
             resigned_at_stage: None,
@@ -533,6 +543,16 @@ impl Case {
                 added_by: actor.clone(),
                 disclosed_to: Vec::new(),
             }),
+            CaseEvent::ClockPaused { reasons } => c.pauses.push(Pause {
+                from: at,
+                until: None,
+                reasons: reasons.clone(),
+                by: actor.clone(),
+            }),
+            CaseEvent::ClockResumed => match c.pauses.last_mut() {
+                Some(p) if p.until.is_none() => p.until = Some(at),
+                _ => return Err(mismatch(c)),
+            },
             CaseEvent::EvidenceDisclosed { item, to, .. } => {
                 if let Some(e) = c.evidence.iter_mut().find(|e| e.item.number == *item) {
                     e.disclosed_to.push(*to);

@@ -252,6 +252,14 @@ pub enum Command {
         to: Party,
         reasons: Text,
     },
+    /// Stops the stage clock (the respondent is ill, the police are investigating): the
+    /// reasons are required and kept, and the working days it stays stopped do not count.
+    /// Interim measures' review dates do not move: a measure is never extended by a pause.
+    PauseClock {
+        reasons: Text,
+    },
+    /// Restarts a stopped stage clock.
+    ResumeClock,
 }
 
 impl Command {

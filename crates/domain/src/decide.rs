@@ -608,6 +608,22 @@ pub fn decide(
                 item: new_evidence(case, sha256, filename, media_type, *size)?,
             }
         }
+        Command::PauseClock { reasons } => {
+            require_open(cmd, case)?;
+            pausable(case)?;
+            CaseEvent::ClockPaused {
+                reasons: reasons.clone(),
+            }
+        }
+        Command::ResumeClock => {
+            if case.paused().is_none() {
+                return Err(Violation::new(
+                    Rule::ClockNotPaused,
+                    "the stage clock is running: only a stopped clock can be restarted",
+                ));
+            }
+            CaseEvent::ClockResumed
+        }
         Command::DiscloseEvidence { item, to, reasons } => {
             require_open(cmd, case)?;
             disclosure(case, *item, *to)?;

@@ -176,6 +176,11 @@ pub enum CaseEvent {
         to: Party,
         reasons: Text,
     },
+    /// The stage clock stopped; the actor is who stopped it.
+    ClockPaused {
+        reasons: Text,
+    },
+    ClockResumed,
 }
 
 impl CaseEvent {

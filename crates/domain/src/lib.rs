@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod account;
+pub mod ageing;
 pub mod calendar;
 pub mod case;
 pub mod charge;

@@ -83,6 +83,12 @@ pub enum Rule {
     EvidenceAlreadyDisclosed,
     /// A party sees the evidence disclosed to them, and no other.
     EvidenceNotDisclosed,
+    /// A stopped clock is restarted before it is stopped again.
+    ClockAlreadyPaused,
+    /// Only a stopped clock can be restarted.
+    ClockNotPaused,
+    /// Some clocks are deadlines the organisation may not stop (the appeal window).
+    ClockNotPausable,
 }
 
 impl Rule {

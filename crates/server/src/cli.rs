@@ -323,6 +323,15 @@ pub enum CasesCmd {
         #[arg(long = "as", value_name = "ACCOUNT")]
         viewer: String,
     },
+    /// How long open cases and interim measures in force have been running, by age band
+    /// (0-3, 3-6, 6-12, 12-24, 24+ months), with the oldest listed by reference.
+    Ageing {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

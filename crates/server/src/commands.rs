@@ -48,6 +48,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Cmd::Cases {
             command: CasesCmd::Show { data, case, viewer },
         } => show_case(&data, &case, &viewer).await,
+        Cmd::Cases {
+            command: CasesCmd::Ageing { data, json },
+        } => {
+            let report = open(&data)
+                .await?
+                .ageing(day_of(jiff::Timestamp::now()))
+                .await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", report.text());
+            }
+            Ok(())
+        }
         Cmd::Verify {
             data,
             vkey,

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod ageing;
 pub mod audit;
 pub mod bench;
 pub mod cases;

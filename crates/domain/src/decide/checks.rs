@@ -376,6 +376,28 @@ pub(super) fn active_measure(case: &Case, number: u32) -> Result<(), Violation> 
 }
 
 /// The next evidence item, unless the file is malformed or already on the case.
+/// The stage clock may be stopped: it is running, and the stage is not the appeal window,
+/// whose deadline is the respondent's right and not the organisation's to extend.
+pub(super) fn pausable(case: &Case) -> Result<(), Violation> {
+    if let Some(p) = case.paused() {
+        return Err(Violation::new(
+            Rule::ClockAlreadyPaused,
+            format!(
+                "the stage clock has been stopped since {} ({}); restart it before stopping it again",
+                crate::case::day_of(p.from),
+                p.reasons
+            ),
+        ));
+    }
+    if case.stage == Stage::AppealWindow {
+        return Err(Violation::new(
+            Rule::ClockNotPausable,
+            "the appeal window's deadline is the respondent's, set when the outcome was notified: it cannot be stopped",
+        ));
+    }
+    Ok(())
+}
+
 /// Evidence item `item` may be disclosed to `to`: it exists, has not been already, and the
 /// party is one the case keeps informed.
 pub(super) fn disclosure(case: &Case, item: u32, to: Party) -> Result<(), Violation> {

@@ -69,6 +69,8 @@ actions! {
     RespondentReply => "respondent_reply",
     AddEvidence => "add_evidence",
     DiscloseEvidence => "disclose_evidence",
+    PauseClock => "pause_clock",
+    ResumeClock => "resume_clock",
     // Reads.
     /// The list of cases (references, stages, clocks), organisation-wide.
     ListCases => "list_cases",
@@ -152,12 +154,14 @@ impl Action {
             Command::RespondentReply { .. } => Action::RespondentReply,
             Command::AddEvidence { .. } => Action::AddEvidence,
             Command::DiscloseEvidence { .. } => Action::DiscloseEvidence,
+            Command::PauseClock { .. } => Action::PauseClock,
+            Command::ResumeClock => Action::ResumeClock,
         }
     }
 
     /// Whether this action is a command (changes a case) rather than a read.
     pub fn is_command(self) -> bool {
-        self <= Action::DiscloseEvidence
+        self <= Action::ResumeClock
     }
 
     /// The index of this action in `ALL`.
@@ -187,7 +191,7 @@ mod tests {
             Some(Action::ViewCaseContent)
         );
         assert_eq!(Action::parse("boss_around"), None);
-        assert_eq!(Action::ALL.len(), 58);
-        assert_eq!(Action::ALL.iter().filter(|a| a.is_command()).count(), 41);
+        assert_eq!(Action::ALL.len(), 60);
+        assert_eq!(Action::ALL.iter().filter(|a| a.is_command()).count(), 43);
     }
 }

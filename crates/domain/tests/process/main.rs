@@ -222,6 +222,7 @@ fn notify_and_open_window(h: &mut Harness) {
 }
 
 mod allowed;
+mod clocks;
 mod conflicts;
 mod disclosure;
 mod forbidden;

@@ -576,6 +576,8 @@ fn every_command_has_its_action_named_as_the_api_names_it() {
             to: docket_domain::command::Party::Respondent,
             reasons: t("x"),
         },
+        Command::PauseClock { reasons: t("x") },
+        Command::ResumeClock,
     ];
     let mut seen = vec![];
     for cmd in &all {

@@ -152,6 +152,27 @@ async fn demo_lists_the_member_awaiting_a_hearing_as_overdue_and_rebuilds() {
     );
     assert!(!listing.contains("Pat Quinlan"), "the list shows no names");
 
+    let out = docket(&["cases", "ageing", "--data", data_s]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report = text(&out.stdout);
+    let oldest = report
+        .split("Open for 24 months or more:")
+        .nth(1)
+        .expect("a 24+ band listing");
+    assert!(oldest.contains(waiting.id.as_str()), "{report}");
+    assert!(report.contains("Interim measures in force by time since imposed"));
+    let out = docket(&["cases", "ageing", "--data", data_s, "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let over24 = &json["cases"]["bands"][4];
+    assert_eq!(over24[0], "24+");
+    assert!(
+        over24[1]
+            .as_array()
+            .expect("cases")
+            .iter()
+            .any(|c| c["reference"] == waiting.id.as_str())
+    );
+
     let out = docket(&["cases", "list", "--data", data_s, "--stage", "nonsense"]);
     assert!(text(&out.stderr).contains("'nonsense' is not a stage"));
 

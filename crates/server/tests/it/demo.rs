@@ -136,6 +136,45 @@ async fn the_demo_has_the_published_figures_and_the_four_stories() {
         .expect("story 4 is in the overdue list");
     assert!(row.stage_overdue(today) && row.review_overdue(today));
 
+    // ...in the ageing report's 24+ months band, with its suspension unreviewed...
+    let ageing = d.ageing(today).await.expect("ageing");
+    let band = docket_domain::ageing::Band::Over24;
+    assert!(
+        ageing
+            .cases
+            .items(band)
+            .iter()
+            .any(|c| c.reference == waiting.id.as_str())
+    );
+    assert!(
+        ageing
+            .measures
+            .items(band)
+            .iter()
+            .any(|m| m.reference == waiting.id.as_str() && m.unreviewed)
+    );
+    assert_eq!(ageing.cases.total(), 90, "every open case is in one band");
+
+    // ...and overdue, in red, on a case officer's home page.
+    let (base, _stop) = crate::support::serve(d.clone()).await;
+    let officer = crate::pages::Browser::signed_in(
+        &d,
+        &base,
+        "officer.ageing",
+        &[docket_domain::role::Role::CaseOfficer],
+    )
+    .await;
+    let (_, home) = officer.get("/home?overdue=on&open=on").await;
+    let at = home
+        .find(&format!(">{}</a>", waiting.id))
+        .expect("story 4 on the home page");
+    let row_end = home[at..].find("</tr>").expect("row end") + at;
+    assert!(
+        home[at..row_end].contains("clock-overdue"),
+        "{}",
+        &home[at..row_end]
+    );
+
     // Rebuilding the read models from the log gives back exactly the live state.
     let before = d.store.dump_read_models().await.expect("dump");
     let report = d.rebuild(&|_| {}).await.expect("rebuild");

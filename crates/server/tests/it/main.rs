@@ -6,6 +6,7 @@ mod api;
 mod api_reads;
 mod backend;
 mod cli;
+mod clocks;
 mod conformance;
 mod demo;
 mod disclosure;

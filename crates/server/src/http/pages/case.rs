@@ -214,6 +214,7 @@ async fn load(
     }
     let summary = CaseSummary::of(&case, &docket.rules, &docket.calendar);
     let clocks = [
+        stopped(&case, true),
         clock(summary.stage_due, today, &docket.calendar, "Stage"),
         clock(
             summary.review_due,
@@ -326,6 +327,7 @@ async fn metadata_page(
             category: s.category.clone(),
             received_on: s.received_on.to_string(),
             clocks: [
+                stopped(&case, false),
                 clock(s.stage_due, today, &docket.calendar, "Stage"),
                 clock(s.review_due, today, &docket.calendar, "Measure review"),
             ]
@@ -488,4 +490,22 @@ fn moment(e: &StoredEvent, show_response: bool) -> Moment {
         details,
         view,
     }
+}
+
+/// A stopped stage clock as the page says it: since when and by whom, and, for those who may
+/// read the case, why (the reasons can be about someone's health: content, not metadata).
+fn stopped(case: &Case, with_reasons: bool) -> Option<Clock> {
+    let p = case.paused()?;
+    let mut text = format!(
+        "Stage clock stopped since {} by {}",
+        docket_domain::case::day_of(p.from),
+        p.by
+    );
+    if with_reasons {
+        text.push_str(&format!(": {}", p.reasons));
+    }
+    Some(Clock {
+        text,
+        overdue: false,
+    })
 }

@@ -157,6 +157,9 @@ struct Dashboard {
     median_measure_days: i64,
     /// Cases with measures the viewer may not see (they declared a conflict in them).
     measures_hidden: usize,
+    /// Per age band: its label, open cases, measures in force.
+    ageing: Vec<(&'static str, usize, usize)>,
+    ageing_svg: String,
 }
 
 pub async fn dashboard(State(docket): State<Docket>, viewer: Viewer) -> Response {
@@ -262,6 +265,11 @@ async fn figures(docket: &Docket, viewer: &Viewer) -> Result<Dashboard, ApiError
         );
     }
     measures.sort_by_key(|m: &MeasureRow| std::cmp::Reverse(m.days));
+    let aged = docket.ageing(today).await?;
+    let ageing = docket_domain::ageing::Band::ALL
+        .iter()
+        .map(|b| (b.label(), aged.cases.count(*b), aged.measures.count(*b)))
+        .collect();
     let measure_days: Vec<i64> = measures.iter().map(|m| m.days).collect();
 
     Ok(Dashboard {
@@ -283,6 +291,8 @@ async fn figures(docket: &Docket, viewer: &Viewer) -> Result<Dashboard, ApiError
         median_measure_days: median(measure_days),
         measures,
         measures_hidden,
+        ageing,
+        ageing_svg: aged.svg(),
     })
 }
 

@@ -241,7 +241,7 @@ macro_rules! spec {
     };
 }
 
-static SPECS: [Spec; 36] = [
+static SPECS: [Spec; 38] = [
     spec!(
         "acknowledge",
         "Acknowledge the complaint",
@@ -655,6 +655,22 @@ static SPECS: [Spec; 36] = [
             reasons(),
         ],
         |c| !c.evidence.is_empty()
+    ),
+    spec!(
+        "pause_clock",
+        "Stop the stage clock",
+        "For a reason outside the process's control, such as the respondent's illness or a police investigation. The working days it stays stopped do not count; interim measures' review dates do not move.",
+        PauseClock,
+        |_, _| vec![reasons()],
+        |c| c.paused().is_none() && c.stage != docket_domain::Stage::AppealWindow
+    ),
+    spec!(
+        "resume_clock",
+        "Restart the stage clock",
+        "The stage's due date moves on by the working days the clock was stopped.",
+        ResumeClock,
+        none,
+        |c| c.paused().is_some()
     ),
     spec!(
         "disclose_complainant_identity",
