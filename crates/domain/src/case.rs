@@ -10,6 +10,7 @@ use crate::evidence::Evidence;
 use crate::function::{Function, Functions};
 use crate::ids::{CaseId, PersonId, Text};
 use crate::measure::{LeaderInstruction, Measure, MeasureReview};
+use crate::notice::IssuedNotice;
 use crate::rule::{Rule, Violation};
 use crate::sanction::SanctionChoice;
 use crate::stage::Stage;
@@ -103,6 +104,12 @@ pub struct Case {
     /// Every time the stage clock was stopped, oldest first; the last may still be running.
     #[serde(default)]
     pub pauses: Vec<Pause>,
+    /// The investigation's terms of reference, once one is opened.
+    #[serde(default)]
+    pub investigation_terms: Option<Text>,
+    /// Every notice issued on the case, in order (notice n is at index n - 1).
+    #[serde(default)]
+    pub notices: Vec<IssuedNotice>,
     /// Reasons recorded when the case closed or changed course (dismissal, NFA, withdrawal…).
     pub closing_reasons: Option<Text>,
     pub merged_into: Option<CaseId>,
@@ -264,6 +271,8 @@ impl Case {
             messages: vec![],
             evidence: vec![],
             pauses: vec![],
+            investigation_terms: None,
+            notices: vec![],
             closing_reasons: None,
             merged_into: None,
             resigned_at_stage: None,
@@ -309,8 +318,15 @@ impl Case {
                 c.closing_reasons = Some(outcome.clone());
                 c.enter(Stage::Resolved, at, actor);
             }
-            CaseEvent::Escalated { investigator, .. }
-            | CaseEvent::InvestigationOpened { investigator, .. } => {
+            CaseEvent::Escalated {
+                investigator,
+                reasons: terms,
+            }
+            | CaseEvent::InvestigationOpened {
+                investigator,
+                terms,
+            } => {
+                c.investigation_terms = Some(terms.clone());
                 c.functions
                     .assign(investigator.clone(), Function::Investigator);
                 c.enter(Stage::Investigation, at, actor);
@@ -542,6 +558,25 @@ impl Case {
                 added_at: at,
                 added_by: actor.clone(),
                 disclosed_to: Vec::new(),
+            }),
+            CaseEvent::NoticeIssued {
+                number,
+                kind,
+                to,
+                subject,
+                text,
+                html,
+                sha256,
+            } => c.notices.push(IssuedNotice {
+                number: *number,
+                kind: *kind,
+                to: *to,
+                subject: subject.clone(),
+                text: text.clone(),
+                html: html.clone(),
+                sha256: sha256.clone(),
+                issued_at: at,
+                issued_by: actor.clone(),
             }),
             CaseEvent::ClockPaused { reasons } => c.pauses.push(Pause {
                 from: at,

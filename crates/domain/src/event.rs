@@ -8,6 +8,7 @@ use crate::draw::DrawInput;
 use crate::evidence::EvidenceItem;
 use crate::ids::{CaseId, PersonId, Text};
 use crate::measure::MeasureKind;
+use crate::notice::NoticeKind;
 use crate::sanction::SanctionChoice;
 use crate::stage::Stage;
 use jiff::civil::Date;
@@ -181,6 +182,16 @@ pub enum CaseEvent {
         reasons: Text,
     },
     ClockResumed,
+    /// A notice was issued to a party: its whole text and HTML, and their SHA-256.
+    NoticeIssued {
+        number: u32,
+        kind: NoticeKind,
+        to: Party,
+        subject: String,
+        text: String,
+        html: String,
+        sha256: String,
+    },
 }
 
 impl CaseEvent {

@@ -19,6 +19,7 @@ pub mod function;
 pub mod ids;
 pub mod measure;
 pub mod member;
+pub mod notice;
 pub mod policy;
 pub mod role;
 pub mod rule;

@@ -154,6 +154,8 @@ pub struct TimeLimits {
     pub independent_review: Option<WorkingDays>,
     pub appeal_window: Option<WorkingDays>,
     pub appeal: Option<WorkingDays>,
+    /// Not a stage: the time a notice of investigation gives the respondent to reply.
+    pub respondent_reply: Option<WorkingDays>,
 }
 
 impl TimeLimits {

@@ -72,7 +72,7 @@ impl Docket {
 
     /// Acts on a decision: writes an officeholder's request into the case's contact
     /// register, and records a refusal before returning it.
-    pub(crate) async fn enforce(
+    async fn enforce(
         &self,
         who: &Principal,
         action: Action,
@@ -109,6 +109,32 @@ impl Docket {
             reason: decision.reason,
             policies: decision.policies,
         }))
+    }
+
+    /// Refuses `who` `action` on `case` for a rule the service checks itself (a party asking
+    /// for something that is not theirs), recorded as the policy's refusals are, under
+    /// `policy`; the error to return.
+    pub(crate) async fn refuse_recorded(
+        &self,
+        who: &Principal,
+        action: Action,
+        case: &Case,
+        policy: &str,
+        reason: String,
+        now: Timestamp,
+    ) -> ServiceError {
+        let refusal = Decision {
+            allowed: false,
+            policies: vec![policy.to_string()],
+            reason,
+        };
+        match self
+            .enforce(who, action, Target::Case(case), refusal, now)
+            .await
+        {
+            Err(e) => e,
+            Ok(()) => ServiceError::Corrupt("a refusal was let through".into()),
+        }
     }
 
     /// Writes an officeholder's request about `case` into its contact register. It is

@@ -133,7 +133,13 @@ pub async fn open_location(
         .await
         .with_context(|| format!("opening {}", loc.describe()))?;
     let policy = crate::config::load_policy(loc)?;
-    Ok(Docket::new(store, book, calendar).with_policy(policy))
+    // An organisation's own notice templates, in DIR/notices/, each tried before use.
+    let notices =
+        crate::notice::NoticeTemplates::load(loc.dir().map(|d| d.join("notices")).as_deref())
+            .map_err(|e| anyhow::anyhow!("the notice templates cannot be used: {e}"))?;
+    Ok(Docket::new(store, book, calendar)
+        .with_policy(policy)
+        .with_notice_templates(notices))
 }
 
 pub(crate) async fn open(data: &DataArgs) -> anyhow::Result<Docket> {

@@ -25,7 +25,7 @@ impl Location {
     }
 
     /// The folder holding the rule book and calendar overrides, if any.
-    fn dir(&self) -> Option<&Path> {
+    pub fn dir(&self) -> Option<&Path> {
         match self {
             Location::Dir(d) => Some(d),
             Location::Postgres(_) => None,

@@ -329,16 +329,12 @@ impl Docket {
             .find(|e| e.item.number == number && e.disclosed_to(party))
             .map(|e| e.item.clone());
         let Some(item) = item else {
-            let refusal = docket_domain::policy::Decision {
-                allowed: false,
-                policies: vec![NOT_DISCLOSED.to_string()],
-                reason: format!(
-                    "evidence item {number} has not been disclosed to you: a party sees the evidence a case officer has disclosed to them, and no other"
-                ),
-            };
-            self.enforce(who, action, Target::Case(&case), refusal, now)
-                .await?;
-            return Err(ServiceError::Corrupt("a refusal was allowed".into()));
+            let why = format!(
+                "evidence item {number} has not been disclosed to you: a party sees the evidence a case officer has disclosed to them, and no other"
+            );
+            return Err(self
+                .refuse_recorded(who, action, &case, NOT_DISCLOSED, why, now)
+                .await);
         };
         self.record_view(case_id, &who.person, CasePart::Evidence, now)
             .await?;

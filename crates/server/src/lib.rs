@@ -18,6 +18,7 @@ pub mod figures;
 pub mod http;
 pub mod logkey;
 pub mod members;
+pub mod notice;
 pub mod service;
 pub mod stress;
 pub mod transparency;

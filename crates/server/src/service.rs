@@ -43,6 +43,8 @@ pub enum ServiceError {
     Denied(crate::access::Denial),
     #[error("case {case} has no evidence item {number}")]
     NoEvidence { case: CaseId, number: u32 },
+    #[error("case {case} has no notice {number}")]
+    NoNotice { case: CaseId, number: u32 },
     /// A stored file no longer hashes to what the log recorded for it.
     #[error("{0}")]
     Tampered(String),
@@ -66,6 +68,8 @@ pub struct Docket {
     pub decisions: Arc<DecisionCache>,
     /// The largest evidence file accepted, in bytes (see `evidence::DEFAULT_EVIDENCE_LIMIT`).
     pub evidence_limit: usize,
+    /// The notice templates in force (see `notice`).
+    pub notices: Arc<crate::notice::NoticeTemplates>,
 }
 
 /// The payload column is the event's JSON; the kind column repeats its tag so the log can be
@@ -100,7 +104,14 @@ impl Docket {
             cases: Arc::default(),
             decisions: Arc::default(),
             evidence_limit: crate::evidence::DEFAULT_EVIDENCE_LIMIT,
+            notices: Arc::new(crate::notice::NoticeTemplates::shipped()),
         }
+    }
+
+    /// Replaces the shipped notice templates (an organisation's own, already tried).
+    pub fn with_notice_templates(mut self, templates: crate::notice::NoticeTemplates) -> Docket {
+        self.notices = Arc::new(templates);
+        self
     }
 
     /// Replaces the default policy (an organisation's own policy files added to it).
@@ -270,7 +281,15 @@ impl Docket {
             case = Some(apply(case, e, now, actor)?);
             encoded.push(encode(e)?);
         }
-        let case = case.ok_or_else(|| ServiceError::Corrupt("decide returned no events".into()))?;
+        let mut case =
+            case.ok_or_else(|| ServiceError::Corrupt("decide returned no events".into()))?;
+        // The notices these events call for go in the same append: issued with the step
+        // that owes them, or not at all.
+        for (kind, to) in docket_domain::notice::called_for(&case, &events) {
+            let notice = self.issue_notice(&case, kind, to, now)?;
+            case = apply(Some(case), &notice, now, actor)?;
+            encoded.push(encode(&notice)?);
+        }
         let append = self.case_append(&case, expected_version, encoded, actor, now);
         Ok((case, append))
     }

@@ -14,6 +14,7 @@ mod durability;
 mod evidence;
 mod http;
 mod kept;
+mod notices;
 mod pages;
 mod pages_admin;
 mod pages_intake;

@@ -21,6 +21,7 @@ use docket_domain::evidence::EvidenceItem;
 use docket_domain::function::Function;
 use docket_domain::ids::{CaseId, PersonId, Text};
 use docket_domain::measure::Measure;
+use docket_domain::notice::IssuedNotice;
 use docket_domain::policy::Action;
 use docket_domain::sanction::SanctionChoice;
 use docket_domain::store::CaseFilter;
@@ -177,6 +178,8 @@ pub struct ComplaintView {
     pub messages: Vec<Message>,
     /// The evidence disclosed to the complainant, and no other.
     pub disclosed_evidence: Vec<EvidenceItem>,
+    /// The notices issued to the complainant, word for word.
+    pub notices: Vec<IssuedNotice>,
 }
 
 impl ComplaintView {
@@ -194,6 +197,7 @@ impl ComplaintView {
                 .collect(),
             messages: messages_with(&c, Party::Complainant),
             disclosed_evidence: disclosed_to(&c, Party::Complainant),
+            notices: notices_to(&c, Party::Complainant),
             reference: c.id,
             stage: c.stage,
             received_on: day_of(c.received_at),
@@ -207,6 +211,15 @@ impl ComplaintView {
 }
 
 /// One party's side of the correspondence: each party reads only their own.
+/// The notices issued to `party`, in order.
+pub fn notices_to(c: &Case, party: Party) -> Vec<IssuedNotice> {
+    c.notices
+        .iter()
+        .filter(|n| n.to == party)
+        .cloned()
+        .collect()
+}
+
 /// The evidence items disclosed to `party`, in order.
 pub fn disclosed_to(c: &Case, party: Party) -> Vec<EvidenceItem> {
     c.evidence
@@ -254,6 +267,8 @@ pub struct AllegationsView {
     pub messages: Vec<Message>,
     /// The evidence disclosed to the respondent, and no other.
     pub disclosed_evidence: Vec<EvidenceItem>,
+    /// The notices issued to the respondent, word for word.
+    pub notices: Vec<IssuedNotice>,
 }
 
 impl AllegationsView {
@@ -263,6 +278,7 @@ impl AllegationsView {
         AllegationsView {
             messages: messages_with(&c, Party::Respondent),
             disclosed_evidence: disclosed_to(&c, Party::Respondent),
+            notices: notices_to(&c, Party::Respondent),
             reference: c.id,
             stage: c.stage,
             category: c.category,

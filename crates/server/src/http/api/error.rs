@@ -187,9 +187,9 @@ impl From<ServiceError> for ApiError {
                 err
             }
             ServiceError::Denied(d) => ApiError::denied(d.reason, d.policies),
-            ServiceError::NotFound(_) | ServiceError::NoEvidence { .. } => {
-                ApiError::not_found(e.to_string())
-            }
+            ServiceError::NotFound(_)
+            | ServiceError::NoEvidence { .. }
+            | ServiceError::NoNotice { .. } => ApiError::not_found(e.to_string()),
             ServiceError::Store(s) => s.into(),
             // Shown, not hidden behind an id: that a file no longer matches the log is what
             // the person opening it, and whoever checks the system, most need to know.

@@ -78,6 +78,9 @@ struct CasePage {
     bundle: bool,
     evidence: Vec<EvidenceRow>,
     may_add_evidence: bool,
+    notices: Vec<docket_domain::notice::IssuedNotice>,
+    party: bool,
+    notice_base: String,
 }
 
 #[derive(Debug)]
@@ -299,6 +302,9 @@ async fn load(
         bundle: allowed[4] || case.hearing.is_some(),
         evidence: case.evidence.iter().map(evidence_row).collect(),
         may_add_evidence: allowed[5] && case.is_open(),
+        notices: case.notices.clone(),
+        party: false,
+        notice_base: format!("/cases/{id}/notices"),
         timeline,
         commands,
         case,

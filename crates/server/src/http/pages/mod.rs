@@ -32,6 +32,7 @@ pub mod commands;
 pub mod evidence;
 pub mod home;
 pub mod intake;
+pub mod notices;
 pub mod oversight;
 pub mod oversight_log;
 pub mod portal;
@@ -277,4 +278,6 @@ pub fn routes(evidence_limit: usize) -> Router<Docket> {
             "/portal/evidence/{reference}/{number}",
             get(evidence::portal_download),
         )
+        .route("/cases/{reference}/notices/{number}", get(notices::read))
+        .route("/portal/notices/{reference}/{number}", get(notices::read))
 }
