@@ -203,6 +203,7 @@ async function journey(keyboard, people) {
   await rp.goto(`${server.base}/portal/case/${ref}`);
   await check(rp, `${keyboard ? 'kb-' : ''}respondent-outcome`);
   assert.match(await rp.locator('main').textContent(), /Expulsion/);
+  assert.match(await rp.locator('section[aria-labelledby=notices]').textContent(), /Charge sheet.*Outcome letter/s);
   await rp.fill('#grounds', 'The panel did not hear my witness.');
   await Promise.all([rp.waitForNavigation(), rp.click('form[action$="/appeal"] button[type=submit]')]);
   await rp.goto(`${server.base}/portal/case/${ref}`);
@@ -221,6 +222,19 @@ async function journey(keyboard, people) {
   const timeline = await o.page.locator('section[aria-labelledby=timeline]').textContent();
   for (const kind of ['complaint received', 'investigation opened', 'measure imposed', 'charged', 'decision recorded', 'appeal decided', 'case viewed']) {
     assert.match(timeline, new RegExp(kind), `timeline shows ${kind}`);
+  }
+  // Each step's notices are on the case, readable as HTML and PDF.
+  const notices = await o.page.locator('section[aria-labelledby=notices]').textContent();
+  for (const kind of ['Acknowledgement', 'Notice of investigation', 'Interim measure notice', 'Charge sheet', 'Hearing notice', 'Outcome letter', 'Appeal outcome']) {
+    assert.match(notices, new RegExp(kind), `the notices list ${kind}`);
+  }
+  if (!keyboard) {
+    const row = o.page.locator('section[aria-labelledby=notices] tr', { hasText: 'Charge sheet' });
+    await Promise.all([o.page.waitForNavigation(), row.getByRole('link', { name: /^HTML/ }).click()]);
+    assert.equal(await o.page.title(), `Charge sheet ${ref}`);
+    assert.match(await o.page.locator('body').textContent(), /You are charged under the rules/);
+    await check(o.page, 'notice-charge-sheet');
+    await o.page.goBack();
   }
   await o.page.click('text=Audit trail: verify');
   await check(o.page, `${keyboard ? 'kb-' : ''}verify`);

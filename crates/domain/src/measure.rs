@@ -20,6 +20,19 @@ pub enum Right {
     RepresentTheOrganisation,
 }
 
+impl Right {
+    /// The right as the verb a person is barred from: "you may not attend meetings".
+    pub fn words(self) -> &'static str {
+        match self {
+            Right::AttendMeetings => "attend meetings",
+            Right::Vote => "vote",
+            Right::HoldOffice => "hold office",
+            Right::StandForSelection => "stand for selection",
+            Right::RepresentTheOrganisation => "represent the organisation",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum MeasureKind {

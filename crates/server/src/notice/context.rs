@@ -6,7 +6,7 @@ use docket_domain::calendar::Calendar;
 use docket_domain::case::{Case, day_of};
 use docket_domain::clock::stage_due;
 use docket_domain::command::{Complainant, Party};
-use docket_domain::measure::{MeasureKind, Right};
+use docket_domain::measure::MeasureKind;
 use docket_domain::rulebook::RuleBook;
 use jiff::civil::Date;
 use serde::Serialize;
@@ -107,16 +107,6 @@ pub struct AppealShown {
     pub reasons: String,
 }
 
-fn right(r: &Right) -> &'static str {
-    match r {
-        Right::AttendMeetings => "attend meetings",
-        Right::Vote => "vote",
-        Right::HoldOffice => "hold office",
-        Right::StandForSelection => "stand for selection",
-        Right::RepresentTheOrganisation => "represent the organisation",
-    }
-}
-
 impl NoticeContext {
     pub fn of(
         case: &Case,
@@ -201,7 +191,7 @@ impl NoticeContext {
                 },
                 scope: match &m.kind {
                     MeasureKind::AdministrativeSuspension { scope } => {
-                        scope.iter().map(right).collect()
+                        scope.iter().map(|r| r.words()).collect()
                     }
                     MeasureKind::WhipWithdrawal { .. } => Vec::new(),
                 },

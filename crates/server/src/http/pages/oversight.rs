@@ -16,7 +16,7 @@ use axum::response::Response;
 use docket_domain::case::{Case, day_of};
 use docket_domain::contact::Channel;
 use docket_domain::ids::{CaseId, PersonId};
-use docket_domain::measure::{Measure, MeasureKind, Right};
+use docket_domain::measure::{Measure, MeasureKind};
 use docket_domain::policy::Action;
 use docket_domain::store::{CaseFilter, StoredEvent};
 use docket_domain::summary::CaseSummary;
@@ -296,16 +296,6 @@ async fn figures(docket: &Docket, viewer: &Viewer) -> Result<Dashboard, ApiError
     })
 }
 
-fn right(r: &Right) -> &'static str {
-    match r {
-        Right::AttendMeetings => "attend meetings",
-        Right::Vote => "vote",
-        Right::HoldOffice => "hold office",
-        Right::StandForSelection => "stand for selection",
-        Right::RepresentTheOrganisation => "represent the organisation",
-    }
-}
-
 fn measure_row(case: &CaseId, m: &Measure, today: Date) -> MeasureRow {
     let since = day_of(m.imposed_at);
     // The latest review sets the date the measure runs to now.
@@ -320,7 +310,11 @@ fn measure_row(case: &CaseId, m: &Measure, today: Date) -> MeasureRow {
         kind: match &m.kind {
             MeasureKind::AdministrativeSuspension { scope } => format!(
                 "Administrative suspension ({})",
-                scope.iter().map(right).collect::<Vec<_>>().join(", ")
+                scope
+                    .iter()
+                    .map(|r| r.words())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             MeasureKind::WhipWithdrawal { .. } => "Whip withdrawn".to_string(),
         },
