@@ -425,8 +425,9 @@ pub fn sanction_text(docket: &Docket, s: &docket_domain::sanction::SanctionChoic
 }
 
 /// Fields of an event worth a line on the timeline: the reasons and the words people gave.
-const SHOWN: [&str; 16] = [
+const SHOWN: [&str; 17] = [
     "reasons",
+    "subject",
     "outcome",
     "terms",
     "summary",
