@@ -110,6 +110,12 @@ pub struct Case {
     /// Every notice issued on the case, in order (notice n is at index n - 1).
     #[serde(default)]
     pub notices: Vec<IssuedNotice>,
+    /// The keys of what the schedule has done on the case (see `schedule::key`).
+    #[serde(default)]
+    pub scheduled: Vec<String>,
+    /// What the schedule escalated to oversight, and when: metadata, not content.
+    #[serde(default)]
+    pub escalations: Vec<crate::schedule::Escalation>,
     /// Reasons recorded when the case closed or changed course (dismissal, NFA, withdrawal…).
     pub closing_reasons: Option<Text>,
     pub merged_into: Option<CaseId>,
@@ -273,6 +279,8 @@ impl Case {
             pauses: vec![],
             investigation_terms: None,
             notices: vec![],
+            scheduled: vec![],
+            escalations: vec![],
             closing_reasons: None,
             merged_into: None,
             resigned_at_stage: None,
@@ -578,6 +586,17 @@ impl Case {
                 issued_at: at,
                 issued_by: actor.clone(),
             }),
+            CaseEvent::StageDueSoon { .. }
+            | CaseEvent::StageOverdue { .. }
+            | CaseEvent::MeasureUnreviewed { .. }
+            | CaseEvent::UpdateDue { .. } => {
+                if let Some(key) = crate::schedule::key(event) {
+                    c.scheduled.push(key);
+                }
+                if let Some(what) = crate::schedule::escalation(event) {
+                    c.escalations.push(crate::schedule::Escalation { at, what });
+                }
+            }
             CaseEvent::ClockPaused { reasons } => c.pauses.push(Pause {
                 from: at,
                 until: None,

@@ -182,6 +182,29 @@ pub enum CaseEvent {
         reasons: Text,
     },
     ClockResumed,
+    /// The schedule's reminder: the stage is due within a few working days.
+    StageDueSoon {
+        stage: Stage,
+        due: Date,
+    },
+    /// The schedule's escalation: the stage is past its due date, and oversight and the case
+    /// officers' managers are told.
+    StageOverdue {
+        stage: Stage,
+        due: Date,
+    },
+    /// An interim measure passed its review date with no new decision: it is marked
+    /// unreviewed everywhere and oversight is told. It is never extended by this.
+    MeasureUnreviewed {
+        measure: u32,
+        review_date: Date,
+    },
+    /// A party is owed their regular update (nothing sent since `since`); the update
+    /// notice follows in the same append.
+    UpdateDue {
+        to: Party,
+        since: Date,
+    },
     /// A notice was issued to a party: its whole text and HTML, and their SHA-256.
     NoticeIssued {
         number: u32,

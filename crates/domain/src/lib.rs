@@ -25,6 +25,7 @@ pub mod role;
 pub mod rule;
 pub mod rulebook;
 pub mod sanction;
+pub mod schedule;
 pub mod stage;
 pub mod store;
 pub mod summary;

@@ -107,6 +107,7 @@ pub fn called_for(after: &Case, events: &[CaseEvent]) -> Vec<(NoticeKind, Party)
                     out.push((NoticeKind::OutcomeLetter, Party::Complainant));
                 }
             }
+            CaseEvent::UpdateDue { to, .. } => out.push((NoticeKind::Update, *to)),
             CaseEvent::AppealDecided { .. } => {
                 out.push((NoticeKind::AppealOutcome, Party::Respondent));
                 if kept_informed {

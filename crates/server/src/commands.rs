@@ -375,6 +375,25 @@ async fn init(data: &DataArgs) -> anyhow::Result<()> {
 
 pub async fn serve(docket: Docket, listen: &str, banner: Option<String>) -> anyhow::Result<()> {
     refresh_read_models(&docket).await?;
+    // What came due while no server ran is done before the first request, then hourly.
+    let pass = docket.run_schedule(jiff::Timestamp::now()).await?;
+    if pass.events > 0 {
+        println!(
+            "The schedule recorded {} reminders, escalations and updates on {} cases.",
+            pass.events, pass.cases
+        );
+    }
+    let ticking = docket.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(60 * 60));
+        every.tick().await;
+        loop {
+            every.tick().await;
+            if let Err(e) = ticking.run_schedule(jiff::Timestamp::now()).await {
+                tracing::error!(error = %e, "the schedule's pass failed; the next pass retries");
+            }
+        }
+    });
     let app = Application::build(docket.clone(), listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;

@@ -274,10 +274,22 @@ impl Docket {
             calendar: &self.calendar,
         };
         let events = decide(state, cmd, &ctx)?;
+        self.prepare_events(state, &events, actor, now)
+    }
+
+    /// Applies events already decided (by `decide`, or by the schedule) and builds their
+    /// append, with the notices they call for.
+    pub fn prepare_events(
+        &self,
+        state: Option<&Case>,
+        events: &[docket_domain::event::CaseEvent],
+        actor: &PersonId,
+        now: Timestamp,
+    ) -> Result<(Case, Append), ServiceError> {
         let expected_version = state.map(|c| c.version).unwrap_or(0);
         let mut case = state.cloned();
         let mut encoded = Vec::with_capacity(events.len());
-        for e in &events {
+        for e in events {
             case = Some(apply(case, e, now, actor)?);
             encoded.push(encode(e)?);
         }
@@ -285,7 +297,7 @@ impl Docket {
             case.ok_or_else(|| ServiceError::Corrupt("decide returned no events".into()))?;
         // The notices these events call for go in the same append: issued with the step
         // that owes them, or not at all.
-        for (kind, to) in docket_domain::notice::called_for(&case, &events) {
+        for (kind, to) in docket_domain::notice::called_for(&case, events) {
             let notice = self.issue_notice(&case, kind, to, now)?;
             case = apply(Some(case), &notice, now, actor)?;
             encoded.push(encode(&notice)?);

@@ -1,7 +1,7 @@
 //! The default process, walked through `decide` and `apply`: every allowed transition, and
 //! every rule that forbids one, with the rule named in the refusal.
 
-use docket_domain::calendar::Calendar;
+use docket_domain::calendar::{Calendar, WorkingDays};
 use docket_domain::charge::{ChargeDraft, Finding};
 use docket_domain::command::{Complainant, Party, Respondent, ReviewVerdict};
 use docket_domain::contact::{Channel, Contact};
@@ -228,3 +228,4 @@ mod disclosure;
 mod forbidden;
 mod policy;
 mod policy_demo;
+mod schedule;

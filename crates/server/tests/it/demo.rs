@@ -155,6 +155,32 @@ async fn the_demo_has_the_published_figures_and_the_four_stories() {
     );
     assert_eq!(ageing.cases.total(), 90, "every open case is in one band");
 
+    // ...escalated by the schedule's first pass, stage and suspension alike...
+    let pass = d.run_schedule(jiff::Timestamp::now()).await.expect("pass");
+    assert!(pass.cases > 0);
+    let escalated = d.load_case(&waiting.id).await.expect("load").expect("case");
+    let said: Vec<&str> = escalated
+        .escalations
+        .iter()
+        .map(|e| e.what.as_str())
+        .collect();
+    assert!(
+        said.iter().any(|w| w.starts_with("stage charged overdue")),
+        "{said:?}"
+    );
+    assert!(
+        said.iter()
+            .any(|w| w.starts_with("interim measure 1 unreviewed")),
+        "{said:?}"
+    );
+    assert_eq!(
+        d.run_schedule(jiff::Timestamp::now())
+            .await
+            .expect("pass")
+            .events,
+        0
+    );
+
     // ...and overdue, in red, on a case officer's home page.
     let (base, _stop) = crate::support::serve(d.clone()).await;
     let officer = crate::pages::Browser::signed_in(

@@ -20,6 +20,7 @@ mod pages_admin;
 mod pages_intake;
 mod pages_portal;
 mod policy;
+mod schedule;
 mod service;
 mod support;
 mod tamper;

@@ -355,7 +355,10 @@ async fn staff_read_every_notice_and_each_party_only_their_own(t: TestStore) {
         "{page}"
     );
     // The timeline names each notice by its subject.
-    assert!(page.contains(&format!("<li>subject: Charge sheet {id}</li>")), "{page}");
+    assert!(
+        page.contains(&format!("<li>subject: Charge sheet {id}</li>")),
+        "{page}"
+    );
     let (status, html) = officer.get(&format!("/cases/{id}/notices/{sheet}")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(

@@ -159,6 +159,8 @@ struct Dashboard {
     measures_hidden: usize,
     /// Per age band: its label, open cases, measures in force.
     ageing: Vec<(&'static str, usize, usize)>,
+    /// What the schedule escalated on open cases: reference, when, what. Newest first.
+    escalations: Vec<(String, String, String)>,
     ageing_svg: String,
 }
 
@@ -265,6 +267,29 @@ async fn figures(docket: &Docket, viewer: &Viewer) -> Result<Dashboard, ApiError
         );
     }
     measures.sort_by_key(|m: &MeasureRow| std::cmp::Reverse(m.days));
+    // Escalations sit on overdue cases (the summaries say which): only those are folded.
+    let mut escalated = Vec::new();
+    for s in open_rows.iter().filter(|c| c.is_overdue(today)) {
+        let Some(case) = docket.load_case(&s.id).await? else {
+            continue;
+        };
+        let may = docket.may(
+            &viewer.principal,
+            Target::Case(&case),
+            &[Action::ViewCaseMetadata],
+        );
+        if may != [true] {
+            continue;
+        }
+        for e in &case.escalations {
+            escalated.push((e.at, case.id.to_string(), e.what.clone()));
+        }
+    }
+    escalated.sort_by_key(|e| std::cmp::Reverse(e.0));
+    let escalations = escalated
+        .into_iter()
+        .map(|(at, reference, what)| (reference, day_of(at).to_string(), what))
+        .collect();
     let aged = docket.ageing(today).await?;
     let ageing = docket_domain::ageing::Band::ALL
         .iter()
@@ -293,6 +318,7 @@ async fn figures(docket: &Docket, viewer: &Viewer) -> Result<Dashboard, ApiError
         measures_hidden,
         ageing,
         ageing_svg: aged.svg(),
+        escalations,
     })
 }
 
