@@ -181,6 +181,9 @@ fn request(action: &str, f: &Case) -> (reqwest::Method, String, Option<Value>) {
             "filename": "matrix.txt", "media_type": "text/plain", "size": 1})),
         "disclose_evidence" => cmd(json!({"command": "disclose_evidence", "item": 1,
             "to": "respondent", "reasons": "Disclosed for the matrix test."})),
+        "pause_clock" => cmd(json!({"command": "pause_clock",
+            "reasons": "Stopped for the matrix test."})),
+        "resume_clock" => cmd(json!({"command": "resume_clock"})),
         other => panic!("the matrix names an action the test cannot make: {other}"),
     }
 }
