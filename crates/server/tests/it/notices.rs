@@ -11,8 +11,8 @@ use docket::service::Docket;
 use docket_domain::Command;
 use docket_domain::case::Case;
 use docket_domain::charge::{ChargeDraft, Finding};
-use docket_domain::command::{Complainant, Party, Respondent};
-use docket_domain::ids::{CaseId, MembershipNumber, PersonId, Text};
+use docket_domain::command::Party;
+use docket_domain::ids::{CaseId, PersonId, Text};
 use docket_domain::measure::Right;
 use docket_domain::notice::NoticeKind;
 use docket_domain::rulebook::ClauseRef;
@@ -37,24 +37,12 @@ async fn walked(d: &Docket) -> Case {
     let steps: Vec<(&str, Command)> = vec![
         (
             "officer",
-            Command::ReceiveComplaint {
-                id: id.clone(),
-                complainant: Complainant::Member {
-                    number: MembershipNumber::parse("PA100").expect("n"),
-                    name: "Ann Example".into(),
-                },
-                respondent: Respondent {
-                    member: MembershipNumber::parse("PA200").expect("n"),
-                    name: "Bob Example".into(),
-                    elected_office: None,
-                },
-                category: "bullying".into(),
-                conduct_date: date(2026, 1, 15),
-                summary: t("Shouting at the treasurer (“you’re useless”) at a branch meeting"),
-                narrative: t(
-                    "At the branch meeting on 15 January the respondent shouted at the treasurer.",
-                ),
-            },
+            support::member_complaint(
+                id.clone(),
+                date(2026, 1, 15),
+                "Shouting at the treasurer (“you’re useless”) at a branch meeting",
+                "At the branch meeting on 15 January the respondent shouted at the treasurer.",
+            ),
         ),
         ("officer", Command::Acknowledge),
         (

@@ -7,8 +7,8 @@ use crate::both_backends;
 use crate::support;
 use docket::service::Docket;
 use docket_domain::Command;
-use docket_domain::command::{Complainant, Party, Respondent};
-use docket_domain::ids::{CaseId, MembershipNumber, PersonId, Text};
+use docket_domain::command::Party;
+use docket_domain::ids::{CaseId, PersonId};
 use docket_domain::notice::NoticeKind;
 use docket_domain::store::case_stream;
 use jiff::{SignedDuration, Timestamp};
@@ -35,22 +35,12 @@ async fn what_time_makes_due_is_recorded_once_however_many_servers_run_it(t: Tes
     let officer = PersonId::parse("officer.schedule").expect("id");
     d.execute(
         &id,
-        Command::ReceiveComplaint {
-            id: id.clone(),
-            complainant: Complainant::Member {
-                number: MembershipNumber::parse("PA100").expect("n"),
-                name: "Ann Example".into(),
-            },
-            respondent: Respondent {
-                member: MembershipNumber::parse("PA200").expect("n"),
-                name: "Bob Example".into(),
-                elected_office: None,
-            },
-            category: "bullying".into(),
-            conduct_date: jiff::civil::date(2026, 2, 1),
-            summary: Text::parse("Remarks at a meeting").expect("t"),
-            narrative: Text::parse("What was said.").expect("t"),
-        },
+        support::member_complaint(
+            id.clone(),
+            jiff::civil::date(2026, 2, 1),
+            "Remarks at a meeting",
+            "What was said.",
+        ),
         &officer,
         t0,
     )

@@ -112,6 +112,33 @@ pub async fn member_token(
 }
 
 /// An anonymous complaint about member PA0000001, received as case `id`.
+/// Ann Example (member PA100) complains about Bob Example (member PA200).
+pub fn member_complaint(
+    id: docket_domain::ids::CaseId,
+    conduct_date: jiff::civil::Date,
+    summary: &str,
+    narrative: &str,
+) -> docket_domain::Command {
+    use docket_domain::command::{Complainant, Respondent};
+    use docket_domain::ids::{MembershipNumber, Text};
+    docket_domain::Command::ReceiveComplaint {
+        id,
+        complainant: Complainant::Member {
+            number: MembershipNumber::parse("PA100").expect("number"),
+            name: "Ann Example".into(),
+        },
+        respondent: Respondent {
+            member: MembershipNumber::parse("PA200").expect("number"),
+            name: "Bob Example".into(),
+            elected_office: None,
+        },
+        category: "bullying".into(),
+        conduct_date,
+        summary: Text::parse(summary).expect("text"),
+        narrative: Text::parse(narrative).expect("text"),
+    }
+}
+
 pub fn anonymous_complaint(id: docket_domain::ids::CaseId) -> docket_domain::Command {
     use docket_domain::command::{Complainant, Respondent};
     use docket_domain::ids::{MembershipNumber, Text};

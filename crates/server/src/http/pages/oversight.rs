@@ -242,12 +242,16 @@ async fn figures(docket: &Docket, viewer: &Viewer) -> Result<Dashboard, ApiError
         .map(|c| days_between(c.received_on, today))
         .collect();
 
-    // Only cases holding an active measure are folded (the summaries say which): a handful,
-    // and kept in the case cache afterwards.
+    // Only cases holding an active measure, or overdue (where escalations sit), are folded:
+    // the summaries say which, and the case cache keeps them afterwards.
     let mut measures = Vec::new();
     let mut cases_with_measures = 0;
     let mut measures_hidden = 0;
-    for s in all.iter().filter(|c| c.active_measures > 0) {
+    let mut escalated = Vec::new();
+    for s in all
+        .iter()
+        .filter(|c| c.active_measures > 0 || (c.open && c.is_overdue(today)))
+    {
         let Some(case) = docket.load_case(&s.id).await? else {
             continue;
         };
@@ -256,35 +260,25 @@ async fn figures(docket: &Docket, viewer: &Viewer) -> Result<Dashboard, ApiError
             Target::Case(&case),
             &[Action::ViewCaseMetadata],
         );
+        let holds_measures = s.active_measures > 0;
         if may != [true] {
-            measures_hidden += 1;
+            measures_hidden += usize::from(holds_measures);
             continue;
         }
-        cases_with_measures += 1;
-        measures.extend(
-            case.active_measures()
-                .map(|m| measure_row(&case.id, m, today)),
-        );
+        if holds_measures {
+            cases_with_measures += 1;
+            measures.extend(
+                case.active_measures()
+                    .map(|m| measure_row(&case.id, m, today)),
+            );
+        }
+        if case.is_open() {
+            for e in &case.escalations {
+                escalated.push((e.at, case.id.to_string(), e.what.clone()));
+            }
+        }
     }
     measures.sort_by_key(|m: &MeasureRow| std::cmp::Reverse(m.days));
-    // Escalations sit on overdue cases (the summaries say which): only those are folded.
-    let mut escalated = Vec::new();
-    for s in open_rows.iter().filter(|c| c.is_overdue(today)) {
-        let Some(case) = docket.load_case(&s.id).await? else {
-            continue;
-        };
-        let may = docket.may(
-            &viewer.principal,
-            Target::Case(&case),
-            &[Action::ViewCaseMetadata],
-        );
-        if may != [true] {
-            continue;
-        }
-        for e in &case.escalations {
-            escalated.push((e.at, case.id.to_string(), e.what.clone()));
-        }
-    }
     escalated.sort_by_key(|e| std::cmp::Reverse(e.0));
     let escalations = escalated
         .into_iter()
