@@ -123,6 +123,18 @@ async fn what_time_makes_due_is_recorded_once_however_many_servers_run_it(t: Tes
         &[docket_domain::role::Role::Oversight],
     )
     .await;
+    let officer = crate::pages::Browser::signed_in(
+        &d,
+        &base,
+        "officer.schedule",
+        &[docket_domain::role::Role::CaseOfficer],
+    )
+    .await;
+    let (_, case_page) = officer.get(&format!("/cases/{id}")).await;
+    assert!(
+        case_page.contains("stage overdue") && case_page.contains("<li>due: 2026-03-16</li>"),
+        "the timeline shows the escalation and the date it was due"
+    );
     let (_, page) = oversight.get("/oversight").await;
     let section = page
         .split("id=\"escalations\"")

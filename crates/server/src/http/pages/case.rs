@@ -425,9 +425,11 @@ pub fn sanction_text(docket: &Docket, s: &docket_domain::sanction::SanctionChoic
 }
 
 /// Fields of an event worth a line on the timeline: the reasons and the words people gave.
-const SHOWN: [&str; 17] = [
+const SHOWN: [&str; 19] = [
     "reasons",
     "subject",
+    "due",
+    "review_date",
     "outcome",
     "terms",
     "summary",
