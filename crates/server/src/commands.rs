@@ -376,12 +376,14 @@ async fn init(data: &DataArgs) -> anyhow::Result<()> {
 pub async fn serve(docket: Docket, listen: &str, banner: Option<String>) -> anyhow::Result<()> {
     refresh_read_models(&docket).await?;
     // What came due while no server ran is done before the first request, then hourly.
-    let pass = docket.run_schedule(jiff::Timestamp::now()).await?;
-    if pass.events > 0 {
-        println!(
+    match docket.run_schedule(jiff::Timestamp::now()).await {
+        Ok(pass) if pass.events > 0 => println!(
             "The schedule recorded {} reminders, escalations and updates on {} cases.",
             pass.events, pass.cases
-        );
+        ),
+        Ok(_) => {}
+        // Serving matters more than one pass: the next pass, in an hour, tries again.
+        Err(e) => eprintln!("The schedule's first pass failed ({e}); serving anyway."),
     }
     let ticking = docket.clone();
     tokio::spawn(async move {
