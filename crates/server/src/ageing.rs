@@ -5,7 +5,6 @@
 use crate::service::{Docket, ServiceError};
 use docket_domain::ageing::{Band, Bands};
 use docket_domain::case::day_of;
-use docket_domain::store::CaseFilter;
 use jiff::civil::Date;
 use serde::Serialize;
 use std::fmt::Write;
@@ -40,13 +39,7 @@ pub struct Ageing {
 impl Docket {
     /// The ageing of open cases and measures in force as of `today`.
     pub async fn ageing(&self, today: Date) -> Result<Ageing, ServiceError> {
-        let open = self
-            .store
-            .list_cases(&CaseFilter {
-                open_only: true,
-                ..CaseFilter::default()
-            })
-            .await?;
+        let open = self.open_cases().await?;
         let cases = Bands::of(
             open.iter().map(|c| {
                 (

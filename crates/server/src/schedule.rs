@@ -6,7 +6,7 @@
 
 use crate::service::{Docket, ServiceError};
 use docket_domain::ids::PersonId;
-use docket_domain::store::{CaseFilter, StoreError};
+use docket_domain::store::StoreError;
 use jiff::Timestamp;
 
 /// The actor of what the schedule records.
@@ -24,13 +24,7 @@ pub struct Pass {
 impl Docket {
     /// One pass of the schedule as of `now`.
     pub async fn run_schedule(&self, now: Timestamp) -> Result<Pass, ServiceError> {
-        let open = self
-            .store
-            .list_cases(&CaseFilter {
-                open_only: true,
-                ..CaseFilter::default()
-            })
-            .await?;
+        let open = self.open_cases().await?;
         let mut pass = Pass::default();
         for summary in open {
             let mut tries = 0;

@@ -163,6 +163,17 @@ impl Docket {
         Ok(state)
     }
 
+    /// The summaries of every open case, oldest first.
+    pub async fn open_cases(&self) -> Result<Vec<CaseSummary>, ServiceError> {
+        Ok(self
+            .store
+            .list_cases(&docket_domain::store::CaseFilter {
+                open_only: true,
+                ..Default::default()
+            })
+            .await?)
+    }
+
     /// Appends one command's events and tells the checkpointer.
     pub async fn append(&self, append: Append) -> Result<Appended, StoreError> {
         let done = self.store.append(append).await?;

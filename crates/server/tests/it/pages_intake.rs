@@ -285,3 +285,29 @@ async fn the_staff_home_searches_titles_only_where_the_searcher_may_read(t: Test
     let (_, page) = oversight.get(&format!("/home?q={raffle}")).await;
     assert!(page.contains(raffle.as_str()) && !page.contains("raffle tickets"));
 }
+
+both_backends!(a_broad_title_search_records_only_the_titles_it_shows);
+async fn a_broad_title_search_records_only_the_titles_it_shows(t: TestStore) {
+    let d = support::docket(&t);
+    let mut ids = Vec::new();
+    for n in 0..60u64 {
+        ids.push(receive(&d, 1000 + n, "Leaflets left in the wrong ward").await);
+    }
+    let (base, _stop) = support::serve(d.clone()).await;
+    let officer = Staff::signed_in(&d, &base, "officer.broad", &[Role::CaseOfficer]).await;
+    let (status, page) = officer.get("/home?q=leaflets").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("60 cases"), "every match is counted");
+    let mut recorded = 0;
+    for id in &ids {
+        recorded += d
+            .store
+            .stream_events(&views_stream(id))
+            .await
+            .expect("views")
+            .iter()
+            .filter(|e| e.actor == "officer.broad" && e.payload.contains("\"title\""))
+            .count();
+    }
+    assert_eq!(recorded, 50, "one page of titles shown, one view each");
+}

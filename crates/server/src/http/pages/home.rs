@@ -4,8 +4,7 @@
 //!
 //! The search matches references and membership numbers (metadata) for everyone who may list
 //! cases, and case titles (content) only on cases the gate lets the searcher read. A title
-//! match is a read of the case: it is recorded on the case, and the title is shown on the
-//! row. A case the searcher may not read is left out without a trace, so nobody learns that
+//! shown on a matched row is a read of the case, recorded on it (at most a page of them). A case the searcher may not read is left out without a trace, so nobody learns that
 //! it matched.
 
 use super::{Chrome, Viewer, api_error_page, render};
@@ -253,7 +252,7 @@ async fn queues(docket: &Docket, viewer: &Viewer, q: HomeQuery) -> Result<HomePa
                 .is_none_or(|p| c.assignments.iter().any(|(h, _)| h == p))
         })
         .filter(|c| !overdue || c.is_overdue(today));
-    let (mut rows, titled) = search(docket, viewer, filtered, &q.q, now).await?;
+    let (mut rows, titled) = search(docket, viewer, filtered, &q.q).await?;
     // Most urgent first: overdue, then by the nearest due date, then oldest.
     rows.sort_by_key(|c| {
         let due = [c.stage_due, c.review_due].into_iter().flatten().min();
@@ -262,18 +261,24 @@ async fn queues(docket: &Docket, viewer: &Viewer, q: HomeQuery) -> Result<HomePa
     let total = rows.len();
     let pages = total.div_ceil(PER_PAGE).max(1);
     let page = q.page.unwrap_or(1).clamp(1, pages);
-    let rows = rows
+    let shown: Vec<&CaseSummary> = rows
         .into_iter()
         .skip((page - 1) * PER_PAGE)
         .take(PER_PAGE)
-        .map(|s| {
-            let mut row = Row::of(s, today, &docket.calendar);
-            if titled.contains(&s.id) {
-                row.title = Some(s.title.clone());
-            }
-            row
-        })
         .collect();
+    let mut rows = Vec::with_capacity(shown.len());
+    for s in shown {
+        let mut row = Row::of(s, today, &docket.calendar);
+        // A title shown is a title read: recorded on its case, one page of rows at most, so
+        // a search for a common word costs a page of writes, not one per case it matched.
+        if titled.contains(&s.id) {
+            docket
+                .record_view(&s.id, &viewer.principal.person, CasePart::Title, now)
+                .await?;
+            row.title = Some(s.title.clone());
+        }
+        rows.push(row);
+    }
     let mut filter = form_urlencoded(&[
         ("stage", q.stage.as_str()),
         ("person", q.person.as_str()),
@@ -306,14 +311,13 @@ async fn queues(docket: &Docket, viewer: &Viewer, q: HomeQuery) -> Result<HomePa
 
 /// The rows a search keeps, and which of them matched by title. Without a search every row
 /// is kept. A reference or membership number matches by its text; a title matches by its
-/// words, case ignored, and only on a case the gate lets `viewer` read, which is then
-/// recorded as a view of the case's title.
+/// words, case ignored, and only on a case the gate lets `viewer` read (the caller records
+/// the titles it shows).
 async fn search<'a>(
     docket: &Docket,
     viewer: &Viewer,
     rows: impl Iterator<Item = &'a CaseSummary>,
     q: &str,
-    now: Timestamp,
 ) -> Result<(Vec<&'a CaseSummary>, Vec<docket_domain::ids::CaseId>), ServiceError> {
     let q = q.trim();
     if q.is_empty() {
@@ -339,9 +343,6 @@ async fn search<'a>(
         if docket.may(&viewer.principal, Target::Case(&case), &[action]) != [true] {
             continue;
         }
-        docket
-            .record_view(&c.id, &viewer.principal.person, CasePart::Title, now)
-            .await?;
         kept.push(c);
         titled.push(c.id.clone());
     }
