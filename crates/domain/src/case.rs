@@ -585,7 +585,29 @@ impl Case {
                 sha256: sha256.clone(),
                 issued_at: at,
                 issued_by: actor.clone(),
+                deliveries: Vec::new(),
             }),
+            CaseEvent::NoticeDelivery {
+                number,
+                outcome,
+                reason,
+                attempts,
+            } => {
+                let notice = c
+                    .notices
+                    .iter_mut()
+                    .find(|n| n.number == *number)
+                    .ok_or_else(|| ReplayError {
+                        kind: event.kind(),
+                        state: format!("there is no notice {number}"),
+                    })?;
+                notice.deliveries.push(crate::notice::Delivery {
+                    outcome: *outcome,
+                    at,
+                    reason: reason.clone(),
+                    attempts: *attempts,
+                });
+            }
             CaseEvent::StageDueSoon { .. }
             | CaseEvent::StageOverdue { .. }
             | CaseEvent::MeasureUnreviewed { .. }

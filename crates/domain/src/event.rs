@@ -8,7 +8,7 @@ use crate::draw::DrawInput;
 use crate::evidence::EvidenceItem;
 use crate::ids::{CaseId, PersonId, Text};
 use crate::measure::MeasureKind;
-use crate::notice::NoticeKind;
+use crate::notice::{DeliveryOutcome, NoticeKind};
 use crate::sanction::SanctionChoice;
 use crate::stage::Stage;
 use jiff::civil::Date;
@@ -214,6 +214,18 @@ pub enum CaseEvent {
         text: String,
         html: String,
         sha256: String,
+    },
+    /// What became of emailing notice `number`: sent, given up on, bounced, or queued again
+    /// by staff. The actor is the outbox (or who queued it again); the address is not
+    /// recorded here, only in the outbox, so the log carries no more personal data than the
+    /// case already does.
+    NoticeDelivery {
+        number: u32,
+        outcome: DeliveryOutcome,
+        /// Why it failed or bounced, addresses removed.
+        #[serde(default)]
+        reason: Option<String>,
+        attempts: u32,
     },
 }
 

@@ -47,6 +47,9 @@ pub struct Member {
     pub elected_office: Option<String>,
     #[serde(default)]
     pub region: Option<String>,
+    /// Where notices are emailed. A member without one reads them in the portal only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
 }
 
 /// Events on the organisation's membership stream. Imports are chunked so a 500,000-member

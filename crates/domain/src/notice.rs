@@ -78,6 +78,51 @@ pub struct IssuedNotice {
     pub sha256: String,
     pub issued_at: Timestamp,
     pub issued_by: PersonId,
+    /// What became of emailing it, oldest first. Empty while it waits in the outbox, or if
+    /// the party has no email address (the notice is in their portal either way).
+    #[serde(default)]
+    pub deliveries: Vec<Delivery>,
+}
+
+/// How an attempt to email a notice ended, as recorded on the case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryOutcome {
+    /// The recipient's mail server accepted it.
+    Sent,
+    /// Every retry failed; the outbox gave up and says why.
+    Failed,
+    /// The recipient's mail server refused it for good (no such address, say).
+    Bounced,
+    /// Staff queued a failed or bounced notice to be tried again.
+    Requeued,
+}
+
+impl DeliveryOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryOutcome::Sent => "sent",
+            DeliveryOutcome::Failed => "failed",
+            DeliveryOutcome::Bounced => "bounced",
+            DeliveryOutcome::Requeued => "requeued",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Delivery {
+    pub outcome: DeliveryOutcome,
+    pub at: Timestamp,
+    #[serde(default)]
+    pub reason: Option<String>,
+    pub attempts: u32,
+}
+
+impl IssuedNotice {
+    /// The latest recorded delivery outcome, if any.
+    pub fn delivery(&self) -> Option<&Delivery> {
+        self.deliveries.last()
+    }
 }
 
 /// The notices `events` (just decided, and applied to give `after`) call for, in order, each

@@ -59,6 +59,8 @@ pub enum Cmd {
         #[arg(long, default_value_t = 10, value_name = "MIB", env = "DOCKET_EVIDENCE_LIMIT_MIB",
               value_parser = clap::value_parser!(u32).range(1..=1024))]
         evidence_limit_mib: u32,
+        #[command(flatten)]
+        mail: MailArgs,
     },
     /// Create the demo organisation (if the folder has none yet) and serve it.
     Demo {
@@ -86,6 +88,11 @@ pub enum Cmd {
     Users {
         #[command(subcommand)]
         command: UsersCmd,
+    },
+    /// The email outbox: notices queued, sent, failed or bounced.
+    Outbox {
+        #[command(subcommand)]
+        command: OutboxCmd,
     },
     /// List cases (metadata only: reference, stage, category, clocks).
     Cases {
@@ -154,7 +161,7 @@ pub enum Cmd {
 #[derive(Debug, Subcommand)]
 pub enum MembersCmd {
     /// Import members from a CSV file with the header
-    /// membership_number,name,joined_on,status,elected_office,region.
+    /// membership_number,name,joined_on,status,elected_office,region,email.
     /// Bad rows are reported by line; the good rows are imported together, in one transaction.
     Import {
         #[command(flatten)]
@@ -293,6 +300,56 @@ pub enum TokenCmd {
         #[command(flatten)]
         data: DataArgs,
         username: String,
+    },
+}
+
+/// How notices are emailed. With neither --smtp-url nor --mail-dir, notices are still queued
+/// (and shown in every portal) but wait, and the outbox reports itself stalled.
+#[derive(Debug, Clone, Args)]
+pub struct MailArgs {
+    /// The SMTP server to send through: smtp://host:25, or with STARTTLS
+    /// smtp://user:password@host:587?tls=required, or smtps://host:465.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "DOCKET_SMTP_URL",
+        conflicts_with = "mail_dir"
+    )]
+    pub smtp_url: Option<String>,
+    /// Write each email as an .eml file in this folder instead of sending it.
+    #[arg(long, value_name = "DIR", env = "DOCKET_MAIL_DIR")]
+    pub mail_dir: Option<PathBuf>,
+    /// The From address of notices' email.
+    #[arg(
+        long,
+        value_name = "ADDRESS",
+        env = "DOCKET_MAIL_FROM",
+        default_value = "Docket <docket@localhost>"
+    )]
+    pub mail_from: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OutboxCmd {
+    /// Counts by state, the oldest message waiting, and every message that needs attention.
+    /// Exits with an error when the outbox is stalled, so monitoring can call it.
+    Status {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Queue failed and bounced notices again (every one, or one case's). Each is recorded
+    /// on its case with who asked.
+    Retry {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Only this case's, e.g. DK-7KQ2-M9XA.
+        #[arg(long, value_name = "REFERENCE")]
+        case: Option<String>,
+        #[arg(long = "as", value_name = "PERSON", default_value = "system:cli")]
+        actor: String,
     },
 }
 

@@ -20,12 +20,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             data,
             listen,
             evidence_limit_mib,
+            mail,
         } => {
             let docket = open_for_serving(&data)
                 .await?
                 .with_evidence_limit(evidence_limit_mib as usize * 1024 * 1024);
+            let docket = crate::outbox::cli::with_mail(docket, &mail)?;
             serve(docket, &listen, None).await
         }
+        Cmd::Outbox { command } => crate::outbox::cli::run(command).await,
         Cmd::Demo {
             data,
             listen,
@@ -385,6 +388,14 @@ pub async fn serve(docket: Docket, listen: &str, banner: Option<String>) -> anyh
         // Serving matters more than one pass: the next pass, in an hour, tries again.
         Err(e) => eprintln!("The schedule's first pass failed ({e}); serving anyway."),
     }
+    if let Some(m) = &docket.mailer {
+        println!("Notices are emailed as {}.", m.describe());
+    } else {
+        println!(
+            "No mail transport is set (--smtp-url or --mail-dir): notices wait in the outbox, and every party reads them in the portal."
+        );
+    }
+    tokio::spawn(crate::outbox::run_sender(docket.clone()));
     let ticking = docket.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(60 * 60));

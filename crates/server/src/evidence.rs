@@ -200,6 +200,7 @@ impl Docket {
         for file in files {
             self.store.put_blob(&file.sha256, &file.bytes).await?;
         }
+        self.queue_notices(&case, &mut append).await?;
         Ok((case, append))
     }
 

@@ -133,3 +133,16 @@ mod tests {
         assert_eq!(thousands(1_234_567), "1,234,567");
     }
 }
+
+/// A wait in the largest whole unit that fits: "40 seconds", "12 minutes", "3 hours",
+/// "2 days".
+pub fn span_words(d: jiff::SignedDuration) -> String {
+    let s = d.as_secs().max(0);
+    let (n, unit) = match s {
+        0..60 => (s, "second"),
+        60..3600 => (s / 60, "minute"),
+        3600..86_400 => (s / 3600, "hour"),
+        _ => (s / 86_400, "day"),
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+}

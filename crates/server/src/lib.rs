@@ -19,6 +19,7 @@ pub mod http;
 pub mod logkey;
 pub mod members;
 pub mod notice;
+pub mod outbox;
 pub mod schedule;
 pub mod service;
 pub mod stress;

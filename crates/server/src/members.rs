@@ -5,13 +5,14 @@ use docket_domain::ids::MembershipNumber;
 use docket_domain::member::{Member, MemberStatus};
 use std::collections::HashMap;
 
-pub const HEADER: [&str; 6] = [
+pub const HEADER: [&str; 7] = [
     "membership_number",
     "name",
     "joined_on",
     "status",
     "elected_office",
     "region",
+    "email",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,6 +61,7 @@ pub fn parse_csv(input: impl std::io::Read) -> Result<Parsed, String> {
     let i_status = index("status");
     let i_office = index("elected_office");
     let i_region = index("region");
+    let i_email = index("email");
     let mut parsed = Parsed::default();
     let mut seen: HashMap<String, u64> = HashMap::new();
     for (i, record) in reader.records().enumerate() {
@@ -101,6 +103,15 @@ pub fn parse_csv(input: impl std::io::Read) -> Result<Parsed, String> {
                     )
                 })?,
             };
+            let email = optional(i_email.map(get));
+            if let Some(e) = &email
+                && e.parse::<lettre::Address>().is_err()
+            {
+                return Err((
+                    "email",
+                    format!("email '{e}' is not an email address like ann@example.org"),
+                ));
+            }
             Ok(Member {
                 number,
                 name: name.to_string(),
@@ -108,6 +119,7 @@ pub fn parse_csv(input: impl std::io::Read) -> Result<Parsed, String> {
                 status,
                 elected_office: optional(i_office.map(get)),
                 region: optional(i_region.map(get)),
+                email,
             })
         })();
         match row {
@@ -142,14 +154,15 @@ mod tests {
 
     #[test]
     fn bad_rows_are_named_by_line_and_good_rows_kept() {
-        let csv = "membership_number,name,joined_on,status,elected_office,region\n\
-                   PA1,Ann,2020-01-01,active,,North\n\
+        let csv = "membership_number,name,joined_on,status,elected_office,region,email\n\
+                   PA1,Ann,2020-01-01,active,,North,ann@example.org\n\
                    PA-2,Bob,2020-01-01,active,,\n\
                    PA3,,2020-01-01,,,\n\
                    PA4,Dee,01/02/2020,,,\n\
                    PA5,Eve,2021-05-05,lapsed,MP for Southtown,\n\
                    PA1,Ann again,2020-01-01,,,\n\
-                   PA6,Fay,2021-05-05,retired,,\n";
+                   PA6,Fay,2021-05-05,retired,,\n\
+                   PA7,Gil,2021-05-05,,,,gil at example\n";
         let parsed = parse_csv(csv.as_bytes()).expect("parse");
         assert_eq!(
             parsed
@@ -163,6 +176,8 @@ mod tests {
             parsed.members[1].elected_office.as_deref(),
             Some("MP for Southtown")
         );
+        assert_eq!(parsed.members[0].email.as_deref(), Some("ann@example.org"));
+        assert_eq!(parsed.members[1].email, None);
         let lines: Vec<(u64, &str)> = parsed.errors.iter().map(|e| (e.line, e.field)).collect();
         assert_eq!(
             lines,
@@ -171,7 +186,8 @@ mod tests {
                 (4, "name"),
                 (5, "joined_on"),
                 (7, "membership_number"),
-                (8, "status")
+                (8, "status"),
+                (9, "email")
             ]
         );
         assert!(parsed.errors[3].message.contains("line 2"));

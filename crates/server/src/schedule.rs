@@ -42,22 +42,24 @@ impl Docket {
                 if due.is_empty() {
                     break;
                 }
-                let (_, append) = self.prepare_events(Some(&case), &due, &scheduler(), now)?;
+                let (after, append) = self.prepare_events(Some(&case), &due, &scheduler(), now)?;
                 let n = append.events.len();
-                match self.append(append).await {
+                match self.commit_case(&after, append).await {
                     Ok(_) => {
                         pass.cases += 1;
                         pass.events += n;
                         break;
                     }
                     // Someone else changed the case (or did this very step) meanwhile.
-                    Err(StoreError::Conflict { .. }) if tries < 10 => tries += 1,
+                    Err(ServiceError::Store(StoreError::Conflict { .. })) if tries < 10 => {
+                        tries += 1
+                    }
                     // A case busy past that is left to the next pass, not the others with it.
-                    Err(StoreError::Conflict { .. }) => {
+                    Err(ServiceError::Store(StoreError::Conflict { .. })) => {
                         tracing::warn!(case = %summary.id, "the schedule left a busy case to its next pass");
                         break;
                     }
-                    Err(e) => return Err(e.into()),
+                    Err(e) => return Err(e),
                 }
             }
         }

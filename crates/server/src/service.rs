@@ -70,6 +70,20 @@ pub struct Docket {
     pub evidence_limit: usize,
     /// The notice templates in force (see `notice`).
     pub notices: Arc<crate::notice::NoticeTemplates>,
+    /// Where notices are emailed; None leaves them queued (see `outbox`).
+    pub mailer: Option<Arc<dyn crate::outbox::mail::Mailer>>,
+    /// The sender of notices' email.
+    pub mail_from: lettre::message::Mailbox,
+    /// Told when a notice is queued, so the sender need not wait for its next round.
+    pub outbox_wake: Arc<tokio::sync::Notify>,
+}
+
+/// The sender's address when none is configured.
+pub fn default_mail_from() -> lettre::message::Mailbox {
+    lettre::message::Mailbox::new(
+        Some("Docket".into()),
+        lettre::Address::new("docket", "localhost").expect("a valid constant address"),
+    )
 }
 
 /// The payload column is the event's JSON; the kind column repeats its tag so the log can be
@@ -105,7 +119,21 @@ impl Docket {
             decisions: Arc::default(),
             evidence_limit: crate::evidence::DEFAULT_EVIDENCE_LIMIT,
             notices: Arc::new(crate::notice::NoticeTemplates::shipped()),
+            mailer: None,
+            mail_from: default_mail_from(),
+            outbox_wake: Arc::new(tokio::sync::Notify::new()),
         }
+    }
+
+    /// Emails notices with `mailer`, from `from`.
+    pub fn with_mailer(
+        mut self,
+        mailer: Arc<dyn crate::outbox::mail::Mailer>,
+        from: lettre::message::Mailbox,
+    ) -> Docket {
+        self.mailer = Some(mailer);
+        self.mail_from = from;
+        self
     }
 
     /// Replaces the shipped notice templates (an organisation's own, already tried).
@@ -206,6 +234,7 @@ impl Docket {
             at,
             events: vec![event.clone()],
             read_model: ReadModelChange::None,
+            outbox: Vec::new(),
         };
         let done = match erasing {
             None => self.store.append_at_head(append(0)).await?,
@@ -332,6 +361,7 @@ impl Docket {
             at,
             events,
             read_model: ReadModelChange::Case(CaseSummary::of(case, &self.rules, &self.calendar)),
+            outbox: Vec::new(),
         }
     }
 
@@ -349,7 +379,7 @@ impl Docket {
             return Err(ServiceError::NotFound(case_id.clone()));
         }
         let (case, append) = self.prepare(state.as_ref(), &cmd, actor, now)?;
-        self.append(append).await?;
+        self.commit_case(&case, append).await?;
         Ok(case)
     }
 
@@ -375,6 +405,7 @@ impl Docket {
                 at: now,
                 events: vec![encode(&event)?],
                 read_model: ReadModelChange::Members(chunk.to_vec()),
+                outbox: Vec::new(),
             });
             version += 1;
         }

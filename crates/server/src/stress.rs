@@ -29,6 +29,7 @@ pub async fn run(docket: Docket, writers: usize) -> anyhow::Result<()> {
                         salt: rand::random(),
                     }],
                     read_model: ReadModelChange::None,
+                    outbox: Vec::new(),
                 };
                 let done = store.append(append).await?;
                 version = done.version;

@@ -14,6 +14,7 @@ mod credentials;
 mod log;
 mod members;
 mod one_call;
+mod outbox;
 #[cfg(test)]
 mod pg_tests;
 mod read;
@@ -26,8 +27,8 @@ use docket_domain::account::{
 use docket_domain::ids::PersonId;
 use docket_domain::store::codec::format_ts;
 use docket_domain::store::{
-    Append, Appended, CaseFilter, LogEntry, MemberFilter, MemberPage, Node, ReadModelDump, Store,
-    StoreError, StoredCheckpoint, StoredEvent,
+    Append, Appended, CaseFilter, LogEntry, MemberFilter, MemberPage, Node, OutboxCounts,
+    OutboxFilter, OutboxRow, ReadModelDump, Store, StoreError, StoredCheckpoint, StoredEvent,
 };
 use docket_domain::{Stage, ids::MembershipNumber, member::Member, summary::CaseSummary};
 use docket_tlog::Hash;
@@ -415,5 +416,32 @@ impl Store for PgStore {
 
     async fn blob(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError> {
         blobs::blob(&self.read, sha256).await
+    }
+
+    async fn claim_outbox(
+        &self,
+        now: Timestamp,
+        lease: SignedDuration,
+        limit: u32,
+    ) -> Result<Vec<OutboxRow>, StoreError> {
+        outbox::claim(&self.ops, now, lease, limit).await
+    }
+
+    async fn outbox_retry_later(
+        &self,
+        id: u64,
+        attempts: u32,
+        next_attempt_at: Timestamp,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        outbox::retry_later(&self.ops, id, attempts, next_attempt_at, error).await
+    }
+
+    async fn outbox_rows(&self, filter: &OutboxFilter) -> Result<Vec<OutboxRow>, StoreError> {
+        outbox::list(&self.read, filter).await
+    }
+
+    async fn outbox_counts(&self) -> Result<OutboxCounts, StoreError> {
+        outbox::counts(&self.read).await
     }
 }

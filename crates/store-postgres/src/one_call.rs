@@ -60,6 +60,10 @@ impl OneCall {
                         call.check_versions.push(a.expected_version as i64);
                     }
                 }
+                // The outbox is written on the transaction path, like credentials.
+                if !a.outbox.is_empty() {
+                    return None;
+                }
                 let after = a.expected_version + a.events.len() as u64;
                 versions.insert(&a.stream, after);
                 plan.push((call.ev_stream.len() as u64, a.events.len() as u64, after));

@@ -26,6 +26,7 @@ fn append(stream: &str, expected_version: u64, payload: &str) -> Append {
             salt: [0; 16],
         }],
         read_model: ReadModelChange::None,
+        outbox: Vec::new(),
     }
 }
 

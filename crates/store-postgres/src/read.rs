@@ -152,6 +152,7 @@ pub(crate) fn member_row(row: &PgRow) -> Result<MemberRow, StoreError> {
         status: row.try_get("status").map_err(db_err)?,
         elected_office: row.try_get("elected_office").map_err(db_err)?,
         region: row.try_get("region").map_err(db_err)?,
+        email: row.try_get("email").map_err(db_err)?,
     })
 }
 
@@ -160,7 +161,7 @@ pub(crate) async fn member(
     number: &MembershipNumber,
 ) -> Result<Option<Member>, StoreError> {
     let row = sqlx::query(
-        "SELECT number, name, joined_on, status, elected_office, region FROM members WHERE number = $1",
+        "SELECT number, name, joined_on, status, elected_office, region, email FROM members WHERE number = $1",
     )
     .bind(number.as_str())
     .fetch_optional(pool)
@@ -211,7 +212,7 @@ pub(crate) async fn dump(pool: &PgPool) -> Result<ReadModelDump, StoreError> {
     .map_err(db_err)?;
     out.assignments = rows.into_iter().map(|r| format!("{r:?}")).collect();
     let rows = sqlx::query(
-        "SELECT number, name, joined_on, status, elected_office, region FROM members ORDER BY number",
+        "SELECT number, name, joined_on, status, elected_office, region, email FROM members ORDER BY number",
     )
     .fetch_all(&mut *tx)
     .await

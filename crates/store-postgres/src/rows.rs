@@ -190,9 +190,9 @@ pub(crate) async fn upsert_members(
     let rows = last_per_key(members.into_iter().map(MemberRow::from_member), |m| {
         m.number.clone()
     });
-    for chunk in rows.chunks(MAX_PARAMS / 6) {
+    for chunk in rows.chunks(MAX_PARAMS / 7) {
         let mut q: QueryBuilder<Postgres> = QueryBuilder::new(
-            "INSERT INTO members (number, name, joined_on, status, elected_office, region) ",
+            "INSERT INTO members (number, name, joined_on, status, elected_office, region, email) ",
         );
         q.push_values(chunk, |mut b, m| {
             b.push_bind(&m.number)
@@ -200,12 +200,14 @@ pub(crate) async fn upsert_members(
                 .push_bind(&m.joined_on)
                 .push_bind(&m.status)
                 .push_bind(&m.elected_office)
-                .push_bind(&m.region);
+                .push_bind(&m.region)
+                .push_bind(&m.email);
         });
         q.push(
             " ON CONFLICT (number) DO UPDATE SET name = excluded.name,
               joined_on = excluded.joined_on, status = excluded.status,
-              elected_office = excluded.elected_office, region = excluded.region",
+              elected_office = excluded.elected_office, region = excluded.region,
+              email = excluded.email",
         );
         q.build().execute(&mut *conn).await.map_err(db_err)?;
     }

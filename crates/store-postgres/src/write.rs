@@ -401,7 +401,9 @@ async fn write_locked(
     let mut cases = Vec::new();
     let mut members = Vec::new();
     let (mut accounts, mut tokens, mut receipts) = (Vec::new(), Vec::new(), Vec::new());
+    let mut outbox = Vec::new();
     for a in &accepted {
+        outbox.extend(a.outbox.iter().map(|c| (a.at, c)));
         match &a.read_model {
             ReadModelChange::None => {}
             ReadModelChange::Case(summary) => cases.push(summary),
@@ -423,6 +425,7 @@ async fn write_locked(
     credentials::upsert_accounts(conn, accounts).await?;
     credentials::upsert_tokens(conn, tokens).await?;
     credentials::upsert_receipts(conn, receipts).await?;
+    crate::outbox::apply(conn, outbox).await?;
     sqlx::query("UPDATE log_head SET seq = $1 WHERE id = 1")
         .bind((next - 1) as i64)
         .execute(&mut *conn)

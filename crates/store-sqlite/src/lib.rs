@@ -10,6 +10,7 @@ mod blobs;
 mod credentials;
 mod log;
 mod members;
+mod outbox;
 mod read;
 mod reader;
 mod tree;
@@ -24,7 +25,8 @@ use docket_domain::ids::PersonId;
 use docket_domain::store::codec::format_ts;
 use docket_domain::store::{
     Append, Appended, CaseFilter, LeafCheck, LogEntry, MemberFilter, MemberPage, Node,
-    ReadModelDump, Store, StoreError, StoredCheckpoint, StoredEvent, StoredLeaves,
+    OutboxCounts, OutboxFilter, OutboxRow, ReadModelDump, Store, StoreError, StoredCheckpoint,
+    StoredEvent, StoredLeaves,
 };
 use docket_domain::{Stage, ids::MembershipNumber, member::Member, summary::CaseSummary};
 use docket_tlog::Hash;
@@ -471,5 +473,38 @@ impl Store for SqliteStore {
         self.readers
             .blocking(move |c| blobs::blob(c, &sha256))
             .await
+    }
+
+    async fn claim_outbox(
+        &self,
+        now: Timestamp,
+        lease: SignedDuration,
+        limit: u32,
+    ) -> Result<Vec<OutboxRow>, StoreError> {
+        self.exec(move |c| outbox::claim(c, now, lease, limit))
+            .await
+    }
+
+    async fn outbox_retry_later(
+        &self,
+        id: u64,
+        attempts: u32,
+        next_attempt_at: Timestamp,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        let error = error.to_string();
+        self.exec(move |c| outbox::retry_later(c, id, attempts, next_attempt_at, &error))
+            .await
+    }
+
+    async fn outbox_rows(&self, filter: &OutboxFilter) -> Result<Vec<OutboxRow>, StoreError> {
+        let filter = filter.clone();
+        self.readers
+            .blocking(move |c| outbox::list(c, &filter))
+            .await
+    }
+
+    async fn outbox_counts(&self) -> Result<OutboxCounts, StoreError> {
+        self.readers.blocking(outbox::counts).await
     }
 }

@@ -58,7 +58,7 @@ pub(crate) async fn list_members(
     let mut count: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT COUNT(*) FROM members");
     push_filter(&mut count, filter);
     let mut page: QueryBuilder<Sqlite> = QueryBuilder::new(
-        "SELECT number, name, joined_on, status, elected_office, region FROM members",
+        "SELECT number, name, joined_on, status, elected_office, region, email FROM members",
     );
     push_filter(&mut page, filter);
     page.push(" ORDER BY number LIMIT ")

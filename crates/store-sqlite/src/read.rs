@@ -201,6 +201,7 @@ pub(crate) fn member_row(row: &sqlx::sqlite::SqliteRow) -> Result<MemberRow, Sto
         status: row.try_get("status").map_err(db_err)?,
         elected_office: row.try_get("elected_office").map_err(db_err)?,
         region: row.try_get("region").map_err(db_err)?,
+        email: row.try_get("email").map_err(db_err)?,
     })
 }
 
@@ -209,7 +210,7 @@ pub(crate) async fn member(
     number: &MembershipNumber,
 ) -> Result<Option<Member>, StoreError> {
     let row = sqlx::query(
-        "SELECT number, name, joined_on, status, elected_office, region FROM members WHERE number = ?",
+        "SELECT number, name, joined_on, status, elected_office, region, email FROM members WHERE number = ?",
     )
     .bind(number.as_str())
     .fetch_optional(pool)
@@ -255,7 +256,7 @@ pub(crate) async fn dump(pool: &SqlitePool) -> Result<ReadModelDump, StoreError>
     .map_err(db_err)?;
     out.assignments = rows.into_iter().map(|r| format!("{r:?}")).collect();
     let rows = sqlx::query(
-        "SELECT number, name, joined_on, status, elected_office, region FROM members ORDER BY number",
+        "SELECT number, name, joined_on, status, elected_office, region, email FROM members ORDER BY number",
     )
     .fetch_all(&mut *tx)
     .await

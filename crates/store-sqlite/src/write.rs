@@ -435,6 +435,7 @@ fn write_job(
             ReadModelChange::Account(account) => credentials::upsert_account(conn, account)?,
             ReadModelChange::Token(token) => credentials::upsert_token(conn, token)?,
         }
+        crate::outbox::apply(conn, a.at, &a.outbox)?;
         let version = a.expected_version + a.events.len() as u64;
         done.push(Appended {
             first_seq: first,
@@ -600,9 +601,10 @@ fn read_case_row(conn: &Connection, id: &str) -> Result<Option<CaseRows>, StoreE
 fn upsert_members(conn: &Connection, members: &[Member]) -> Result<(), StoreError> {
     let mut stmt = conn
         .prepare_cached(
-            "INSERT INTO members (number, name, joined_on, status, elected_office, region) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+            "INSERT INTO members (number, name, joined_on, status, elected_office, region, email) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT (number) DO UPDATE SET name = excluded.name, joined_on = excluded.joined_on,
-               status = excluded.status, elected_office = excluded.elected_office, region = excluded.region",
+               status = excluded.status, elected_office = excluded.elected_office, region = excluded.region,
+               email = excluded.email",
         )
         .map_err(sqlite_err)?;
     for m in members.iter().map(MemberRow::from_member) {
@@ -612,7 +614,8 @@ fn upsert_members(conn: &Connection, members: &[Member]) -> Result<(), StoreErro
             m.joined_on,
             m.status,
             m.elected_office,
-            m.region
+            m.region,
+            m.email
         ])
         .map_err(sqlite_err)?;
     }

@@ -132,6 +132,7 @@ pub struct MemberRow {
     pub status: String,
     pub elected_office: Option<String>,
     pub region: Option<String>,
+    pub email: Option<String>,
 }
 
 impl MemberRow {
@@ -143,6 +144,7 @@ impl MemberRow {
             status: m.status.as_str().to_string(),
             elected_office: m.elected_office.clone(),
             region: m.region.clone(),
+            email: m.email.clone(),
         }
     }
 
@@ -156,6 +158,7 @@ impl MemberRow {
                 .ok_or_else(|| corrupt("member status", &self.status, "unknown status"))?,
             elected_office: self.elected_office,
             region: self.region,
+            email: self.email,
         })
     }
 }

@@ -72,6 +72,8 @@ pub struct Append {
     pub at: Timestamp,
     pub events: Vec<NewEvent>,
     pub read_model: ReadModelChange,
+    /// Outbox rows queued or settled with these events, in the same transaction.
+    pub outbox: Vec<OutboxChange>,
 }
 
 impl Append {
@@ -513,7 +515,37 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// The bytes stored under `sha256`, if any. Not checked here: readers re-hash them
     /// against the log, which is what vouches for them.
     async fn blob(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError>;
+
+    // The outbox (see [`outbox`]). Rows are queued and settled by appends; what follows
+    // claims them and records retries, which are operational state and no event.
+
+    /// Claims up to `limit` queued messages due by `now` that nobody holds, for `lease`:
+    /// until then no other claim returns them, however many servers ask at once. A sender
+    /// that dies holding a claim loses it when the lease runs out, and the message is tried
+    /// again (so a message may be sent twice, never lost).
+    async fn claim_outbox(
+        &self,
+        now: Timestamp,
+        lease: SignedDuration,
+        limit: u32,
+    ) -> Result<Vec<OutboxRow>, StoreError>;
+
+    /// A queued message's attempt failed and will be retried at `next_attempt_at`: records
+    /// the attempts made and the reason, and releases the claim.
+    async fn outbox_retry_later(
+        &self,
+        id: u64,
+        attempts: u32,
+        next_attempt_at: Timestamp,
+        error: &str,
+    ) -> Result<(), StoreError>;
+
+    async fn outbox_rows(&self, filter: &OutboxFilter) -> Result<Vec<OutboxRow>, StoreError>;
+
+    async fn outbox_counts(&self) -> Result<OutboxCounts, StoreError>;
 }
 
 pub mod codec;
 pub mod leaf;
+pub mod outbox;
+pub use outbox::{OutboxChange, OutboxCounts, OutboxFilter, OutboxMessage, OutboxRow, OutboxState};

@@ -150,6 +150,7 @@ pub fn account_append(
         at: now,
         events: events.iter().map(encode).collect::<Result<_, _>>()?,
         read_model: change,
+        outbox: Vec::new(),
     })
 }
 

@@ -49,6 +49,7 @@ async fn build(docket: &Docket, events: u64) -> anyhow::Result<()> {
                     salt: rand::random(),
                 }],
                 read_model: ReadModelChange::None,
+                outbox: Vec::new(),
             });
             n += 1;
         }

@@ -57,6 +57,7 @@ fn append_for(stream_no: usize, version: u64, actor: &PersonId) -> Append {
             salt: rand::random(),
         }],
         read_model: ReadModelChange::Case(summary),
+        outbox: Vec::new(),
     }
 }
 

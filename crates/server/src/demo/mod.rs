@@ -395,7 +395,17 @@ pub async fn run(dir: &std::path::Path, listen: &str, no_serve: bool) -> anyhow:
     std::fs::create_dir_all(dir)?;
     let origin = crate::logkey::default_origin(&rules.organisation);
     let (signer, _) = crate::logkey::load_or_create(&dir.join(crate::logkey::KEY_FILE), &origin)?;
-    let docket = Docket::new(open_store(&loc).await?, rules, calendar).with_log_signer(signer);
+    // The demo's email goes to files in its folder, where anyone can open them.
+    let docket = Docket::new(open_store(&loc).await?, rules, calendar)
+        .with_log_signer(signer)
+        .with_mailer(
+            std::sync::Arc::new(crate::outbox::mail::FileMailer {
+                dir: dir.join("mail"),
+            }),
+            "Casework <casework@demo.example>"
+                .parse()
+                .map_err(|e| anyhow::anyhow!("the demo's sender: {e}"))?,
+        );
     if docket.store.head().await? == 0 {
         let today = day_of(Timestamp::now());
         println!(

@@ -200,6 +200,7 @@ pub fn append(stream: &str, expected_version: u64, events: Vec<NewEvent>) -> App
         at: ts("2026-01-02T03:04:05.678901Z"),
         events,
         read_model: ReadModelChange::None,
+        outbox: Vec::new(),
     }
 }
 
@@ -227,6 +228,7 @@ pub fn member(number: &str, name: &str) -> Member {
         status: MemberStatus::Active,
         elected_office: None,
         region: None,
+        email: None,
     }
 }
 

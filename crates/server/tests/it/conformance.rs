@@ -4,6 +4,7 @@
 mod accounts;
 mod blobs;
 mod members;
+mod outbox;
 
 use crate::backend::{
     self, ACTOR, TestStore, append, conflict, event, member, second_handle, simple, ts,

@@ -155,6 +155,7 @@ pub(crate) async fn members(d: &Docket) {
             status: MemberStatus::Active,
             elected_office: None,
             region: None,
+            email: None,
         })
         .collect();
     d.import_members(

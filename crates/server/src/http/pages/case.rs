@@ -81,6 +81,9 @@ struct CasePage {
     notices: Vec<docket_domain::notice::IssuedNotice>,
     party: bool,
     notice_base: String,
+    /// The case's notices in the email outbox: number, to, address, state, attempts, last
+    /// reason, queued at.
+    email: Vec<(u32, &'static str, String, &'static str, u32, String, String)>,
 }
 
 #[derive(Debug)]
@@ -234,7 +237,30 @@ async fn load(
     events.sort_by_key(|e| std::cmp::Reverse(e.seq));
     let timeline = events.iter().map(|e| moment(e, allowed[3])).collect();
     let commands = blank_forms(docket, &case, &available(docket, viewer, &case)).await?;
+    let email = docket
+        .store
+        .outbox_rows(&docket_domain::store::OutboxFilter {
+            case: Some(id.clone()),
+            states: Vec::new(),
+            limit: 1_000,
+        })
+        .await
+        .map_err(crate::service::ServiceError::from)?
+        .into_iter()
+        .map(|r| {
+            (
+                r.message.notice,
+                r.message.to.as_str(),
+                r.message.address,
+                r.state.as_str(),
+                r.attempts,
+                r.last_error.unwrap_or_default(),
+                format_ts(r.queued_at),
+            )
+        })
+        .collect();
     let page = CasePage {
+        email,
         chrome: viewer.chrome.clone(),
         reference: id.to_string(),
         done: done_label(done),
@@ -425,8 +451,11 @@ pub fn sanction_text(docket: &Docket, s: &docket_domain::sanction::SanctionChoic
 }
 
 /// Fields of an event worth a line on the timeline: the reasons and the words people gave.
-const SHOWN: [&str; 19] = [
+const SHOWN: [&str; 22] = [
     "reasons",
+    "reason",
+    "number",
+    "attempts",
     "subject",
     "due",
     "review_date",

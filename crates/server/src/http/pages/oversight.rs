@@ -162,6 +162,8 @@ struct Dashboard {
     /// What the schedule escalated on open cases: reference, when, what. Newest first.
     escalations: Vec<(String, String, String)>,
     ageing_svg: String,
+    /// The email outbox: its counts, and why it is stalled if it is.
+    outbox: crate::outbox::Health,
 }
 
 pub async fn dashboard(State(docket): State<Docket>, viewer: Viewer) -> Response {
@@ -313,6 +315,7 @@ async fn figures(docket: &Docket, viewer: &Viewer) -> Result<Dashboard, ApiError
         ageing,
         ageing_svg: aged.svg(),
         escalations,
+        outbox: docket.outbox_health(Timestamp::now(), true).await?,
     })
 }
 
