@@ -67,6 +67,10 @@ impl From<ClauseRef> for String {
     }
 }
 
+fn default_escalate_to() -> crate::role::Role {
+    crate::role::Role::DisputesPanel
+}
+
 /// The default rule book's TOML, written out by `docket init` for an organisation to edit.
 pub const DEFAULT_TOML: &str = include_str!("../data/default-rulebook.toml");
 
@@ -74,6 +78,10 @@ pub const DEFAULT_TOML: &str = include_str!("../data/default-rulebook.toml");
 #[serde(deny_unknown_fields)]
 pub struct RuleBook {
     pub organisation: String,
+    /// The role an overdue case is escalated to, besides oversight: whoever manages the
+    /// case officers' work.
+    #[serde(default = "default_escalate_to")]
+    pub escalate_to: crate::role::Role,
     #[serde(default)]
     pub clauses: Vec<Clause>,
     #[serde(default)]
@@ -273,6 +281,13 @@ impl RuleBook {
     fn validate(&self, doc: &TomlDoc<'_>) -> Result<(), Invalid> {
         let named = !self.organisation.trim().is_empty();
         check(named, "organisation", "give the organisation's name")?;
+        use crate::role::Role;
+        let staff = !matches!(
+            self.escalate_to,
+            Role::Complainant | Role::Respondent | Role::Officeholder
+        );
+        let msg = "escalations go to staff: a role such as \"disputes_panel\" or \"case_officer\"";
+        check(staff, "escalate_to", msg)?;
         for (i, c) in self.clauses.iter().enumerate() {
             let at = |f: &str| format!("clauses[{i}].{f}");
             if let Some(first) = self.clauses[..i].iter().position(|o| o.id == c.id) {

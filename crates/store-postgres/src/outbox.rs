@@ -40,12 +40,13 @@ pub(crate) async fn apply(
                 attempts,
                 error,
                 at,
+                address,
             } => {
                 let changed = sqlx::query(
                     "UPDATE outbox SET state = $2, attempts = $3, last_error = $4,
                        settled_at = CASE WHEN $6 THEN NULL ELSE $5 END,
                        next_attempt_at = CASE WHEN $6 THEN $5 ELSE next_attempt_at END,
-                       claimed_until = NULL
+                       claimed_until = NULL, address = COALESCE($7, address)
                      WHERE id = $1",
                 )
                 .bind(*id as i64)
@@ -54,6 +55,7 @@ pub(crate) async fn apply(
                 .bind(error)
                 .bind(format_ts(*at))
                 .bind(*state == OutboxState::Queued)
+                .bind(address)
                 .execute(&mut *conn)
                 .await
                 .map_err(db_err)?

@@ -43,6 +43,7 @@ pub(crate) fn apply(
                 attempts,
                 error,
                 at,
+                address,
             } => {
                 let at = format_ts(*at);
                 let requeued = *state == OutboxState::Queued;
@@ -51,7 +52,7 @@ pub(crate) fn apply(
                         "UPDATE outbox SET state = ?2, attempts = ?3, last_error = ?4,
                            settled_at = CASE WHEN ?6 THEN NULL ELSE ?5 END,
                            next_attempt_at = CASE WHEN ?6 THEN ?5 ELSE next_attempt_at END,
-                           claimed_until = NULL
+                           claimed_until = NULL, address = COALESCE(?7, address)
                          WHERE id = ?1",
                     )
                     .and_then(|mut s| {
@@ -61,7 +62,8 @@ pub(crate) fn apply(
                             attempts,
                             error,
                             at,
-                            requeued
+                            requeued,
+                            address
                         ])
                     })
                     .map_err(sqlite_err)?;

@@ -59,13 +59,15 @@ pub enum OutboxChange {
     /// A new message, due at once. Queuing the same (case, notice) twice changes nothing.
     Queue(OutboxMessage),
     /// A message reached `state`, with `attempts` made and the reason if it failed. Settling
-    /// to `Queued` puts a failed or bounced message back, due at once.
+    /// to `Queued` puts a failed or bounced message back, due at once, to `address` if one
+    /// is given (the one on record now, say, after a bounce was corrected).
     Settle {
         id: u64,
         state: OutboxState,
         attempts: u32,
         error: Option<String>,
         at: Timestamp,
+        address: Option<String>,
     },
 }
 

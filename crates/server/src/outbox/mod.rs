@@ -42,6 +42,16 @@ pub fn backoff(attempts: u32) -> SignedDuration {
     SignedDuration::from_secs(secs.min(3600) as i64)
 }
 
+/// How a message settled, as recorded on its case and its row.
+#[derive(Debug, Clone)]
+struct Settled {
+    outcome: DeliveryOutcome,
+    attempts: u32,
+    reason: Option<String>,
+    /// For a message queued again: the address to use now.
+    address: Option<String>,
+}
+
 /// What one pass of the outbox did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Pass {
@@ -160,12 +170,16 @@ impl Docket {
     async fn settle(
         &self,
         row: &OutboxRow,
-        outcome: DeliveryOutcome,
-        attempts: u32,
-        reason: Option<String>,
+        settled: &Settled,
         actor: &PersonId,
         now: Timestamp,
     ) -> Result<(), ServiceError> {
+        let Settled {
+            outcome,
+            attempts,
+            reason,
+            address,
+        } = settled.clone();
         let state = match outcome {
             DeliveryOutcome::Sent => OutboxState::Sent,
             DeliveryOutcome::Failed => OutboxState::Failed,
@@ -192,6 +206,7 @@ impl Docket {
                 attempts,
                 error: reason.clone(),
                 at: now,
+                address: address.clone(),
             });
             match self.append(append).await {
                 Ok(_) => return Ok(()),
@@ -234,9 +249,8 @@ impl Docket {
                 }
             }
         };
-        let actor = outbox_actor();
-        let outcome = match sent {
-            Ok(()) => DeliveryOutcome::Sent,
+        let (outcome, reason) = match sent {
+            Ok(()) => (DeliveryOutcome::Sent, None),
             Err(SendError::Permanent(r)) => {
                 let r = mail::without_addresses(&r);
                 if case.is_none() {
@@ -246,26 +260,15 @@ impl Docket {
                         .await?;
                     return Ok(None);
                 }
-                self.settle(
-                    row,
-                    DeliveryOutcome::Bounced,
-                    attempts,
-                    Some(r),
-                    &actor,
-                    now,
-                )
-                .await?;
-                return Ok(Some(DeliveryOutcome::Bounced));
+                (DeliveryOutcome::Bounced, Some(r))
             }
-            Err(SendError::Transient(r)) if attempts >= MAX_ATTEMPTS => {
-                let r = format!(
+            Err(SendError::Transient(r)) if attempts >= MAX_ATTEMPTS => (
+                DeliveryOutcome::Failed,
+                Some(format!(
                     "gave up after {attempts} attempts: {}",
                     mail::without_addresses(&r)
-                );
-                self.settle(row, DeliveryOutcome::Failed, attempts, Some(r), &actor, now)
-                    .await?;
-                return Ok(Some(DeliveryOutcome::Failed));
-            }
+                )),
+            ),
             Err(SendError::Transient(r)) => {
                 let next = now + backoff(attempts);
                 self.store
@@ -274,8 +277,13 @@ impl Docket {
                 return Ok(None);
             }
         };
-        self.settle(row, outcome, attempts, None, &actor, now)
-            .await?;
+        let settled = Settled {
+            outcome,
+            attempts,
+            reason,
+            address: None,
+        };
+        self.settle(row, &settled, &outbox_actor(), now).await?;
         Ok(Some(outcome))
     }
 
@@ -308,8 +316,10 @@ impl Docket {
         }
     }
 
-    /// Puts failed and bounced messages back in the queue (all of them, or one case's),
-    /// each with an event on its case saying who did it. Returns how many.
+    /// Puts failed and bounced messages back in the queue (all of them, or one case's), to
+    /// the address on record now (so a corrected address is used), each with an event on
+    /// its case saying who did it. A party with no address left is skipped. Returns how
+    /// many were queued.
     pub async fn requeue(
         &self,
         case: Option<&CaseId>,
@@ -324,21 +334,27 @@ impl Docket {
                 limit: u32::MAX,
             })
             .await?;
+        let mut queued = 0;
         for row in &rows {
-            self.settle(
-                row,
-                DeliveryOutcome::Requeued,
-                0,
-                Some(format!("queued again by {actor}")),
-                actor,
-                now,
-            )
-            .await?;
+            let Some(case) = self.load_case(&row.message.case).await? else {
+                continue;
+            };
+            let Some(address) = self.address_of(&case, row.message.to).await? else {
+                continue;
+            };
+            let settled = Settled {
+                outcome: DeliveryOutcome::Requeued,
+                attempts: 0,
+                reason: Some(format!("queued again by {actor}")),
+                address: Some(address),
+            };
+            self.settle(row, &settled, actor, now).await?;
+            queued += 1;
         }
-        if !rows.is_empty() {
+        if queued > 0 {
             self.outbox_wake.notify_one();
         }
-        Ok(rows.len())
+        Ok(queued)
     }
 
     /// The outbox's counts and whether it is stalled: a message waiting longer than

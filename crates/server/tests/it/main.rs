@@ -8,6 +8,7 @@ mod backend;
 mod cli;
 mod clocks;
 mod conformance;
+mod delivery;
 mod demo;
 mod disclosure;
 mod durability;

@@ -135,6 +135,27 @@ async fn what_time_makes_due_is_recorded_once_however_many_servers_run_it(t: Tes
         case_page.contains("stage overdue") && case_page.contains("<li>due: 2026-03-16</li>"),
         "the timeline shows the escalation and the date it was due"
     );
+    // So does the role case officers answer to (the rule book's `escalate_to`), at the top
+    // of its home page; the officer's own home has no such section.
+    let manager = crate::pages::Browser::signed_in(
+        &d,
+        &base,
+        "panel.schedule",
+        &[docket_domain::role::Role::DisputesPanel],
+    )
+    .await;
+    let (_, home) = manager.get("/home").await;
+    let escalated = home
+        .split("id=\"escalated\"")
+        .nth(1)
+        .and_then(|s| s.split("</section>").next())
+        .expect("an escalated section");
+    assert!(
+        escalated.contains("Escalated to the disputes panel") && escalated.contains(id.as_str()),
+        "{escalated}"
+    );
+    let (_, officer_home) = officer.get("/home").await;
+    assert!(!officer_home.contains("id=\"escalated\""));
     let (_, page) = oversight.get("/oversight").await;
     let section = page
         .split("id=\"escalations\"")

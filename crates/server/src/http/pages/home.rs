@@ -130,6 +130,9 @@ struct HomePage {
     /// The query string of this filter without the page, for paging links.
     filter_query: String,
     problem: Option<String>,
+    /// For the role overdue cases are escalated to (the rule book's `escalate_to`): its
+    /// name, and the open cases past a time limit, most overdue first.
+    escalated: Option<(String, Vec<Row>)>,
 }
 
 #[derive(Template)]
@@ -243,6 +246,19 @@ async fn queues(docket: &Docket, viewer: &Viewer, q: HomeQuery) -> Result<HomePa
             *by_person.entry(p.to_string()).or_default() += 1;
         }
     }
+    let escalated = viewer.principal.has(docket.rules.escalate_to).then(|| {
+        let mut late: Vec<&CaseSummary> = all_open
+            .iter()
+            .filter(|c| c.open && c.is_overdue(today))
+            .collect();
+        late.sort_by_key(|c| [c.stage_due, c.review_due].into_iter().flatten().min());
+        (
+            docket.rules.escalate_to.as_str().replace('_', " "),
+            late.into_iter()
+                .map(|c| Row::of(c, today, &docket.calendar))
+                .collect(),
+        )
+    });
     let filtered = all_open
         .iter()
         .filter(|c| stage.is_none_or(|s| c.stage == s))
@@ -306,6 +322,7 @@ async fn queues(docket: &Docket, viewer: &Viewer, q: HomeQuery) -> Result<HomePa
         q: q.q,
         filter_query: filter,
         problem,
+        escalated,
     })
 }
 

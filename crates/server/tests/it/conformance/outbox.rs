@@ -129,6 +129,7 @@ async fn the_outbox_is_queued_with_its_events_and_claimed_once(t: TestStore) {
             attempts: 2,
             error: None,
             at: retry_at,
+            address: None,
         },
         OutboxChange::Settle {
             id: second.id,
@@ -136,6 +137,7 @@ async fn the_outbox_is_queued_with_its_events_and_claimed_once(t: TestStore) {
             attempts: 1,
             error: Some("550 no such user".into()),
             at: expired,
+            address: None,
         },
     ];
     s.append(settle).await.expect("settled");
@@ -172,6 +174,7 @@ async fn the_outbox_is_queued_with_its_events_and_claimed_once(t: TestStore) {
         attempts: 1,
         error: None,
         at: expired,
+        address: None,
     }];
     assert!(s.append(bad).await.is_err());
     assert_eq!(
@@ -189,11 +192,13 @@ async fn the_outbox_is_queued_with_its_events_and_claimed_once(t: TestStore) {
         attempts: 0,
         error: None,
         at: requeued_at,
+        address: Some("fixed@example.org".into()),
     }];
     s.append(requeue).await.expect("requeued");
     let due = s.claim_outbox(requeued_at, LEASE, 10).await.expect("claim");
     assert_eq!(due.len(), 1);
     assert_eq!((due[0].id, due[0].settled_at), (second.id, None));
+    assert_eq!(due[0].message.address, "fixed@example.org");
 
     // Rebuilding the read models leaves the outbox alone.
     s.replace_read_models(Vec::new(), Vec::new())
