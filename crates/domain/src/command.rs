@@ -21,6 +21,10 @@ pub enum Complainant {
         name: String,
         #[serde(default)]
         organisation: Option<String>,
+        /// Where their acknowledgement is emailed, if they gave an address: a third party
+        /// has no portal and is told nothing more.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        email: Option<String>,
     },
     Anonymous,
 }

@@ -89,6 +89,17 @@ pub enum Cmd {
         #[command(subcommand)]
         command: UsersCmd,
     },
+    /// Run one pass of the schedule now (as `docket serve` does hourly): reminders,
+    /// escalations, unreviewed measures and update letters, each recorded once however
+    /// many servers or passes run at the same time. For running it from cron, or checking
+    /// what a date would bring with --at.
+    Schedule {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Run as of this moment instead of now, e.g. 2027-01-04T09:00:00Z.
+        #[arg(long, value_name = "TIMESTAMP")]
+        at: Option<jiff::Timestamp>,
+    },
     /// The email outbox: notices queued, sent, failed or bounced.
     Outbox {
         #[command(subcommand)]

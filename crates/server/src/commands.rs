@@ -29,6 +29,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             serve(docket, &listen, None).await
         }
         Cmd::Outbox { command } => crate::outbox::cli::run(command).await,
+        Cmd::Schedule { data, at } => {
+            let docket = open(&data).await?;
+            let pass = docket
+                .run_schedule(at.unwrap_or_else(jiff::Timestamp::now))
+                .await?;
+            println!(
+                "The schedule recorded {} reminders, escalations and updates on {} cases.",
+                pass.events, pass.cases
+            );
+            Ok(())
+        }
         Cmd::Demo {
             data,
             listen,

@@ -174,6 +174,7 @@ fn a_third_party_reporter_is_disclosed_nothing() {
         *complainant = Complainant::ThirdParty {
             name: "Jo Reporter".into(),
             organisation: None,
+            email: None,
         };
     }
     h.run("officer", c);

@@ -540,6 +540,7 @@ fn third_parties_get_no_messages_and_closed_cases_take_no_replies() {
         *complainant = Complainant::ThirdParty {
             name: "A Journalist".into(),
             organisation: Some("The Paper".into()),
+            email: None,
         };
     }
     h.run("officer", cmd);

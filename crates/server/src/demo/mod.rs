@@ -249,6 +249,7 @@ impl Generator<'_> {
             5..=6 => Complainant::ThirdParty {
                 name: "Campaigns officer".into(),
                 organisation: Some("An outside campaign group".into()),
+                email: Some("campaigns@outside.example".into()),
             },
             _ => Complainant::Anonymous,
         };

@@ -367,6 +367,7 @@ pub fn former_mayor(sim: &mut Sim, staff: &Staff, first: CaseId) -> anyhow::Resu
             complainant: Complainant::ThirdParty {
                 name: "Listener complaint".into(),
                 organisation: Some("Eastport Residents' Forum".into()),
+                email: None,
             },
             respondent: respondent(104, "Gerald Vane", Some("Former Mayor of Eastport")),
             category: "antisemitism",

@@ -124,7 +124,13 @@ impl NoticeContext {
             (Complainant::Anonymous, _, _) => "The complaint was made anonymously.".to_string(),
             (_, Party::Respondent, false) => "Not disclosed at this stage: the complainant's identity is given to you only if a case officer decides, with reasons, that you need it to answer the allegation.".to_string(),
             (Complainant::Member { name, number }, _, _) => format!("{name} (member {number})"),
-            (Complainant::ThirdParty { name, organisation }, _, _) => match organisation {
+            (
+                Complainant::ThirdParty {
+                    name, organisation, ..
+                },
+                _,
+                _,
+            ) => match organisation {
                 Some(o) => format!("{name}, {o}"),
                 None => name.clone(),
             },

@@ -112,7 +112,10 @@ impl Docket {
         let number = match (to, &case.complainant) {
             (Party::Respondent, _) => &case.respondent.member,
             (Party::Complainant, Complainant::Member { number, .. }) => number,
-            (Party::Complainant, _) => return Ok(None),
+            (Party::Complainant, Complainant::ThirdParty { email, .. }) => {
+                return Ok(email.clone().filter(|e| !e.trim().is_empty()));
+            }
+            (Party::Complainant, Complainant::Anonymous) => return Ok(None),
         };
         Ok(self
             .store

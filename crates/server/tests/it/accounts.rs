@@ -555,6 +555,7 @@ async fn anonymous_complainants_follow_up_with_a_receipt(t: TestStore) {
     let named = Complainant::ThirdParty {
         name: "Sam".into(),
         organisation: None,
+        email: None,
     };
     let refused = a
         .receive_anonymous_complaint(intake(named), &[], &web, now)

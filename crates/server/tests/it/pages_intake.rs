@@ -311,3 +311,79 @@ async fn a_broad_title_search_records_only_the_titles_it_shows(t: TestStore) {
     }
     assert_eq!(recorded, 50, "one page of titles shown, one view each");
 }
+
+both_backends!(a_third_party_gives_an_address_and_is_emailed_the_acknowledgement_only);
+async fn a_third_party_gives_an_address_and_is_emailed_the_acknowledgement_only(t: TestStore) {
+    let mailer = std::sync::Arc::new(docket::outbox::mail::MemoryMailer::default());
+    let d = support::docket(&t).with_mailer(
+        mailer.clone(),
+        "Casework <casework@party.example>".parse().expect("from"),
+    );
+    members(&d).await;
+    let (base, _stop) = support::serve(d.clone()).await;
+    let mut b = Browser::new(&base);
+    let form = b.get("/complain").await;
+    let mut fields = complaint_form(
+        &hidden(&form.html, "csrf"),
+        &hidden(&form.html, "key"),
+        "third_party",
+    );
+    fields.push(("third_name".into(), "Jo Reporter".into()));
+    fields.push(("third_email".into(), "jo at the paper".into()));
+    let req = b
+        .http
+        .post(format!("{base}/complain"))
+        .multipart(multipart(&fields, &[]));
+    let back = b.page(req).await;
+    assert_eq!(
+        back.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        back.html
+    );
+    assert!(
+        back.html
+            .contains("Give an email address like name@example.org")
+    );
+    assert!(
+        back.html.contains("value=\"jo at the paper\""),
+        "kept as typed"
+    );
+
+    let fields: Vec<(String, String)> = fields
+        .into_iter()
+        .map(|(k, v)| match k.as_str() {
+            "third_email" => (k, "jo@paper.example".into()),
+            "csrf" => (k, hidden(&back.html, "csrf")),
+            "key" => (k, hidden(&back.html, "key")),
+            _ => (k, v),
+        })
+        .collect();
+    let req = b
+        .http
+        .post(format!("{base}/complain"))
+        .multipart(multipart(&fields, &[]));
+    let done = b.page(req).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.html);
+    let listed = d
+        .store
+        .list_cases(&CaseFilter::default())
+        .await
+        .expect("list");
+    let id = listed[0].id.clone();
+    // Acknowledged by staff: that notice is queued for the address given, and sent.
+    d.execute(
+        &id,
+        Command::Acknowledge,
+        &PersonId::parse("officer.intake").expect("id"),
+        Timestamp::now(),
+    )
+    .await
+    .expect("acknowledged");
+    let pass = d.run_outbox(Timestamp::now()).await.expect("pass");
+    assert_eq!(pass.sent, 1);
+    let sent = mailer.sent.lock().expect("sent").clone();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].0, "jo@paper.example");
+    assert!(sent[0].1.contains(id.as_str()));
+}

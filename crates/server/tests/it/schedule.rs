@@ -167,3 +167,52 @@ async fn what_time_makes_due_is_recorded_once_however_many_servers_run_it(t: Tes
         "{section}"
     );
 }
+
+both_backends!(two_server_processes_running_the_schedule_at_once_record_it_once);
+async fn two_server_processes_running_the_schedule_at_once_record_it_once(t: TestStore) {
+    let d = support::docket(&t);
+    let id = CaseId::from_random(0xc10d);
+    let t0: Timestamp = "2026-03-02T09:00:00Z".parse().expect("ts");
+    let officer = PersonId::parse("officer.schedule").expect("id");
+    let complaint = support::member_complaint(
+        id.clone(),
+        jiff::civil::date(2026, 2, 1),
+        "Remarks at a meeting",
+        "What was said.",
+    );
+    d.execute(&id, complaint, &officer, t0)
+        .await
+        .expect("received");
+    d.execute(&id, Command::Acknowledge, &officer, t0)
+        .await
+        .expect("acknowledged");
+    let at = (t0 + days(42)).to_string();
+    let location = match t.backend {
+        crate::backend::Backend::Sqlite => ["--data", t.url.as_str()],
+        crate::backend::Backend::Postgres => ["--database-url", t.url.as_str()],
+    };
+    let run = || {
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_docket"))
+            .args(["schedule", "--at", &at])
+            .args(location)
+            .output()
+    };
+    let (a, b) = tokio::join!(run(), run());
+    for out in [a.expect("first process"), b.expect("second process")] {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(kinds(&d, &id, "stage_overdue").await, 1, "escalated once");
+    assert_eq!(kinds(&d, &id, "update_due").await, 1, "one update letter");
+    let case = d.load_case(&id).await.expect("load").expect("case");
+    assert_eq!(
+        case.notices
+            .iter()
+            .filter(|n| n.kind == NoticeKind::Update)
+            .count(),
+        1
+    );
+}

@@ -375,7 +375,9 @@ async fn metadata_page(
 fn complainant(c: &Complainant) -> String {
     match c {
         Complainant::Member { number, name } => format!("{name} (member {number})"),
-        Complainant::ThirdParty { name, organisation } => match organisation {
+        Complainant::ThirdParty {
+            name, organisation, ..
+        } => match organisation {
             Some(o) => format!("{name}, {o} (not a member)"),
             None => format!("{name} (not a member)"),
         },

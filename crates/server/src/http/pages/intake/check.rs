@@ -38,8 +38,21 @@ pub(super) async fn check(
             let name = e.required("third_name", &f.third_name, "your name");
             let organisation =
                 Some(f.third_organisation.trim().to_string()).filter(|o| !o.is_empty());
+            let email = Some(f.third_email.trim().to_string()).filter(|o| !o.is_empty());
+            if let Some(a) = &email
+                && a.parse::<lettre::Address>().is_err()
+            {
+                e.add(
+                    "third_email",
+                    "Give an email address like name@example.org, or leave it empty.",
+                );
+            }
             (
-                Some(Complainant::ThirdParty { name, organisation }),
+                Some(Complainant::ThirdParty {
+                    name,
+                    organisation,
+                    email,
+                }),
                 Kind::ThirdParty,
             )
         }

@@ -120,6 +120,7 @@ pub struct ComplaintForm {
     member_name: String,
     third_name: String,
     third_organisation: String,
+    third_email: String,
     respondent_number: String,
     respondent_name: String,
     summary: String,

@@ -113,10 +113,12 @@ fn complainant_words(c: &Complainant) -> String {
         Complainant::ThirdParty {
             name,
             organisation: Some(o),
+            ..
         } => format!("{name}, {o}"),
         Complainant::ThirdParty {
             name,
             organisation: None,
+            ..
         } => name.clone(),
         Complainant::Anonymous => "The complaint was made anonymously.".into(),
     }
