@@ -3,6 +3,8 @@
 // the checkpoint history. Every page visited passes axe with no serious or critical violations.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { accessible, demoSecret, signIn, totp, useDemo } from './lib.mjs';
 
 let server;
@@ -114,5 +116,27 @@ test('oversight verifies the log and reads the checkpoints, keyboard only', asyn
   assert.ok(rows > 0, 'checkpoints are listed');
   assert.match(await page.locator('table.checkpoints tbody tr').first().textContent(), /verifies with the log/);
   await accessible(page, 'oversight-checkpoints');
+  await context.close();
+});
+
+test('the demo emails its notices to files, and oversight sees the outbox', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, server, 'oversight.tess-wright');
+  // The first schedule pass wrote update letters; the sender delivers them within seconds.
+  const mail = join(server.data, 'mail');
+  let sent = 0;
+  for (let i = 0; i < 40 && sent === 0; i += 1) {
+    await page.goto(`${server.base}/oversight`);
+    sent = Number((await page.locator('#outbox + p + dl dt:text-is("Sent") + dd').textContent()).trim());
+    if (sent === 0) await new Promise((r) => setTimeout(r, 500));
+  }
+  assert.ok(sent > 0, 'the outbox has sent notices');
+  const files = readdirSync(mail).filter((f) => f.endsWith('.eml'));
+  assert.ok(files.length >= sent, `${files.length} .eml files for ${sent} sent`);
+  const message = readFileSync(join(mail, files[0]), 'utf8');
+  assert.match(message, /^To: .*@/m);
+  assert.match(message, /From: Casework <casework@demo\.example>/);
+  await accessible(page, 'oversight-outbox');
   await context.close();
 });

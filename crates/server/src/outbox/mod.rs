@@ -27,8 +27,10 @@ pub const MAX_ATTEMPTS: u32 = 12;
 pub const LEASE: SignedDuration = SignedDuration::from_mins(5);
 /// A queued message older than this means the outbox is stalled.
 pub const STALLED_AFTER: SignedDuration = SignedDuration::from_mins(15);
-/// Messages claimed at a time.
-const BATCH: u32 = 20;
+/// Messages claimed at a time: few enough that, should every one of them hit the SMTP
+/// timeout (60 s), the batch is done before its lease runs out and another server may
+/// claim (and send again) what this one still holds.
+const BATCH: u32 = 4;
 
 /// The actor of what the outbox records.
 pub fn outbox_actor() -> PersonId {
