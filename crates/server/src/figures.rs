@@ -119,21 +119,6 @@ impl Headline {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_published_figure() {
-        assert_eq!(
-            share_of_membership(90, 500_000),
-            "0.018% of 500,000 members"
-        );
-        assert_eq!(share_of_membership(0, 10), "0% of 10 members");
-        assert_eq!(thousands(1_234_567), "1,234,567");
-    }
-}
-
 /// A wait in the largest whole unit that fits: "40 seconds", "12 minutes", "3 hours",
 /// "2 days".
 pub fn span_words(d: jiff::SignedDuration) -> String {
@@ -146,3 +131,28 @@ pub fn span_words(d: jiff::SignedDuration) -> String {
     };
     format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_are_said_in_their_largest_whole_unit() {
+        let w = |s| span_words(jiff::SignedDuration::from_secs(s));
+        assert_eq!(w(1), "1 second");
+        assert_eq!(w(20 * 60), "20 minutes");
+        assert_eq!(w(3 * 3600 + 5), "3 hours");
+        assert_eq!(w(86_400), "1 day");
+    }
+
+    #[test]
+    fn the_published_figure() {
+        assert_eq!(
+            share_of_membership(90, 500_000),
+            "0.018% of 500,000 members"
+        );
+        assert_eq!(share_of_membership(0, 10), "0% of 10 members");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+}
+
