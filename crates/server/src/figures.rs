@@ -155,4 +155,3 @@ mod tests {
         assert_eq!(thousands(1_234_567), "1,234,567");
     }
 }
-

@@ -26,10 +26,48 @@ struct Sink {
     child: tokio::process::Child,
 }
 
+/// Where aiosmtpd is importable from: Python's own packages if it is installed there, else
+/// a folder under the build's target directory that it is installed into once (from PyPI),
+/// so `cargo test` needs no setup beyond Python 3 with pip.
+fn python_path() -> &'static str {
+    static PATH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    PATH.get_or_init(|| {
+        let have = |path: &str| {
+            std::process::Command::new("python3")
+                .args(["-c", "import aiosmtpd"])
+                .env("PYTHONPATH", path)
+                .output()
+                .is_ok_and(|o| o.status.success())
+        };
+        let local = format!("{}/pydeps", env!("CARGO_TARGET_TMPDIR"));
+        if have("") {
+            return String::new();
+        }
+        if !have(&local) {
+            let out = std::process::Command::new("python3")
+                .args([
+                    "-m", "pip", "install", "--quiet", "--target", &local, "aiosmtpd",
+                ])
+                .output()
+                .expect("python3 runs (the delivery tests need Python 3 with pip)");
+            assert!(
+                out.status.success(),
+                "installing aiosmtpd for the delivery tests failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        local
+    })
+}
+
 impl Sink {
     async fn start(port: u16, dir: &Path) -> Sink {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/smtp/sink.py");
+        let pythonpath = tokio::task::spawn_blocking(python_path)
+            .await
+            .expect("aiosmtpd");
         let mut child = tokio::process::Command::new("python3")
+            .env("PYTHONPATH", pythonpath)
             .arg(&script)
             .arg(port.to_string())
             .arg(dir)

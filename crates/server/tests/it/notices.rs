@@ -298,7 +298,16 @@ async fn the_pdf_of_a_notice_is_a_document_with_the_reference() {
         pdf,
         "the same notice, the same bytes"
     );
-    // Where poppler is installed (CI installs it), it must read the PDF back.
+    // Where poppler is installed it must read the PDF back. CI installs it, and there its
+    // absence is a failure rather than a silent skip.
+    let have_poppler = std::process::Command::new("pdftotext")
+        .arg("-v")
+        .output()
+        .is_ok();
+    assert!(
+        have_poppler || std::env::var_os("CI").is_none(),
+        "CI must have pdftotext (poppler-utils) to read the notice PDF back"
+    );
     if let Ok(out) = std::process::Command::new("pdftotext")
         .args(["-", "-"])
         .stdin(std::process::Stdio::piped())
