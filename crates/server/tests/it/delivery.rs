@@ -162,18 +162,7 @@ async fn notices_reach_a_real_mail_server_after_an_outage_and_a_restart(t: TestS
 
     let id = CaseId::from_random(0xe3a1);
     let officer = p("officer.mail");
-    let complaint = support::member_complaint(
-        id.clone(),
-        jiff::civil::date(2026, 2, 1),
-        "Remarks at a meeting",
-        "What was said.",
-    );
-    d.execute(&id, complaint, &officer, t0)
-        .await
-        .expect("received");
-    d.execute(&id, Command::Acknowledge, &officer, t0)
-        .await
-        .expect("acknowledged");
+    support::acknowledged_complaint(&d, &id, &officer, t0).await;
     let counts = d.store.outbox_counts().await.expect("counts");
     assert_eq!(
         counts.queued, 1,

@@ -6,7 +6,6 @@ use crate::backend::{TestStore, second_handle};
 use crate::both_backends;
 use crate::support;
 use docket::service::Docket;
-use docket_domain::Command;
 use docket_domain::command::Party;
 use docket_domain::ids::{CaseId, PersonId};
 use docket_domain::notice::NoticeKind;
@@ -33,22 +32,7 @@ async fn what_time_makes_due_is_recorded_once_however_many_servers_run_it(t: Tes
     let id = CaseId::from_random(0xc10c);
     let t0: Timestamp = "2026-03-02T09:00:00Z".parse().expect("ts");
     let officer = PersonId::parse("officer.schedule").expect("id");
-    d.execute(
-        &id,
-        support::member_complaint(
-            id.clone(),
-            jiff::civil::date(2026, 2, 1),
-            "Remarks at a meeting",
-            "What was said.",
-        ),
-        &officer,
-        t0,
-    )
-    .await
-    .expect("received");
-    d.execute(&id, Command::Acknowledge, &officer, t0)
-        .await
-        .expect("acknowledged");
+    support::acknowledged_complaint(&d, &id, &officer, t0).await;
     assert_eq!(
         d.run_schedule(t0).await.expect("pass").events,
         0,
@@ -174,18 +158,7 @@ async fn two_server_processes_running_the_schedule_at_once_record_it_once(t: Tes
     let id = CaseId::from_random(0xc10d);
     let t0: Timestamp = "2026-03-02T09:00:00Z".parse().expect("ts");
     let officer = PersonId::parse("officer.schedule").expect("id");
-    let complaint = support::member_complaint(
-        id.clone(),
-        jiff::civil::date(2026, 2, 1),
-        "Remarks at a meeting",
-        "What was said.",
-    );
-    d.execute(&id, complaint, &officer, t0)
-        .await
-        .expect("received");
-    d.execute(&id, Command::Acknowledge, &officer, t0)
-        .await
-        .expect("acknowledged");
+    support::acknowledged_complaint(&d, &id, &officer, t0).await;
     let at = (t0 + days(42)).to_string();
     let location = match t.backend {
         crate::backend::Backend::Sqlite => ["--data", t.url.as_str()],

@@ -111,7 +111,28 @@ pub async fn member_token(
         .1
 }
 
-/// An anonymous complaint about member PA0000001, received as case `id`.
+/// Ann Example's complaint about Bob Example (`member_complaint`), received and
+/// acknowledged by `officer` at `at` as case `id`.
+pub async fn acknowledged_complaint(
+    d: &Docket,
+    id: &docket_domain::ids::CaseId,
+    officer: &docket_domain::ids::PersonId,
+    at: jiff::Timestamp,
+) {
+    let complaint = member_complaint(
+        id.clone(),
+        jiff::civil::date(2026, 2, 1),
+        "Remarks at a meeting",
+        "What was said.",
+    );
+    d.execute(id, complaint, officer, at)
+        .await
+        .expect("received");
+    d.execute(id, docket_domain::Command::Acknowledge, officer, at)
+        .await
+        .expect("acknowledged");
+}
+
 /// Ann Example (member PA100) complains about Bob Example (member PA200).
 pub fn member_complaint(
     id: docket_domain::ids::CaseId,
@@ -139,6 +160,7 @@ pub fn member_complaint(
     }
 }
 
+/// An anonymous complaint about member PA0000001, received as case `id`.
 pub fn anonymous_complaint(id: docket_domain::ids::CaseId) -> docket_domain::Command {
     use docket_domain::command::{Complainant, Respondent};
     use docket_domain::ids::{MembershipNumber, Text};
