@@ -27,6 +27,7 @@ pub mod rulebook;
 pub mod sanction;
 pub mod schedule;
 pub mod stage;
+pub mod statistics;
 pub mod store;
 pub mod summary;
 pub mod view;
