@@ -3,7 +3,9 @@
 // the checkpoint history. Every page visited passes axe with no serious or critical violations.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { accessible, demoSecret, signIn, totp, useDemo } from './lib.mjs';
 
@@ -138,5 +140,26 @@ test('the demo emails its notices to files, and oversight sees the outbox', asyn
   assert.match(message, /^To: .*@/m);
   assert.match(message, /From: Casework <casework@demo\.example>/);
   await accessible(page, 'oversight-outbox');
+  await context.close();
+});
+
+test('the transparency report renders with its charts and reads the same as its CSV', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'docket-report-'));
+  const period = `2020-01-01..${new Date().toISOString().slice(0, 10)}`;
+  for (const format of ['html', 'csv']) {
+    execFileSync(server.bin, ['report', '--data', server.data, '--period', period, '--format', format, '--out', out]);
+  }
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`file://${join(out, 'report.html')}`);
+  assert.equal(await page.locator('svg[role="img"]').count(), 3, 'funnel, outcomes and times');
+  const received = (await page.locator('dt:text-is("Complaints received") + dd').textContent()).trim();
+  const open = (await page.locator('dt:text-is("Still open") + dd').textContent()).trim();
+  assert.equal(received, '300');
+  assert.equal(open, '90');
+  const csv = readFileSync(join(out, 'report.csv'), 'utf8');
+  assert.match(csv, new RegExp(`^headline,received,${received}$`, 'm'));
+  assert.match(csv, new RegExp(`^headline,open,${open}$`, 'm'));
+  await accessible(page, 'transparency-report');
   await context.close();
 });

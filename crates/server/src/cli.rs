@@ -100,6 +100,22 @@ pub enum Cmd {
         #[arg(long, value_name = "TIMESTAMP")]
         at: Option<jiff::Timestamp>,
     },
+    /// The transparency report for a period, computed from the event log: the complaints
+    /// funnel, outcomes, resignations, interim measures and times, small numbers protected,
+    /// with the signed checkpoint that covers the period.
+    Report {
+        #[command(flatten)]
+        data: DataArgs,
+        /// A quarter (2026Q3), a year (2026), or dates (2024-01-01..2026-12-31).
+        #[arg(long, value_name = "PERIOD")]
+        period: crate::report::Period,
+        /// json, csv or html (one page with SVG charts).
+        #[arg(long, default_value = "json", value_parser = ["json", "csv", "html"])]
+        format: String,
+        /// Write report.json, report.csv or report.html into this folder instead of printing it.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
     /// The email outbox: notices queued, sent, failed or bounced.
     Outbox {
         #[command(subcommand)]

@@ -29,6 +29,34 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             serve(docket, &listen, None).await
         }
         Cmd::Outbox { command } => crate::outbox::cli::run(command).await,
+        Cmd::Report {
+            data,
+            period,
+            format,
+            out,
+        } => {
+            let docket = open(&data).await?;
+            let bar = progress_bar(docket.store.head().await?, "events");
+            let report = docket.report(&period, &|n| bar.set_position(n)).await?;
+            bar.finish_and_clear();
+            let text = match format.as_str() {
+                "csv" => report.csv(),
+                "html" => report.html()?,
+                _ => serde_json::to_string_pretty(&report)? + "\n",
+            };
+            match out {
+                None => print!("{text}"),
+                Some(dir) => {
+                    std::fs::create_dir_all(&dir)
+                        .with_context(|| format!("cannot create {}", dir.display()))?;
+                    let path = dir.join(format!("report.{format}"));
+                    std::fs::write(&path, text)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    println!("Wrote {}.", path.display());
+                }
+            }
+            Ok(())
+        }
         Cmd::Schedule { data, at } => {
             let docket = open(&data).await?;
             let pass = docket

@@ -76,6 +76,8 @@ pub struct Docket {
     pub mail_from: lettre::message::Mailbox,
     /// Told when a notice is queued, so the sender need not wait for its next round.
     pub outbox_wake: Arc<tokio::sync::Notify>,
+    /// Reports made recently (see `report::Cache`).
+    pub report_cache: Arc<crate::report::Cache>,
 }
 
 /// The sender's address when none is configured.
@@ -122,6 +124,7 @@ impl Docket {
             mailer: None,
             mail_from: default_mail_from(),
             outbox_wake: Arc::new(tokio::sync::Notify::new()),
+            report_cache: Arc::default(),
         }
     }
 
@@ -417,7 +420,7 @@ impl Docket {
     /// when it rebuilt.
     pub async fn refresh_read_models(
         &self,
-        progress: &dyn Fn(u64),
+        progress: &(dyn Fn(u64) + Sync),
     ) -> Result<Option<RebuildReport>, ServiceError> {
         if self.store.untitled_cases().await? == 0 {
             return Ok(None);
@@ -427,36 +430,16 @@ impl Docket {
 
     /// Drops and recomputes every read model from the event log, in one transaction.
     /// `progress` is told how many events have been read so far.
-    pub async fn rebuild(&self, progress: &dyn Fn(u64)) -> Result<RebuildReport, ServiceError> {
-        let mut cases: HashMap<String, Case> = HashMap::new();
-        let mut members: BTreeMap<String, Member> = BTreeMap::new();
-        let mut after = 0;
-        let mut events = 0u64;
-        loop {
-            let page = self.store.events_after(after, 5_000).await?;
-            let Some(last) = page.last() else { break };
-            after = last.seq;
-            for e in &page {
-                events += 1;
-                if e.erased {
-                    continue;
-                }
-                if e.stream == MEMBERS_STREAM {
-                    let MemberEvent::MembersImported { members: ms, .. } =
-                        serde_json::from_str(&e.payload).map_err(|err| {
-                            ServiceError::Corrupt(format!("event {}: {err}", e.seq))
-                        })?;
-                    for m in ms {
-                        members.insert(m.number.to_string(), m);
-                    }
-                } else if e.stream.starts_with("case/") {
-                    let (event, actor) = decode_case_event(e)?;
-                    let state = cases.remove(&e.stream);
-                    cases.insert(e.stream.clone(), apply(state, &event, e.at, &actor)?);
-                }
-            }
-            progress(events);
-        }
+    pub async fn rebuild(
+        &self,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<RebuildReport, ServiceError> {
+        let Folded {
+            cases,
+            members,
+            events,
+            ..
+        } = self.fold_log(progress).await?;
         let rows: Vec<CaseSummary> = cases
             .values()
             .map(|case| CaseSummary::of(case, &self.rules, &self.calendar))
@@ -470,6 +453,66 @@ impl Docket {
             .replace_read_models(rows, members.into_values().collect())
             .await?;
         Ok(report)
+    }
+}
+
+/// Every case and member as the whole log makes them, read from the raw events.
+#[derive(Debug, Default)]
+pub struct Folded {
+    /// By stream name (`case/…`).
+    pub cases: HashMap<String, Case>,
+    pub members: BTreeMap<String, Member>,
+    pub events: u64,
+    /// The highest sequence number of an event dated at or before the `mark` asked for:
+    /// the log up to there holds everything a period ending at the mark covers.
+    pub marked: u64,
+}
+
+impl Docket {
+    /// Folds the whole log: the raw events, not the read models. `progress` is told how many
+    /// events have been read so far.
+    pub async fn fold_log(&self, progress: &(dyn Fn(u64) + Sync)) -> Result<Folded, ServiceError> {
+        self.fold_log_marking(None, progress).await
+    }
+
+    /// [`Docket::fold_log`], noting the last event dated at or before `mark`.
+    pub async fn fold_log_marking(
+        &self,
+        mark: Option<Timestamp>,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<Folded, ServiceError> {
+        let mut f = Folded::default();
+        let mut after = 0;
+        loop {
+            let page = self.store.events_after(after, 5_000).await?;
+            let Some(last) = page.last() else { break };
+            after = last.seq;
+            for e in &page {
+                f.events += 1;
+                if mark.is_some_and(|m| e.at <= m) {
+                    f.marked = f.marked.max(e.seq);
+                }
+                if e.erased {
+                    continue;
+                }
+                if e.stream == MEMBERS_STREAM {
+                    let MemberEvent::MembersImported { members: ms, .. } =
+                        serde_json::from_str(&e.payload).map_err(|err| {
+                            ServiceError::Corrupt(format!("event {}: {err}", e.seq))
+                        })?;
+                    for m in ms {
+                        f.members.insert(m.number.to_string(), m);
+                    }
+                } else if e.stream.starts_with("case/") {
+                    let (event, actor) = decode_case_event(e)?;
+                    let state = f.cases.remove(&e.stream);
+                    f.cases
+                        .insert(e.stream.clone(), apply(state, &event, e.at, &actor)?);
+                }
+            }
+            progress(f.events);
+        }
+        Ok(f)
     }
 }
 

@@ -40,11 +40,19 @@ impl Shown {
     }
 }
 
+/// One labelled count as published.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cell {
+    pub label: String,
+    #[serde(flatten)]
+    pub shown: Shown,
+}
+
 /// A table as published: labelled cells and, if it has one, its total.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Table {
     pub name: String,
-    pub cells: Vec<(String, Shown)>,
+    pub cells: Vec<Cell>,
     pub total: Option<Shown>,
     /// Whether the table counts everything since a fixed start (so a later release contains
     /// an earlier one and differences between them mean something).
@@ -63,31 +71,31 @@ pub fn protect(
     threshold: u64,
 ) -> (Table, Vec<String>) {
     let small = |n: u64| n > 0 && n < threshold;
-    let mut shown: Vec<(String, Shown)> = cells
+    let mut shown: Vec<Cell> = cells
         .iter()
-        .map(|(l, n)| {
-            let s = if small(*n) {
+        .map(|(l, n)| Cell {
+            label: l.clone(),
+            shown: if small(*n) {
                 Shown::FewerThan { threshold }
             } else {
                 Shown::Count { count: *n }
-            };
-            (l.clone(), s)
+            },
         })
         .collect();
     let mut notes = Vec::new();
-    let hidden = shown.iter().filter(|(_, s)| s.exact().is_none()).count();
+    let hidden = shown.iter().filter(|c| c.shown.exact().is_none()).count();
     if total.is_some() && hidden == 1 {
         let partner = cells
             .iter()
             .enumerate()
-            .filter(|(i, (_, n))| *n > 0 && shown[*i].1.exact().is_some())
+            .filter(|(i, (_, n))| *n > 0 && shown[*i].shown.exact().is_some())
             .min_by_key(|(_, (_, n))| *n)
             .map(|(i, _)| i);
         if let Some(i) = partner {
-            shown[i].1 = Shown::Withheld;
+            shown[i].shown = Shown::Withheld;
             notes.push(format!(
                 "{name}: \"{}\" is withheld so that the total cannot reveal a count below {threshold}.",
-                shown[i].0
+                shown[i].label
             ));
         }
     }
@@ -119,18 +127,19 @@ pub fn against_previous(tables: &mut [Table], previous: &[Table], threshold: u64
         let Some(before) = previous.iter().find(|p| p.name == t.name) else {
             continue;
         };
-        for (label, now) in t.cells.iter_mut() {
+        for cell in t.cells.iter_mut() {
+            let label = &cell.label;
             let was = before
                 .cells
                 .iter()
-                .find(|(l, _)| l == label)
-                .and_then(|(_, s)| s.exact());
-            let (Some(was), Some(n)) = (was, now.exact()) else {
+                .find(|c| c.label == *label)
+                .and_then(|c| c.shown.exact());
+            let (Some(was), Some(n)) = (was, cell.shown.exact()) else {
                 continue;
             };
             let grew = n.abs_diff(was);
             if grew > 0 && grew < threshold {
-                *now = Shown::Withheld;
+                cell.shown = Shown::Withheld;
                 notes.push(format!(
                     "{}: \"{label}\" is withheld: compared with the previous release it would reveal a change of fewer than {threshold}.",
                     t.name
@@ -147,7 +156,7 @@ pub fn leaks(tables: &[Table], threshold: u64) -> bool {
     tables.iter().any(|t| {
         t.cells
             .iter()
-            .map(|(_, s)| *s)
+            .map(|c| c.shown)
             .chain(t.total)
             .any(|s| s.exact().is_some_and(|n| n > 0 && n < threshold))
     })
@@ -171,7 +180,7 @@ mod tests {
             5,
         );
         assert_eq!(
-            t.cells.iter().map(|(_, s)| s.text()).collect::<Vec<_>>(),
+            t.cells.iter().map(|c| c.shown.text()).collect::<Vec<_>>(),
             vec!["12", "fewer than 5", "0", "fewer than 5"]
         );
         assert!(notes.is_empty());
@@ -192,7 +201,7 @@ mod tests {
             false,
             5,
         );
-        let shown: Vec<String> = t.cells.iter().map(|(_, s)| s.text()).collect();
+        let shown: Vec<String> = t.cells.iter().map(|c| c.shown.text()).collect();
         assert_eq!(shown, vec!["40", "fewer than 5", "withheld", "20"]);
         assert_eq!(t.total, Some(Shown::Count { count: 71 }));
         assert_eq!(notes.len(), 1);
@@ -220,8 +229,8 @@ mod tests {
         let mut tables = vec![q3.clone()];
         let notes = against_previous(&mut tables, &[q2.clone()], 5);
         q3 = tables.remove(0);
-        assert_eq!(q3.cells[0].1, Shown::Count { count: 52 });
-        assert_eq!(q3.cells[1].1, Shown::Withheld);
+        assert_eq!(q3.cells[0].shown, Shown::Count { count: 52 });
+        assert_eq!(q3.cells[1].shown, Shown::Withheld);
         assert_eq!(notes.len(), 1);
         assert!(notes[0].contains("racism"));
         // Non-cumulative tables (one period each) are not compared.

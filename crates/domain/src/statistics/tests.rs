@@ -130,7 +130,7 @@ proptest! {
         prop_assert!(!suppression::leaks(std::slice::from_ref(&t), 5));
         // With a total shown, no single hidden cell can be recovered from it.
         if t.total.and_then(|s| s.exact()).is_some() {
-            let hidden_nonzero = cells.iter().zip(&t.cells).filter(|((_, n), (_, s))| *n > 0 && s.exact().is_none()).count();
+            let hidden_nonzero = cells.iter().zip(&t.cells).filter(|((_, n), c)| *n > 0 && c.shown.exact().is_none()).count();
             prop_assert_ne!(hidden_nonzero, 1, "{:?}", t);
         }
     }

@@ -20,6 +20,7 @@ pub mod api;
 pub mod auth;
 mod log;
 pub mod pages;
+mod statistics;
 
 /// An RFC 9457 problem document: the error format of every non-HTML response.
 pub fn problem(status: StatusCode, title: &str, detail: &str) -> Response {
@@ -70,9 +71,10 @@ struct StatusPage {
     cases: String,
     open: String,
     open_share: String,
-    overdue: u64,
+    overdue: String,
     events: String,
-    stages: Vec<(String, u64)>,
+    /// Each stage and its count as published (small numbers protected).
+    stages: Vec<(String, String)>,
     today: String,
 }
 
@@ -97,6 +99,33 @@ async fn status_page(State(docket): State<Docket>) -> Response {
         Ok(v) => v,
         Err(e) => return store_failure(e),
     };
+    // A public page: small counts would point at people, so they are protected here as in
+    // the published report.
+    let threshold = crate::report::THRESHOLD;
+    let cells: Vec<(String, u64)> = h
+        .stages
+        .iter()
+        .map(|(s, n): &(Stage, u64)| (s.to_string(), *n))
+        .collect();
+    let (table, _) = docket_domain::statistics::suppression::protect(
+        "cases by stage",
+        &cells,
+        Some(h.cases),
+        false,
+        threshold,
+    );
+    let overdue = docket_domain::statistics::suppression::protect(
+        "overdue",
+        &[(String::new(), overdue)],
+        None,
+        false,
+        threshold,
+    )
+    .0
+    .cells
+    .remove(0)
+    .shown
+    .text();
     let page = StatusPage {
         organisation: docket.rules.organisation.clone(),
         members: thousands(h.members),
@@ -105,10 +134,10 @@ async fn status_page(State(docket): State<Docket>) -> Response {
         open_share: h.open_share(),
         overdue,
         events: thousands(events),
-        stages: h
-            .stages
+        stages: table
+            .cells
             .into_iter()
-            .map(|(s, n): (Stage, u64)| (s.to_string(), n))
+            .map(|c| (c.label, c.shown.text()))
             .collect(),
         today: today.to_string(),
     };
@@ -208,6 +237,8 @@ pub fn router(docket: Docket) -> Router {
             get(auth::login::follow_up_form).post(auth::login::follow_up),
         )
         .route("/", get(status_page))
+        .route("/statistics", get(statistics::page))
+        .route("/statistics.json", get(statistics::json))
         .route("/healthz", get(healthz))
         .route("/log/key", get(log_key))
         .route("/log/checkpoint", get(log::checkpoint))

@@ -25,7 +25,8 @@ fn help_explains_every_command() {
     assert!(out.status.success());
     let help = text(&out.stdout);
     for cmd in [
-        "init", "serve", "demo", "rebuild", "members", "users", "cases", "bench",
+        "init", "serve", "demo", "rebuild", "members", "users", "cases", "bench", "report",
+        "outbox", "schedule",
     ] {
         assert!(help.contains(cmd), "--help mentions {cmd}: {help}");
     }
@@ -172,6 +173,105 @@ async fn demo_lists_the_member_awaiting_a_hearing_as_overdue_and_rebuilds() {
             .iter()
             .any(|c| c["reference"] == waiting.id.as_str())
     );
+
+    // The transparency report over the demo's three years, from the raw log.
+    let period = format!("2020-01-01..{}", crate::support::today());
+    let out = docket(&["report", "--data", data_s, "--period", &period]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(report["received"]["count"], 300);
+    assert_eq!(report["open"]["count"], 90);
+    let ended = report["expelled_or_resigned"]["count"]
+        .as_u64()
+        .expect("expelled or resigned");
+    assert!((130..=170).contains(&ended), "about half: {ended}");
+    assert_eq!(report["open_share"], "0.018% of 500,000 members");
+    assert_eq!(report["membership"]["members"], 500_000);
+    // The documented schema names exactly the fields written.
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../docs/report.schema.json"
+        ))
+        .expect("schema file"),
+    )
+    .expect("schema json");
+    let mut required: Vec<&str> = schema["required"]
+        .as_array()
+        .expect("required")
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    let mut written: Vec<&str> = report
+        .as_object()
+        .expect("object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    required.sort_unstable();
+    written.sort_unstable();
+    assert_eq!(required, written);
+    let funnel = &report["tables"][0];
+    let in_buckets: u64 = funnel["cells"]
+        .as_array()
+        .expect("cells")
+        .iter()
+        .filter_map(|c| c["count"].as_u64())
+        .sum();
+    assert!(in_buckets <= 300 && funnel["total"]["count"] == 300);
+    for t in report["tables"].as_array().expect("tables") {
+        for c in t["cells"].as_array().expect("cells") {
+            let n = c["count"].as_u64();
+            assert!(
+                n.is_none_or(|n| n == 0 || n >= 5),
+                "a small count is published: {c}"
+            );
+        }
+    }
+    let checkpoint = report["checkpoint"]["tree_size"].as_u64().expect("covered");
+    assert!(
+        checkpoint >= 300,
+        "the checkpoint covers the period's events"
+    );
+    let csv_dir = dir.path().join("report");
+    let out = docket(&[
+        "report",
+        "--data",
+        data_s,
+        "--period",
+        &period,
+        "--format",
+        "csv",
+        "--out",
+        csv_dir.to_str().expect("utf8"),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let csv = std::fs::read_to_string(csv_dir.join("report.csv")).expect("csv");
+    assert!(csv.starts_with("table,cell,value\n"));
+    assert!(csv.contains("headline,received,300\n") && csv.contains("headline,open,90\n"));
+    assert!(csv.contains(&format!("headline,expelled or resigned,{ended}\n")));
+    let out = docket(&[
+        "report",
+        "--data",
+        data_s,
+        "--period",
+        &period,
+        "--format",
+        "html",
+        "--out",
+        csv_dir.to_str().expect("utf8"),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let html = std::fs::read_to_string(csv_dir.join("report.html")).expect("html");
+    assert_eq!(
+        html.matches("<svg").count(),
+        3,
+        "funnel, outcomes and times charts"
+    );
+    assert!(html.contains("0.018% of 500,000 members"));
+    assert!(html.contains("fewer than 5") && html.contains("Methodology"));
+    let out = docket(&["report", "--data", data_s, "--period", "2026Q5"]);
+    assert!(text(&out.stderr).contains("2026Q5' is not a period"));
 
     let out = docket(&["cases", "list", "--data", data_s, "--stage", "nonsense"]);
     assert!(text(&out.stderr).contains("'nonsense' is not a stage"));

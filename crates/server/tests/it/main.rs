@@ -23,6 +23,7 @@ mod pages_portal;
 mod policy;
 mod schedule;
 mod service;
+mod statistics;
 mod support;
 mod tamper;
 mod transparency;

@@ -140,8 +140,9 @@ struct HomePage {
 struct OfficeholderHome {
     chrome: Chrome,
     name: String,
+    received: String,
+    ended: String,
     open: String,
-    cases: String,
     open_share: String,
 }
 
@@ -168,15 +169,18 @@ pub async fn home(
 }
 
 async fn officeholder_home(docket: &Docket, viewer: Viewer) -> Response {
-    match crate::figures::Headline::read(docket.store.as_ref()).await {
-        Ok(h) => render(
+    // The published report's figures, exactly as the public statistics page shows them.
+    let period = crate::report::Period::to_date(day_of(Timestamp::now()));
+    match docket.published_report(&period).await {
+        Ok(r) => render(
             StatusCode::OK,
             OfficeholderHome {
                 chrome: viewer.chrome,
                 name: viewer.name,
-                open: crate::figures::thousands(h.open),
-                cases: crate::figures::thousands(h.cases),
-                open_share: h.open_share(),
+                received: r.received.text(),
+                ended: r.expelled_or_resigned.text(),
+                open: r.open.text(),
+                open_share: r.open_share.clone(),
             },
         ),
         Err(e) => api_error_page(&viewer.chrome, e.into()),

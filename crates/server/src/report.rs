@@ -1,0 +1,431 @@
+//! The transparency report for a period: the statistics engine's figures
+//! (`docket_domain::statistics`) over every case as the raw log makes it, protected for small
+//! numbers, with the membership figure the open share is of and the signed checkpoint that
+//! covers the period, so anyone can later check that no event in it was changed.
+
+use crate::service::{Docket, ServiceError};
+use docket_domain::statistics::suppression::{Shown, Table, protect};
+use docket_domain::statistics::{Bucket, CaseFacts, Figures, Spread};
+use jiff::civil::Date;
+use jiff::{Timestamp, ToSpan};
+use serde::Serialize;
+
+const FUNNEL: &str = "funnel: where complaints are now";
+const OUTCOMES: &str = "final outcomes by sanction";
+
+/// Counts below this are published as "fewer than" it.
+pub const THRESHOLD: u64 = 5;
+
+/// A reporting period: a quarter ("2026Q3"), a year ("2026"), or two dates
+/// ("2024-01-01..2026-12-31"), inclusive.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Period {
+    pub label: String,
+    pub from: Date,
+    pub to: Date,
+}
+
+impl std::str::FromStr for Period {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Period, String> {
+        let s = s.trim();
+        let bad = || {
+            format!(
+                "'{s}' is not a period: give a quarter like 2026Q3, a year like 2026, or dates like 2024-01-01..2026-12-31"
+            )
+        };
+        if let Some((a, b)) = s.split_once("..") {
+            let from: Date = a.parse().map_err(|_| bad())?;
+            let to: Date = b.parse().map_err(|_| bad())?;
+            if to < from {
+                return Err(format!("the period {s} ends before it starts"));
+            }
+            return Ok(Period {
+                label: s.to_string(),
+                from,
+                to,
+            });
+        }
+        let (year, quarter) = match s.split_once(['Q', 'q']) {
+            Some((y, q)) => (y, Some(q.parse::<i8>().map_err(|_| bad())?)),
+            None => (s, None),
+        };
+        let year: i16 = year.parse().map_err(|_| bad())?;
+        let (first, months) = match quarter {
+            Some(q @ 1..=4) => ((q - 1) * 3 + 1, 3),
+            Some(_) => return Err(bad()),
+            None => (1, 12),
+        };
+        let from = Date::new(year, first, 1).map_err(|_| bad())?;
+        let to = from
+            .checked_add(months.months())
+            .and_then(|d| d.checked_sub(1.day()))
+            .map_err(|_| bad())?;
+        Ok(Period {
+            label: s.to_uppercase(),
+            from,
+            to,
+        })
+    }
+}
+
+impl Period {
+    /// Every complaint received up to `today`.
+    pub fn to_date(today: Date) -> Period {
+        Period {
+            label: "to date".into(),
+            from: Date::new(1900, 1, 1).unwrap_or(Date::MIN),
+            to: today,
+        }
+    }
+}
+
+/// Reports made recently, by period, so a public page viewed often does not read the whole
+/// log each time. A report is at most `Cache::FRESH` old.
+#[derive(Debug, Default)]
+pub struct Cache {
+    made: std::sync::Mutex<
+        std::collections::HashMap<Period, (std::time::Instant, std::sync::Arc<Report>)>,
+    >,
+}
+
+impl Cache {
+    pub const FRESH: std::time::Duration = std::time::Duration::from_secs(300);
+
+    fn get(&self, p: &Period) -> Option<std::sync::Arc<Report>> {
+        let made = self.made.lock().ok()?;
+        made.get(p)
+            .filter(|(at, _)| at.elapsed() < Cache::FRESH)
+            .map(|(_, r)| r.clone())
+    }
+
+    fn put(&self, p: Period, r: std::sync::Arc<Report>) {
+        if let Ok(mut made) = self.made.lock() {
+            made.retain(|_, (at, _)| at.elapsed() < Cache::FRESH);
+            if made.len() < 32 {
+                made.insert(p, (std::time::Instant::now(), r));
+            }
+        }
+    }
+}
+
+/// The membership the open share is of, and when it was counted.
+#[derive(Debug, Clone, Serialize)]
+pub struct Membership {
+    pub members: u64,
+    pub counted_on: Date,
+}
+
+/// A time figure as published: withheld when fewer than the threshold cases make it.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimeFigure {
+    pub name: String,
+    pub cases: Shown,
+    pub median_working_days: Option<i64>,
+    pub p90_working_days: Option<i64>,
+}
+
+/// The signed checkpoint that covers the period: the first whose tree holds every event
+/// dated within it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CoveringCheckpoint {
+    pub tree_size: u64,
+    pub note: String,
+}
+
+/// The report as published. Its JSON form is described by `docs/report.schema.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub schema: &'static str,
+    pub organisation: String,
+    pub period: Period,
+    pub generated_at: Timestamp,
+    pub threshold: u64,
+    pub received: Shown,
+    /// Complaints that ended in expulsion (or another sanction ending membership) or the
+    /// respondent's resignation.
+    pub expelled_or_resigned: Shown,
+    pub open: Shown,
+    pub membership: Membership,
+    /// "0.018% of 500,000 members".
+    pub open_share: String,
+    pub measures_active: Shown,
+    pub tables: Vec<Table>,
+    pub times: Vec<TimeFigure>,
+    pub notes: Vec<String>,
+    pub methodology: Vec<&'static str>,
+    pub checkpoint: Option<CoveringCheckpoint>,
+    /// How many events the figures were computed from.
+    pub events: u64,
+}
+
+const METHODOLOGY: [&str; 6] = [
+    "Every figure is computed from the event log itself: each case is rebuilt from its events as they stood at the end of the period.",
+    "A complaint counts in the period if it was received in it; it is placed in exactly one bucket of the funnel by the stage it had reached at the end of the period, so the buckets add up to the complaints received.",
+    "\"Reached\" counts every complaint that ever entered a bucket; along investigation, charge, decision and final outcome each is reached by no more than the one before it.",
+    "Resignations while a case was open are counted apart from outcomes; \"expelled or resigned\" adds them to sanctions that end membership.",
+    "Times are in working days (weekends and the organisation's bank holidays excluded), as median and 90th percentile (nearest rank), and leave out stopped clocks' pauses.",
+    "Counts from 1 up to the threshold are published as \"fewer than\" it; where a table's total is published and would reveal one such count, another cell is withheld with it.",
+];
+
+fn shown(n: u64) -> Shown {
+    if n > 0 && n < THRESHOLD {
+        Shown::FewerThan {
+            threshold: THRESHOLD,
+        }
+    } else {
+        Shown::Count { count: n }
+    }
+}
+
+fn time(name: &str, s: Option<Spread>) -> TimeFigure {
+    let enough = s.filter(|s| s.count >= THRESHOLD);
+    TimeFigure {
+        name: name.to_string(),
+        cases: shown(s.map_or(0, |s| s.count)),
+        median_working_days: enough.map(|s| s.median),
+        p90_working_days: enough.map(|s| s.p90),
+    }
+}
+
+impl Docket {
+    /// The figures for `period` from the raw log, and how many events they came from, with
+    /// the last event dated within the period.
+    pub async fn figures_from_log(
+        &self,
+        period: &Period,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<(Figures, u64, u64), ServiceError> {
+        let end = period
+            .to
+            .checked_add(1.day())
+            .and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC))
+            .map(|z| z.timestamp())
+            .map_err(|e| ServiceError::Corrupt(format!("the period's end: {e}")))?;
+        let folded = self.fold_log_marking(Some(end), progress).await?;
+        let facts: Vec<CaseFacts> = folded.cases.values().map(CaseFacts::of).collect();
+        let figures = Figures::compute(&facts, period.from, period.to, &self.calendar, &self.rules);
+        Ok((figures, folded.events, folded.marked))
+    }
+
+    /// The report for `period`, made at most `Cache::FRESH` ago: what the public statistics
+    /// page and officeholders' home show.
+    pub async fn published_report(
+        &self,
+        period: &Period,
+    ) -> Result<std::sync::Arc<Report>, ServiceError> {
+        if let Some(r) = self.report_cache.get(period) {
+            return Ok(r);
+        }
+        let r = std::sync::Arc::new(self.report(period, &|_| {}).await?);
+        self.report_cache.put(period.clone(), r.clone());
+        Ok(r)
+    }
+
+    /// The transparency report for `period`.
+    pub async fn report(
+        &self,
+        period: &Period,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<Report, ServiceError> {
+        let (f, events, marked) = self.figures_from_log(period, progress).await?;
+        let members = self.store.member_count().await?;
+        let mut notes = Vec::new();
+        let mut tables = Vec::new();
+        let mut add = |name: &str, cells: Vec<(String, u64)>, total: Option<u64>| {
+            let (t, n) = protect(name, &cells, total, false, THRESHOLD);
+            notes.extend(n);
+            tables.push(t);
+        };
+        add(
+            FUNNEL,
+            f.funnel
+                .iter()
+                .map(|r| (r.bucket.label().to_string(), r.now))
+                .collect(),
+            Some(f.received),
+        );
+        add(
+            "funnel: complaints that reached each step",
+            Bucket::ALL
+                .iter()
+                .map(|b| (b.label().to_string(), f.row(*b).reached))
+                .collect(),
+            None,
+        );
+        let map = |m: &std::collections::BTreeMap<String, u64>| {
+            m.iter().map(|(k, v)| (k.clone(), *v)).collect::<Vec<_>>()
+        };
+        add(
+            OUTCOMES,
+            map(&f.by_sanction),
+            Some(f.row(Bucket::Final).now),
+        );
+        add(
+            "complaints by category",
+            map(&f.by_category),
+            Some(f.received),
+        );
+        add("charged cases by rule clause", map(&f.by_clause), None);
+        add(
+            "resignations under investigation, by step",
+            map(&f.resigned_by_stage),
+            Some(f.row(Bucket::RespondentResigned).now),
+        );
+        let mut times = vec![
+            time("received to outcome", f.time_to_outcome),
+            time("interim measures in force: age", f.measure_age),
+        ];
+        times.extend(
+            f.time_in_stage
+                .iter()
+                .map(|(b, s)| time(&format!("time in {}", b.replace('_', " ")), Some(*s))),
+        );
+        let checkpoint = self
+            .store
+            .checkpoints_after(marked.saturating_sub(1), 1)
+            .await?
+            .into_iter()
+            .next()
+            .map(|c| CoveringCheckpoint {
+                tree_size: c.size,
+                note: c.note,
+            });
+        if checkpoint.is_none() {
+            notes.push(
+                "No signed checkpoint covers the period yet: a running server signs one shortly after each change.".into(),
+            );
+        }
+        Ok(Report {
+            schema: "https://docket.example/schemas/report/1",
+            organisation: self.rules.organisation.clone(),
+            period: period.clone(),
+            generated_at: Timestamp::now(),
+            threshold: THRESHOLD,
+            received: shown(f.received),
+            expelled_or_resigned: shown(f.expelled_or_resigned),
+            open: shown(f.open),
+            membership: Membership {
+                members,
+                counted_on: docket_domain::case::day_of(Timestamp::now()),
+            },
+            open_share: crate::figures::share_of_membership(f.open, members),
+            measures_active: shown(f.measures_active),
+            tables,
+            times,
+            notes,
+            methodology: METHODOLOGY.to_vec(),
+            checkpoint,
+            events,
+        })
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "report.html")]
+struct ReportPage<'a> {
+    r: &'a Report,
+    funnel_svg: String,
+    outcomes_svg: String,
+    times_svg: String,
+}
+
+impl Report {
+    /// The funnel, outcomes and times charts, as SVG.
+    pub fn charts(&self) -> (String, String, String) {
+        let rows = |name: &str| -> Vec<(String, Shown)> {
+            self.tables
+                .iter()
+                .find(|t| t.name == name)
+                .map(|t| t.cells.iter().map(|c| (c.label.clone(), c.shown)).collect())
+                .unwrap_or_default()
+        };
+        let times: Vec<(String, Shown)> = self
+            .times
+            .iter()
+            .map(|t| {
+                let shown = t
+                    .median_working_days
+                    .map_or(Shown::Withheld, |m| Shown::Count {
+                        count: m.max(0) as u64,
+                    });
+                (t.name.clone(), shown)
+            })
+            .collect();
+        (
+            crate::chart::bars(
+                "chart-funnel",
+                "Complaints by where they are now",
+                &rows(FUNNEL),
+            ),
+            crate::chart::bars(
+                "chart-outcomes",
+                "Final outcomes by sanction",
+                &rows(OUTCOMES),
+            ),
+            crate::chart::bars("chart-times", "Median working days, by measure", &times),
+        )
+    }
+
+    /// The report as one self-contained HTML page, with its charts inline as SVG.
+    pub fn html(&self) -> Result<String, askama::Error> {
+        use askama::Template;
+        let (funnel_svg, outcomes_svg, times_svg) = self.charts();
+        ReportPage {
+            r: self,
+            funnel_svg,
+            outcomes_svg,
+            times_svg,
+        }
+        .render()
+    }
+
+    /// Every table as CSV rows: table, cell, shown value.
+    pub fn csv(&self) -> String {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let _ = w.write_record(["table", "cell", "value"]);
+        for (name, value) in [
+            ("headline", ("received", self.received)),
+            (
+                "headline",
+                ("expelled or resigned", self.expelled_or_resigned),
+            ),
+            ("headline", ("open", self.open)),
+            (
+                "headline",
+                ("interim measures in force", self.measures_active),
+            ),
+        ] {
+            let _ = w.write_record([name, value.0, &value.1.text()]);
+        }
+        for t in &self.tables {
+            for c in &t.cells {
+                let _ = w.write_record([t.name.as_str(), c.label.as_str(), &c.shown.text()]);
+            }
+            if let Some(total) = t.total {
+                let _ = w.write_record([t.name.as_str(), "total", &total.text()]);
+            }
+        }
+        String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn periods_are_quarters_years_or_ranges() {
+        let q: Period = "2026Q3".parse().expect("quarter");
+        assert_eq!((q.from, q.to), (date(2026, 7, 1), date(2026, 9, 30)));
+        let y: Period = "2025".parse().expect("year");
+        assert_eq!((y.from, y.to), (date(2025, 1, 1), date(2025, 12, 31)));
+        let r: Period = "2024-01-01..2026-12-31".parse().expect("range");
+        assert_eq!((r.from, r.to), (date(2024, 1, 1), date(2026, 12, 31)));
+        for bad in ["2026Q5", "last year", "2026-02-01..2026-01-01"] {
+            assert!(bad.parse::<Period>().is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! The published statistics over HTTP on both stores: the public page and its JSON need no
+//! login and show no small number; a bad period is named; the status page protects its
+//! stage counts; officeholders see the same figures as the public.
+
+use crate::backend::TestStore;
+use crate::both_backends;
+use crate::pages::Browser;
+use crate::support;
+use docket_domain::role::Role;
+use reqwest::StatusCode;
+
+/// Every exact count in a published JSON report, wherever it is.
+fn counts(v: &serde_json::Value, out: &mut Vec<u64>) {
+    match v {
+        serde_json::Value::Object(o) => {
+            if o.get("shown").and_then(|s| s.as_str()) == Some("count") {
+                out.extend(o.get("count").and_then(|c| c.as_u64()));
+            }
+            o.values().for_each(|x| counts(x, out));
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(|x| counts(x, out)),
+        _ => {}
+    }
+}
+
+both_backends!(the_public_statistics_show_the_report_with_small_numbers_protected);
+async fn the_public_statistics_show_the_report_with_small_numbers_protected(t: TestStore) {
+    let d = support::docket(&t);
+    let cases = support::small_demo(&d).await;
+    let (base, _stop) = support::serve(d.clone()).await;
+    let http = reqwest::Client::new();
+
+    let res = http
+        .get(format!("{base}/statistics.json"))
+        .send()
+        .await
+        .expect("json");
+    assert_eq!(res.status(), StatusCode::OK);
+    let report: serde_json::Value = res.json().await.expect("report");
+    assert_eq!(report["received"]["count"].as_u64(), Some(cases as u64));
+    let mut shown = Vec::new();
+    counts(&report, &mut shown);
+    assert!(!shown.is_empty());
+    assert!(
+        shown.iter().all(|n| *n == 0 || *n >= 5),
+        "no count from 1 to 4 is published: {shown:?}"
+    );
+    assert!(report.to_string().contains("fewer_than"));
+
+    let res = http
+        .get(format!("{base}/statistics"))
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(res.status(), StatusCode::OK);
+    let page = res.text().await.expect("html");
+    assert_eq!(page.matches("<svg").count(), 3, "the charts");
+    assert!(page.contains("Every complaint received up to"));
+    assert!(page.contains(&format!("<dd>{cases}</dd>")));
+
+    // A period that is not one: the page says so beside the field, with the input kept.
+    let res = http
+        .get(format!("{base}/statistics?period=last%20summer"))
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let page = res.text().await.expect("html");
+    assert!(
+        page.contains("&#39;last summer&#39; is not a period"),
+        "{page}"
+    );
+    assert!(page.contains("value=\"last summer\""));
+    let res = http
+        .get(format!("{base}/statistics.json?period=2026Q9"))
+        .send()
+        .await
+        .expect("json");
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        res.headers()["content-type"],
+        "application/problem+json",
+        "RFC 9457"
+    );
+    let problem: serde_json::Value = res.json().await.expect("problem");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("2026Q9")),
+        "{problem}"
+    );
+
+    // The status page's stage table shows no count from 1 to 4.
+    let status = http.get(&base).send().await.expect("status");
+    let status = status.text().await.expect("html");
+    let stages = status
+        .split("id=\"stages\"")
+        .nth(1)
+        .expect("the stage table");
+    for n in 1..5 {
+        assert!(!stages.contains(&format!("<td>{n}</td>")), "{stages}");
+    }
+
+    // Officeholders see the same figures.
+    let leader = Browser::signed_in(&d, &base, "leader.statistics", &[Role::Officeholder]).await;
+    let (status, home) = leader.get("/home").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        home.contains(&format!("<dt>Complaints received</dt><dd>{cases}</dd>")),
+        "{home}"
+    );
+    assert!(home.contains(report["open_share"].as_str().expect("share")));
+}
