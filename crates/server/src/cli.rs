@@ -115,6 +115,10 @@ pub enum Cmd {
         /// Write report.json, report.csv or report.html into this folder instead of printing it.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// The previous published release (its report.json): anything the two together
+        /// would reveal by subtraction is withheld, and the notes say so.
+        #[arg(long, value_name = "FILE")]
+        previous: Option<PathBuf>,
     },
     /// The email outbox: notices queued, sent, failed or bounced.
     Outbox {

@@ -34,11 +34,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             period,
             format,
             out,
+            previous,
         } => {
+            // Read first, so a bad file is reported before the log is read.
+            let previous: Option<crate::report::Previous> = match previous {
+                Some(path) => {
+                    let text = std::fs::read_to_string(&path)
+                        .with_context(|| format!("cannot read {}", path.display()))?;
+                    Some(serde_json::from_str(&text).with_context(|| {
+                        format!("{} is not a report.json from docket report", path.display())
+                    })?)
+                }
+                None => None,
+            };
             let docket = open(&data).await?;
             let bar = progress_bar(docket.store.head().await?, "events");
-            let report = docket.report(&period, &|n| bar.set_position(n)).await?;
+            let mut report = docket.report(&period, &|n| bar.set_position(n)).await?;
             bar.finish_and_clear();
+            if let Some(p) = &previous {
+                report.compare_with(p);
+            }
             let text = match format.as_str() {
                 "csv" => report.csv(),
                 "html" => report.html()?,

@@ -270,6 +270,33 @@ async fn demo_lists_the_member_awaiting_a_hearing_as_overdue_and_rebuilds() {
     );
     assert!(html.contains("0.018% of 500,000 members"));
     assert!(html.contains("fewer than 5") && html.contains("Methodology"));
+    // A previous release is read back (the same period: nothing is nested, nothing more
+    // withheld), and a file that is no report is named.
+    let previous = dir.path().join("previous.json");
+    std::fs::write(&previous, serde_json::to_vec(&report).expect("json")).expect("write");
+    let prev_s = previous.to_str().expect("utf8");
+    let out = docket(&[
+        "report",
+        "--data",
+        data_s,
+        "--period",
+        &period,
+        "--previous",
+        prev_s,
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let again: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(again["tables"], report["tables"]);
+    let out = docket(&[
+        "report",
+        "--data",
+        data_s,
+        "--period",
+        &period,
+        "--previous",
+        data_s,
+    ]);
+    assert!(!out.status.success());
     let out = docket(&["report", "--data", data_s, "--period", "2026Q5"]);
     assert!(text(&out.stderr).contains("2026Q5' is not a period"));
 
