@@ -227,7 +227,7 @@ mod tests {
         );
         // 14 − 12 = 2: the two releases together say two racism complaints arrived in Q3.
         let mut tables = vec![q3.clone()];
-        let notes = against_previous(&mut tables, &[q2.clone()], 5);
+        let notes = against_previous(&mut tables, std::slice::from_ref(&q2), 5);
         q3 = tables.remove(0);
         assert_eq!(q3.cells[0].shown, Shown::Count { count: 52 });
         assert_eq!(q3.cells[1].shown, Shown::Withheld);
