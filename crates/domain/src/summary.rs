@@ -34,6 +34,10 @@ pub struct CaseSummary {
     /// searched only for someone the gate lets read the case's content.
     #[serde(skip)]
     pub title: String,
+    /// What the statistics need of the case (no names, no content), kept beside the
+    /// summary so figures come from read models; None where a store read only the summary.
+    #[serde(skip)]
+    pub facts: Option<crate::statistics::CaseFacts>,
 }
 
 impl CaseSummary {
@@ -51,6 +55,7 @@ impl CaseSummary {
             active_measures: case.active_measures().count() as u32,
             assignments: case.functions.holders.clone(),
             title: case.summary.to_string(),
+            facts: Some(crate::statistics::CaseFacts::of(case)),
         }
     }
 

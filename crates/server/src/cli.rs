@@ -119,6 +119,10 @@ pub enum Cmd {
         /// would reveal by subtraction is withheld, and the notes say so.
         #[arg(long, value_name = "FILE")]
         previous: Option<PathBuf>,
+        /// Recompute the figures from the raw events instead of the read models, compare,
+        /// and fail naming any figure that differs (writes no report).
+        #[arg(long)]
+        verify_from_log: bool,
     },
     /// The email outbox: notices queued, sent, failed or bounced.
     Outbox {

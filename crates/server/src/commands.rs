@@ -35,6 +35,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             format,
             out,
             previous,
+            verify_from_log,
         } => {
             // Read first, so a bad file is reported before the log is read.
             let previous: Option<crate::report::Previous> = match previous {
@@ -48,9 +49,33 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 None => None,
             };
             let docket = open(&data).await?;
-            let bar = progress_bar(docket.store.head().await?, "events");
-            let mut report = docket.report(&period, &|n| bar.set_position(n)).await?;
-            bar.finish_and_clear();
+            if verify_from_log {
+                let bar = progress_bar(docket.store.head().await?, "events");
+                let checked = docket
+                    .verify_figures(&period, &|n| bar.set_position(n))
+                    .await?;
+                bar.finish_and_clear();
+                return match checked {
+                    Ok(events) => {
+                        println!(
+                            "The figures for {} from the read models and from the {events} raw events agree.",
+                            period.label
+                        );
+                        Ok(())
+                    }
+                    Err(differ) => {
+                        for d in &differ {
+                            eprintln!("  {d}");
+                        }
+                        bail!(
+                            "{} figures for {} differ between the read models and the raw events: rebuild the read models (`docket rebuild`) and look for tampering (`docket verify`)",
+                            differ.len(),
+                            period.label
+                        )
+                    }
+                };
+            }
+            let mut report = docket.report(&period).await?;
             if let Some(p) = &previous {
                 report.compare_with(p);
             }

@@ -463,24 +463,12 @@ pub struct Folded {
     pub cases: HashMap<String, Case>,
     pub members: BTreeMap<String, Member>,
     pub events: u64,
-    /// The highest sequence number of an event dated at or before the `mark` asked for:
-    /// the log up to there holds everything a period ending at the mark covers.
-    pub marked: u64,
 }
 
 impl Docket {
     /// Folds the whole log: the raw events, not the read models. `progress` is told how many
     /// events have been read so far.
     pub async fn fold_log(&self, progress: &(dyn Fn(u64) + Sync)) -> Result<Folded, ServiceError> {
-        self.fold_log_marking(None, progress).await
-    }
-
-    /// [`Docket::fold_log`], noting the last event dated at or before `mark`.
-    pub async fn fold_log_marking(
-        &self,
-        mark: Option<Timestamp>,
-        progress: &(dyn Fn(u64) + Sync),
-    ) -> Result<Folded, ServiceError> {
         let mut f = Folded::default();
         let mut after = 0;
         loop {
@@ -489,9 +477,6 @@ impl Docket {
             after = last.seq;
             for e in &page {
                 f.events += 1;
-                if mark.is_some_and(|m| e.at <= m) {
-                    f.marked = f.marked.max(e.seq);
-                }
                 if e.erased {
                     continue;
                 }

@@ -142,7 +142,7 @@ pub(crate) async fn append_in_one_call(
 ) -> Result<Option<i64>, StoreError> {
     let c = &call.cases;
     let head: i64 = sqlx::query_scalar(
-        "SELECT docket_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)",
+        "SELECT docket_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)",
     )
     .bind(&call.check_streams)
     .bind(&call.check_versions)
@@ -169,6 +169,7 @@ pub(crate) async fn append_in_one_call(
     .bind(&call.a_function)
     .bind(&call.a_pos)
     .bind(c.iter().map(|r| r.title.as_deref()).collect::<Vec<_>>())
+    .bind(c.iter().map(|r| r.facts.as_deref()).collect::<Vec<_>>())
     .fetch_one(&mut *conn)
     .await
     .map_err(db_err)?;

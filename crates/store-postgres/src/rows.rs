@@ -115,9 +115,9 @@ pub(crate) async fn upsert_cases(
         return Ok(());
     }
     let rows: Vec<CaseRow> = cases.iter().map(|s| CaseRow::from_summary(s)).collect();
-    for chunk in rows.chunks(MAX_PARAMS / 11) {
+    for chunk in rows.chunks(MAX_PARAMS / 12) {
         let mut q: QueryBuilder<Postgres> = QueryBuilder::new(
-            "INSERT INTO cases (id, stage, category, received_on, stage_entered_on, respondent, stage_due, review_due, open, active_measures, title) ",
+            "INSERT INTO cases (id, stage, category, received_on, stage_entered_on, respondent, stage_due, review_due, open, active_measures, title, facts) ",
         );
         q.push_values(chunk, |mut b, r| {
             b.push_bind(&r.id)
@@ -130,7 +130,8 @@ pub(crate) async fn upsert_cases(
                 .push_bind(&r.review_due)
                 .push_bind(r.open)
                 .push_bind(r.active_measures)
-                .push_bind(&r.title);
+                .push_bind(&r.title)
+                .push_bind(&r.facts);
         });
         // Most commands leave the summary as it was: skip those rows rather than write
         // identical tuples (and their index entries) again.
@@ -140,15 +141,15 @@ pub(crate) async fn upsert_cases(
               stage_entered_on = excluded.stage_entered_on, respondent = excluded.respondent,
               stage_due = excluded.stage_due, review_due = excluded.review_due,
               open = excluded.open, active_measures = excluded.active_measures,
-              title = excluded.title
+              title = excluded.title, facts = excluded.facts
               WHERE (cases.stage, cases.category, cases.received_on, cases.stage_entered_on,
                      cases.respondent, cases.stage_due, cases.review_due, cases.open,
-                     cases.active_measures, cases.title)
+                     cases.active_measures, cases.title, cases.facts)
                 IS DISTINCT FROM
                     (excluded.stage, excluded.category, excluded.received_on,
                      excluded.stage_entered_on, excluded.respondent, excluded.stage_due,
                      excluded.review_due, excluded.open, excluded.active_measures,
-                     excluded.title)",
+                     excluded.title, excluded.facts)",
         );
         q.build().execute(&mut *conn).await.map_err(db_err)?;
     }

@@ -257,6 +257,10 @@ impl Store for SqliteStore {
         read::untitled_cases(&self.read).await
     }
 
+    async fn case_facts(&self) -> Result<Vec<docket_domain::statistics::CaseFacts>, StoreError> {
+        read::case_facts(&self.read).await
+    }
+
     async fn member_count(&self) -> Result<u64, StoreError> {
         read::member_count(&self.read).await
     }

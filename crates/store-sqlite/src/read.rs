@@ -107,6 +107,8 @@ fn case_row(row: &sqlx::sqlite::SqliteRow) -> Result<CaseRow, StoreError> {
         open: row.try_get("open").map_err(db_err)?,
         active_measures: row.try_get("active_measures").map_err(db_err)?,
         title: row.try_get("title").map_err(db_err)?,
+        // Only the reads that need the facts select them.
+        facts: row.try_get::<Option<String>, _>("facts").unwrap_or(None),
     })
 }
 
@@ -220,10 +222,11 @@ pub(crate) async fn member(
 }
 
 pub(crate) async fn untitled_cases(pool: &SqlitePool) -> Result<u64, StoreError> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE title IS NULL")
-        .fetch_one(pool)
-        .await
-        .map_err(db_err)?;
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE title IS NULL OR facts IS NULL")
+            .fetch_one(pool)
+            .await
+            .map_err(db_err)?;
     Ok(n as u64)
 }
 
@@ -240,7 +243,7 @@ pub(crate) async fn dump(pool: &SqlitePool) -> Result<ReadModelDump, StoreError>
     // One snapshot for all three tables, so a dump taken during writes is still consistent.
     let mut tx = pool.begin().await.map_err(db_err)?;
     let rows = sqlx::query(
-        "SELECT id, stage, category, received_on, stage_entered_on, respondent, stage_due, review_due, open, active_measures, title FROM cases ORDER BY id",
+        "SELECT id, stage, category, received_on, stage_entered_on, respondent, stage_due, review_due, open, active_measures, title, facts FROM cases ORDER BY id",
     )
     .fetch_all(&mut *tx)
     .await
@@ -266,4 +269,26 @@ pub(crate) async fn dump(pool: &SqlitePool) -> Result<ReadModelDump, StoreError>
     }
     tx.commit().await.map_err(db_err)?;
     Ok(out)
+}
+
+/// Every case's statistical facts. A row without them (written before they were kept) is an
+/// error naming the fix, never a case quietly left out of the figures.
+pub(crate) async fn case_facts(
+    pool: &SqlitePool,
+) -> Result<Vec<docket_domain::statistics::CaseFacts>, StoreError> {
+    let rows: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT id, facts FROM cases ORDER BY id")
+            .fetch_all(pool)
+            .await
+            .map_err(db_err)?;
+    rows.into_iter()
+        .map(|(id, facts)| {
+            let facts = facts.ok_or_else(|| {
+                StoreError::NotFound(format!(
+                    "statistical facts for case {id} (the read models predate them: run `docket rebuild`)"
+                ))
+            })?;
+            docket_domain::store::codec::parse_facts(&facts)
+        })
+        .collect()
 }

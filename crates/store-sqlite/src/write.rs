@@ -522,18 +522,19 @@ fn upsert_case(
     };
     if !row_same {
         conn.prepare_cached(
-            "INSERT INTO cases (id, stage, category, received_on, stage_entered_on, respondent, stage_due, review_due, open, active_measures, title)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+            "INSERT INTO cases (id, stage, category, received_on, stage_entered_on, respondent, stage_due, review_due, open, active_measures, title, facts)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
              ON CONFLICT (id) DO UPDATE SET stage = excluded.stage, category = excluded.category,
                received_on = excluded.received_on, stage_entered_on = excluded.stage_entered_on,
                respondent = excluded.respondent, stage_due = excluded.stage_due,
                review_due = excluded.review_due, open = excluded.open,
-               active_measures = excluded.active_measures, title = excluded.title",
+               active_measures = excluded.active_measures, title = excluded.title,
+               facts = excluded.facts",
         )
         .and_then(|mut s| {
             s.execute(params![
                 r.id, r.stage, r.category, r.received_on, r.stage_entered_on, r.respondent,
-                r.stage_due, r.review_due, r.open, r.active_measures, r.title
+                r.stage_due, r.review_due, r.open, r.active_measures, r.title, r.facts
             ])
         })
         .map_err(sqlite_err)?;
@@ -560,7 +561,7 @@ fn upsert_case(
 fn read_case_row(conn: &Connection, id: &str) -> Result<Option<CaseRows>, StoreError> {
     let row = conn
         .prepare_cached(
-            "SELECT id, stage, category, received_on, stage_entered_on, respondent, stage_due, review_due, open, active_measures, title FROM cases WHERE id = ?1",
+            "SELECT id, stage, category, received_on, stage_entered_on, respondent, stage_due, review_due, open, active_measures, title, facts FROM cases WHERE id = ?1",
         )
         .and_then(|mut s| {
             s.query_row([id], |row| {
@@ -576,6 +577,7 @@ fn read_case_row(conn: &Connection, id: &str) -> Result<Option<CaseRows>, StoreE
                     open: row.get(8)?,
                     active_measures: row.get(9)?,
                     title: row.get(10)?,
+                    facts: row.get(11)?,
                 })
             })
             .map(Some)

@@ -37,6 +37,11 @@ pub fn parse_date(s: &str) -> Result<Date, StoreError> {
     s.parse().map_err(|e| corrupt("date", s, e))
 }
 
+/// A case's statistical facts from their stored JSON.
+pub fn parse_facts(s: &str) -> Result<crate::statistics::CaseFacts, StoreError> {
+    serde_json::from_str(s).map_err(|e| corrupt("case facts", s, e))
+}
+
 fn parse_opt_date(s: Option<&str>) -> Result<Option<Date>, StoreError> {
     s.map(parse_date).transpose()
 }
@@ -62,6 +67,10 @@ pub struct CaseRow {
     /// NULL in rows written before titles were kept: `Store::untitled_cases` counts them,
     /// and the server rebuilds the read models at start when there are any.
     pub title: Option<String>,
+    /// The case's statistical facts as JSON. NULL in rows written before they were kept
+    /// (counted with untitled rows, so the server rebuilds), and None where a read did not
+    /// ask for them.
+    pub facts: Option<String>,
 }
 
 impl CaseRow {
@@ -78,6 +87,7 @@ impl CaseRow {
             open: s.open,
             active_measures: i64::from(s.active_measures),
             title: Some(s.title.clone()),
+            facts: s.facts.as_ref().and_then(|f| serde_json::to_string(f).ok()),
         }
     }
 
@@ -101,6 +111,7 @@ impl CaseRow {
             active_measures: self.active_measures as u32,
             assignments,
             title: self.title.unwrap_or_default(),
+            facts: self.facts.as_deref().map(parse_facts).transpose()?,
         })
     }
 

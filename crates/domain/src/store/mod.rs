@@ -352,9 +352,14 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
 
     async fn stage_counts(&self) -> Result<Vec<(Stage, u64)>, StoreError>;
 
-    /// How many case rows have no title: rows written before titles were kept in the read
-    /// model. Any at all means the read models should be rebuilt (`docket rebuild`).
+    /// How many case rows lack what this version keeps in them (a title, statistical
+    /// facts): rows written by an older Docket. Any at all means the read models should be
+    /// rebuilt (`docket rebuild`).
     async fn untitled_cases(&self) -> Result<u64, StoreError>;
+
+    /// Every case's statistical facts, from the read model. `NotFound` (naming the fix) if a
+    /// row has none, rather than figures that quietly leave a case out.
+    async fn case_facts(&self) -> Result<Vec<crate::statistics::CaseFacts>, StoreError>;
 
     async fn member(&self, number: &MembershipNumber) -> Result<Option<Member>, StoreError>;
 

@@ -45,6 +45,7 @@ fn append_for(stream_no: usize, version: u64, actor: &PersonId) -> Append {
             docket_domain::function::Function::Investigator,
         )],
         title: "Abusive messages in the branch group chat".into(),
+        facts: None,
     };
     Append {
         stream: format!("bench/{stream_no}"),

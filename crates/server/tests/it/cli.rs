@@ -297,6 +297,16 @@ async fn demo_lists_the_member_awaiting_a_hearing_as_overdue_and_rebuilds() {
         data_s,
     ]);
     assert!(!out.status.success());
+    let out = docket(&[
+        "report",
+        "--data",
+        data_s,
+        "--period",
+        &period,
+        "--verify-from-log",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("from the read models and from the"));
     let out = docket(&["report", "--data", data_s, "--period", "2026Q5"]);
     assert!(text(&out.stderr).contains("2026Q5' is not a period"));
 

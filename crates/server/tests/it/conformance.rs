@@ -50,6 +50,7 @@ fn summary(
             .map(|(p, f)| (PersonId::parse(p).expect("person"), *f))
             .collect(),
         title: format!("Case {n}: «abuse» in the \"group\" chat; it's 100% real"),
+        facts: None,
     }
 }
 

@@ -49,6 +49,15 @@ async fn read_models_without_titles_are_rebuilt_with_them(t: TestStore) {
         .await
         .expect("list");
     assert!(listed.iter().all(|c| !c.title.is_empty()));
+    // So are rows from before the statistical facts were kept: figures are refused until then.
+    crate::tamper::tamper(&t, "UPDATE cases SET facts = NULL").await;
+    assert_eq!(d.store.untitled_cases().await.expect("count"), 300);
+    let refused = d.store.case_facts().await.expect_err("no facts");
+    assert!(refused.to_string().contains("docket rebuild"), "{refused}");
+    let report = d.refresh_read_models(&|_| {}).await.expect("refresh");
+    assert_eq!(report.map(|r| r.cases), Some(300));
+    assert_eq!(d.store.dump_read_models().await.expect("dump"), before);
+    assert_eq!(d.store.case_facts().await.expect("facts").len(), 300);
 }
 both_backends!(
     read_models_without_titles_are_rebuilt_with_them,

@@ -161,6 +161,7 @@ async fn an_intake_writes_its_case_and_receipt_together(t: TestStore) {
         active_measures: 0,
         assignments: vec![],
         title: "Bullying at the branch meeting".into(),
+        facts: None,
     };
     let receipt = Receipt {
         code: ReceiptCode::from_random(0xABC),
