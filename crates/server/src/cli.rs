@@ -428,6 +428,17 @@ pub enum CasesCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum BenchCmd {
+    /// The transparency report's figures from the read models over a large organisation:
+    /// the demo's case histories copied to N cases in a temporary SQLite store, timed read
+    /// and computed (see docs/PERFORMANCE.md).
+    Report {
+        /// Cases in the generated organisation.
+        #[arg(long, default_value_t = 1_000_000)]
+        cases: u64,
+        /// Timed runs.
+        #[arg(long, default_value_t = 3)]
+        rounds: u32,
+    },
     /// The cost of one authorisation decision (p50/p99 µs), as the policy gate makes it for
     /// every request, over the demo's cases.
     Authz {

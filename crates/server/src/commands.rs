@@ -173,6 +173,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             command: BenchCmd::Authz { rounds },
         } => crate::bench::authz::run(rounds).await,
         Cmd::Bench {
+            command: BenchCmd::Report { cases, rounds },
+        } => crate::bench::report::run(cases, rounds).await,
+        Cmd::Bench {
             command:
                 BenchCmd::Append {
                     backend,

@@ -5,6 +5,7 @@
 
 pub mod authz;
 pub mod log;
+pub mod report;
 
 use crate::commands::progress_bar;
 use docket_domain::Stage;
