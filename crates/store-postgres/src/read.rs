@@ -227,8 +227,7 @@ pub(crate) async fn dump(pool: &PgPool) -> Result<ReadModelDump, StoreError> {
     Ok(out)
 }
 
-/// Every case's statistical facts. A row without them (written before they were kept) is an
-/// error naming the fix, never a case quietly left out of the figures.
+/// Every case's statistical facts (see `codec::facts_of_row`).
 pub(crate) async fn case_facts(
     pool: &PgPool,
 ) -> Result<Vec<docket_domain::statistics::CaseFacts>, StoreError> {
@@ -237,14 +236,7 @@ pub(crate) async fn case_facts(
             .fetch_all(pool)
             .await
             .map_err(db_err)?;
-    rows.into_iter()
-        .map(|(id, facts)| {
-            let facts = facts.ok_or_else(|| {
-                StoreError::NotFound(format!(
-                    "statistical facts for case {id} (the read models predate them: run `docket rebuild`)"
-                ))
-            })?;
-            docket_domain::store::codec::parse_facts(&facts)
-        })
+    rows.iter()
+        .map(|(id, facts)| docket_domain::store::codec::facts_of_row(id, facts.as_deref()))
         .collect()
 }

@@ -37,6 +37,20 @@ pub fn parse_date(s: &str) -> Result<Date, StoreError> {
     s.parse().map_err(|e| corrupt("date", s, e))
 }
 
+/// Case `id`'s statistical facts from its row's column: a row without them (written before
+/// they were kept) is an error naming the fix, never a case quietly left out of the figures.
+pub fn facts_of_row(
+    id: &str,
+    facts: Option<&str>,
+) -> Result<crate::statistics::CaseFacts, StoreError> {
+    let facts = facts.ok_or_else(|| {
+        StoreError::NotFound(format!(
+            "statistical facts for case {id} (the read models predate them: run `docket rebuild`)"
+        ))
+    })?;
+    parse_facts(facts)
+}
+
 /// A case's statistical facts from their stored JSON.
 pub fn parse_facts(s: &str) -> Result<crate::statistics::CaseFacts, StoreError> {
     serde_json::from_str(s).map_err(|e| corrupt("case facts", s, e))

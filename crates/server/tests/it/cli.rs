@@ -234,34 +234,26 @@ async fn demo_lists_the_member_awaiting_a_hearing_as_overdue_and_rebuilds() {
         "the checkpoint covers the period's events"
     );
     let csv_dir = dir.path().join("report");
-    let out = docket(&[
-        "report",
-        "--data",
-        data_s,
-        "--period",
-        &period,
-        "--format",
-        "csv",
-        "--out",
-        csv_dir.to_str().expect("utf8"),
-    ]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    let write_report = |format: &str| {
+        let out = docket(&[
+            "report",
+            "--data",
+            data_s,
+            "--period",
+            &period,
+            "--format",
+            format,
+            "--out",
+            csv_dir.to_str().expect("utf8"),
+        ]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    };
+    write_report("csv");
     let csv = std::fs::read_to_string(csv_dir.join("report.csv")).expect("csv");
     assert!(csv.starts_with("table,cell,value\n"));
     assert!(csv.contains("headline,received,300\n") && csv.contains("headline,open,90\n"));
     assert!(csv.contains(&format!("headline,expelled or resigned,{ended}\n")));
-    let out = docket(&[
-        "report",
-        "--data",
-        data_s,
-        "--period",
-        &period,
-        "--format",
-        "html",
-        "--out",
-        csv_dir.to_str().expect("utf8"),
-    ]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    write_report("html");
     let html = std::fs::read_to_string(csv_dir.join("report.html")).expect("html");
     assert_eq!(
         html.matches("<svg").count(),
