@@ -207,13 +207,7 @@ const METHODOLOGY: [&str; 6] = [
 ];
 
 fn shown(n: u64) -> Shown {
-    if n > 0 && n < THRESHOLD {
-        Shown::FewerThan {
-            threshold: THRESHOLD,
-        }
-    } else {
-        Shown::Count { count: n }
-    }
+    docket_domain::statistics::suppression::shown(n, THRESHOLD)
 }
 
 fn time(name: &str, s: Option<Spread>) -> TimeFigure {

@@ -48,6 +48,16 @@ pub struct Cell {
     pub shown: Shown,
 }
 
+/// One count as published: below the threshold (and above zero) as "fewer than", else
+/// exactly. The single rule every published count goes through.
+pub fn shown(n: u64, threshold: u64) -> Shown {
+    if n > 0 && n < threshold {
+        Shown::FewerThan { threshold }
+    } else {
+        Shown::Count { count: n }
+    }
+}
+
 /// A table as published: labelled cells and, if it has one, its total.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Table {
@@ -70,46 +80,38 @@ pub fn protect(
     cumulative: bool,
     threshold: u64,
 ) -> (Table, Vec<String>) {
-    let small = |n: u64| n > 0 && n < threshold;
-    let mut shown: Vec<Cell> = cells
+    let mut published: Vec<Cell> = cells
         .iter()
         .map(|(l, n)| Cell {
             label: l.clone(),
-            shown: if small(*n) {
-                Shown::FewerThan { threshold }
-            } else {
-                Shown::Count { count: *n }
-            },
+            shown: shown(*n, threshold),
         })
         .collect();
     let mut notes = Vec::new();
-    let hidden = shown.iter().filter(|c| c.shown.exact().is_none()).count();
+    let hidden = published
+        .iter()
+        .filter(|c| c.shown.exact().is_none())
+        .count();
     if total.is_some() && hidden == 1 {
         let partner = cells
             .iter()
             .enumerate()
-            .filter(|(i, (_, n))| *n > 0 && shown[*i].shown.exact().is_some())
+            .filter(|(i, (_, n))| *n > 0 && published[*i].shown.exact().is_some())
             .min_by_key(|(_, (_, n))| *n)
             .map(|(i, _)| i);
         if let Some(i) = partner {
-            shown[i].shown = Shown::Withheld;
+            published[i].shown = Shown::Withheld;
             notes.push(format!(
                 "{name}: \"{}\" is withheld so that the total cannot reveal a count below {threshold}.",
-                shown[i].label
+                published[i].label
             ));
         }
     }
-    let total = total.map(|t| {
-        if small(t) {
-            Shown::FewerThan { threshold }
-        } else {
-            Shown::Count { count: t }
-        }
-    });
+    let total = total.map(|t| shown(t, threshold));
     (
         Table {
             name: name.to_string(),
-            cells: shown,
+            cells: published,
             total,
             cumulative,
         },

@@ -114,18 +114,7 @@ async fn status_page(State(docket): State<Docket>) -> Response {
         false,
         threshold,
     );
-    let overdue = docket_domain::statistics::suppression::protect(
-        "overdue",
-        &[(String::new(), overdue)],
-        None,
-        false,
-        threshold,
-    )
-    .0
-    .cells
-    .remove(0)
-    .shown
-    .text();
+    let overdue = docket_domain::statistics::suppression::shown(overdue, threshold).text();
     let page = StatusPage {
         organisation: docket.rules.organisation.clone(),
         members: thousands(h.members),
