@@ -260,6 +260,47 @@ async fn notices_reach_a_real_mail_server_after_an_outage_and_a_restart(t: TestS
     let health = d.outbox_health(t1, true).await.expect("health");
     assert!(health.stalled() && health.counts.bounced == 1);
     assert_eq!(received(mail.path()).len(), 1, "nothing more arrived");
+    // The stall shows where oversight and operators look: the dashboard names the case, and
+    // `docket outbox status` says why and fails, so monitoring can call it.
+    let (base, _stop) = support::serve(d.clone()).await;
+    let oversight = crate::pages::Browser::signed_in(
+        &d,
+        &base,
+        "oversight.mail",
+        &[docket_domain::role::Role::Oversight],
+    )
+    .await;
+    let (_, dashboard) = oversight.get("/oversight").await;
+    let outbox = dashboard
+        .split("id=\"outbox\"")
+        .nth(1)
+        .and_then(|s| s.split("</section>").next())
+        .expect("an outbox section");
+    assert!(
+        outbox.contains("The outbox is stalled") && outbox.contains(id.as_str()),
+        "{outbox}"
+    );
+    assert!(outbox.contains("bounced") && !outbox.contains("bounce.example"));
+    let location = match t.backend {
+        crate::backend::Backend::Sqlite => ["--data", t.url.as_str()],
+        crate::backend::Backend::Postgres => ["--database-url", t.url.as_str()],
+    };
+    let status = tokio::process::Command::new(env!("CARGO_BIN_EXE_docket"))
+        .args(["outbox", "status"])
+        .args(location)
+        .output()
+        .await
+        .expect("docket outbox status");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&status.stdout),
+        String::from_utf8_lossy(&status.stderr),
+    );
+    assert!(!status.status.success(), "a stalled outbox fails the command");
+    assert!(
+        stdout.contains("1 sent, 0 failed, 1 bounced") && stdout.contains("STALLED"),
+        "{stdout}"
+    );
+    assert!(stdout.contains(id.as_str()) && stderr.contains("the outbox is stalled"));
 
     // The membership list is corrected and staff queue it again: it goes to the address
     // on record now, and the requeue is on the case with who asked.
