@@ -24,6 +24,25 @@ fn payload(n: u64) -> String {
     )
 }
 
+/// Facts the size of a case under investigation with an interim measure.
+fn facts(id: &CaseId) -> docket_domain::statistics::CaseFacts {
+    use jiff::civil::date;
+    docket_domain::statistics::CaseFacts {
+        id: id.clone(),
+        category: "bullying".into(),
+        received_on: date(2026, 1, 5),
+        path: vec![
+            (Stage::Received, date(2026, 1, 5)),
+            (Stage::Acknowledged, date(2026, 1, 6)),
+            (Stage::Assessed, date(2026, 1, 12)),
+            (Stage::Investigation, date(2026, 1, 20)),
+        ],
+        sanction: None,
+        clauses: Vec::new(),
+        measures: vec![(date(2026, 1, 21), None)],
+    }
+}
+
 fn append_for(stream_no: usize, version: u64, actor: &PersonId) -> Append {
     let id = CaseId::from_random(stream_no as u64 * 7919 + 1);
     let summary = CaseSummary {
@@ -46,7 +65,8 @@ fn append_for(stream_no: usize, version: u64, actor: &PersonId) -> Append {
             docket_domain::function::Function::Investigator,
         )],
         title: "Abusive messages in the branch group chat".into(),
-        facts: None,
+        // Every command writes the case's statistical facts with its summary.
+        facts: Some(facts(&id)),
     };
     Append {
         stream: format!("bench/{stream_no}"),
