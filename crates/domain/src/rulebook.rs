@@ -67,6 +67,10 @@ impl From<ClauseRef> for String {
     }
 }
 
+fn default_update_months() -> u32 {
+    1
+}
+
 fn default_escalate_to() -> crate::role::Role {
     crate::role::Role::DisputesPanel
 }
@@ -82,6 +86,10 @@ pub struct RuleBook {
     /// case officers' work.
     #[serde(default = "default_escalate_to")]
     pub escalate_to: crate::role::Role,
+    /// How often, in months, each party kept informed is written to while their case is
+    /// open, whether or not anything changed.
+    #[serde(default = "default_update_months")]
+    pub update_months: u32,
     #[serde(default)]
     pub clauses: Vec<Clause>,
     #[serde(default)]
@@ -288,6 +296,12 @@ impl RuleBook {
         );
         let msg = "escalations go to staff: a role such as \"disputes_panel\" or \"case_officer\"";
         check(staff, "escalate_to", msg)?;
+        let months = (1..=12).contains(&self.update_months);
+        check(
+            months,
+            "update_months",
+            "write to the parties every 1 to 12 months",
+        )?;
         for (i, c) in self.clauses.iter().enumerate() {
             let at = |f: &str| format!("clauses[{i}].{f}");
             if let Some(first) = self.clauses[..i].iter().position(|o| o.id == c.id) {
@@ -576,6 +590,27 @@ text = "t"
         let dup = "+ [[clauses]]\nid = \"1.1\"\ntitle = \"B\"\n$V22016-01-01";
         let e = RuleBook::from_toml(&edited(dup)).expect_err("duplicate");
         assert!(e.message.contains("already defined on line 14"), "{e}");
+    }
+
+    #[test]
+    fn the_update_interval_and_escalation_role_are_checked() {
+        let book = RuleBook::from_toml(BASE).expect("valid");
+        assert_eq!(book.update_months, 1, "monthly unless set");
+        assert_eq!(book.escalate_to, crate::role::Role::DisputesPanel);
+        let set =
+            edited("organisation = \"Test\"\n => organisation = \"Test\"\nupdate_months = 3\n");
+        assert_eq!(RuleBook::from_toml(&set).expect("valid").update_months, 3);
+        for (setting, field) in [
+            ("update_months = 0", "update_months"),
+            ("update_months = 13", "update_months"),
+            ("escalate_to = \"respondent\"", "escalate_to"),
+        ] {
+            let src = edited(&format!(
+                "organisation = \"Test\"\n => organisation = \"Test\"\n{setting}\n"
+            ));
+            let e = RuleBook::from_toml(&src).expect_err(setting);
+            assert_eq!(e.field, field, "{e}");
+        }
     }
 
     #[test]

@@ -37,7 +37,7 @@ impl Docket {
                     &self.rules,
                     &self.calendar,
                     now,
-                    crate::notice::UPDATE_MONTHS,
+                    self.rules.update_months,
                 );
                 if due.is_empty() {
                     break;

@@ -7,7 +7,13 @@ use docket_domain::event::CaseEvent;
 use docket_domain::schedule::{REMIND_BEFORE, due};
 
 fn owed(h: &Harness) -> Vec<CaseEvent> {
-    due(h.case(), &h.rules, &h.calendar, h.now, 1)
+    due(
+        h.case(),
+        &h.rules,
+        &h.calendar,
+        h.now,
+        h.rules.update_months,
+    )
 }
 
 fn record(h: &mut Harness, events: &[CaseEvent]) {
@@ -137,4 +143,50 @@ fn a_measure_past_its_review_date_is_marked_unreviewed_once_per_date_and_never_e
         measure: 1,
         review_date: next
     }));
+}
+
+#[test]
+fn parties_are_updated_at_the_rule_books_interval() {
+    use docket_domain::command::Party;
+    use docket_domain::notice::NoticeKind;
+    let updates = |h: &Harness| {
+        owed(h)
+            .into_iter()
+            .filter(|e| matches!(e, CaseEvent::UpdateDue { .. }))
+            .count()
+    };
+    for (months, first_update_after_weeks) in [(1, 5), (2, 9)] {
+        let mut h = case_at(Stage::Investigation, "bullying");
+        h.rules.update_months = months;
+        let written = CaseEvent::NoticeIssued {
+            number: h.case().notices.len() as u32 + 1,
+            kind: NoticeKind::NoticeOfInvestigation,
+            to: Party::Respondent,
+            subject: "s".into(),
+            text: "t".into(),
+            html: "h".into(),
+            sha256: "0".repeat(64),
+        };
+        record(&mut h, &[written]);
+        let start = h.today();
+        advance_to(
+            &mut h,
+            start + jiff::ToSpan::weeks(first_update_after_weeks - 1),
+        );
+        assert_eq!(
+            updates(&h),
+            0,
+            "every {months} months: too early at {}",
+            h.today()
+        );
+        advance_to(
+            &mut h,
+            start + jiff::ToSpan::weeks(first_update_after_weeks),
+        );
+        assert!(
+            updates(&h) >= 1,
+            "every {months} months: owed by {}",
+            h.today()
+        );
+    }
 }

@@ -185,7 +185,7 @@ impl NoticeContext {
             stage: crate::http::pages::portal::stage_words(case.stage).to_string(),
             next_due: stage_due(case, rules, calendar),
             paused: case.paused().is_some(),
-            update_months: super::UPDATE_MONTHS,
+            update_months: rules.update_months,
             measure: case.active_measures().last().map(|m| MeasureShown {
                 kind: match &m.kind {
                     MeasureKind::AdministrativeSuspension { .. } => {

@@ -19,9 +19,6 @@ use std::path::Path;
 
 pub use context::NoticeContext;
 
-/// How often the parties are written to while a case is open, whether or not anything changed.
-pub const UPDATE_MONTHS: u32 = 1;
-
 const LAYOUT: &str = "_layout.html";
 
 /// The shipped templates, by file name.

@@ -295,7 +295,10 @@ async fn notices_reach_a_real_mail_server_after_an_outage_and_a_restart(t: TestS
         String::from_utf8_lossy(&status.stdout),
         String::from_utf8_lossy(&status.stderr),
     );
-    assert!(!status.status.success(), "a stalled outbox fails the command");
+    assert!(
+        !status.status.success(),
+        "a stalled outbox fails the command"
+    );
     assert!(
         stdout.contains("1 sent, 0 failed, 1 bounced") && stdout.contains("STALLED"),
         "{stdout}"
