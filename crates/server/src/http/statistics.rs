@@ -12,7 +12,6 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use docket_domain::case::day_of;
 use serde::Deserialize;
-use std::sync::Arc;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -77,7 +76,7 @@ pub async fn json(State(docket): State<Docket>, Query(q): Query<PeriodQuery>) ->
         Err(e) => return ApiError::invalid_query("period", e).into_response(),
     };
     match docket.published_report(&period).await {
-        Ok(r) => Json(Arc::unwrap_or_clone(r)).into_response(),
+        Ok(r) => Json(r.as_ref()).into_response(),
         Err(e) => ApiError::from(e).into_response(),
     }
 }
