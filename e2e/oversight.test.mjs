@@ -152,7 +152,7 @@ test('the transparency report renders with its charts and reads the same as its 
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.goto(`file://${join(out, 'report.html')}`);
-  assert.equal(await page.locator('svg[role="img"]').count(), 3, 'funnel, outcomes and times');
+  assert.equal(await page.locator('svg[role="img"]').count(), 5, 'funnel, outcomes, time to outcome, ageing and times');
   const received = (await page.locator('dt:text-is("Complaints received") + dd').textContent()).trim();
   const open = (await page.locator('dt:text-is("Still open") + dd').textContent()).trim();
   assert.equal(received, '300');
@@ -161,5 +161,24 @@ test('the transparency report renders with its charts and reads the same as its 
   assert.match(csv, new RegExp(`^headline,received,${received}$`, 'm'));
   assert.match(csv, new RegExp(`^headline,open,${open}$`, 'm'));
   await accessible(page, 'transparency-report');
+  await context.close();
+});
+
+test('oversight reads the transparency report in the application and recomputes it from the log', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, server, 'oversight.tess-wright');
+  await page.goto(`${server.base}/oversight`);
+  await page.getByRole('link', { name: 'Transparency report' }).click();
+  assert.equal((await page.locator('h1').textContent()).trim(), 'Transparency report');
+  assert.equal(await page.locator('svg[role="img"]').count(), 5, 'funnel, outcomes, time to outcome, ageing and times');
+  assert.equal((await page.locator('dt:text-is("Still open") + dd').textContent()).trim(), '90');
+  await page.getByRole('button', { name: /Recompute .* from the log/ }).click();
+  assert.match(await page.locator('p.done[role="status"]').textContent(), /Every figure agrees with the \d+ events of the log/);
+  await page.fill('#period', 'next spring');
+  await page.getByRole('button', { name: 'Show' }).click();
+  assert.match(await page.locator('#period-problem').textContent(), /'next spring' is not a period/);
+  assert.equal(await page.inputValue('#period'), 'next spring', 'what was typed is kept');
+  await accessible(page, 'oversight-report');
   await context.close();
 });

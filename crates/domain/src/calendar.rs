@@ -6,7 +6,6 @@
 //! years away as cheap as one next week.
 
 use std::collections::{BTreeSet, HashMap};
-use std::ops::Bound::{Excluded, Included};
 use std::sync::LazyLock;
 
 use jiff::civil::Date;
@@ -55,6 +54,17 @@ impl From<TomlProblem> for CalendarError {
 pub struct Calendar {
     name: String,
     holidays: BTreeSet<Date>,
+    /// The day numbers of the holidays that fall Monday to Friday, ascending: what counting
+    /// working days needs, searched without turning day numbers back into dates.
+    weekday_holidays: Vec<i64>,
+}
+
+fn weekday_numbers(holidays: &BTreeSet<Date>) -> Vec<i64> {
+    holidays
+        .iter()
+        .map(|d| day_number(*d))
+        .filter(|n| is_weekday(*n))
+        .collect()
 }
 
 #[derive(Deserialize)]
@@ -82,9 +92,11 @@ static ENGLAND_AND_WALES: LazyLock<Calendar> = LazyLock::new(|| {
 
 impl Calendar {
     pub fn new(name: impl Into<String>, holidays: impl IntoIterator<Item = Date>) -> Calendar {
+        let holidays = holidays.into_iter().collect();
         Calendar {
             name: name.into(),
-            holidays: holidays.into_iter().collect(),
+            weekday_holidays: weekday_numbers(&holidays),
+            holidays,
         }
     }
 
@@ -115,6 +127,7 @@ impl Calendar {
         }
         Ok(Calendar {
             name: file.name,
+            weekday_holidays: weekday_numbers(&holidays),
             holidays,
         })
     }
@@ -179,13 +192,8 @@ impl Calendar {
         if b <= a {
             return 0;
         }
-        let range = (Excluded(date_from_number(a)), Included(date_from_number(b)));
-        let count = self
-            .holidays
-            .range(range)
-            .filter(|h| is_weekday(day_number(**h)));
-        let count = count.count();
-        i64::try_from(count).unwrap_or(i64::MAX)
+        let after = |n: i64| self.weekday_holidays.partition_point(|h| *h <= n);
+        (after(b) - after(a)) as i64
     }
 }
 

@@ -16,6 +16,7 @@ pub mod demo;
 pub mod draws;
 pub mod evidence;
 pub mod figures;
+pub mod fold;
 pub mod http;
 pub mod logkey;
 pub mod members;

@@ -5,7 +5,12 @@
 //! by folding the raw events) and publishes what this computes, with small numbers
 //! protected by [`suppression`].
 
+pub mod bands;
+mod days;
+mod figures;
 pub mod suppression;
+
+pub use figures::Figures;
 
 use crate::calendar::Calendar;
 use crate::case::{Case, day_of};
@@ -14,23 +19,35 @@ use crate::rulebook::RuleBook;
 use crate::stage::Stage;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// What statistics need of one case: no names and no content.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseFacts {
     pub id: CaseId,
     pub category: String,
+    #[serde(deserialize_with = "days::one")]
     pub received_on: Date,
     /// Every stage the case entered, in order, with the day it entered it (the first is
     /// `Received` on `received_on`).
+    #[serde(deserialize_with = "days::path")]
     pub path: Vec<(Stage, Date)>,
     /// The final sanction's menu code, once the case is final.
     pub sanction: Option<String>,
     /// The clauses charged, once charged, each once.
     pub clauses: Vec<String>,
     /// Interim measures: the day imposed, and the day lifted if they were.
+    #[serde(deserialize_with = "days::spans")]
     pub measures: Vec<(Date, Option<Date>)>,
+    /// Times the stage clock was stopped: the day it stopped, and the day it restarted if
+    /// it did. With the two dates below, enough to tell when a stage was due.
+    #[serde(default, deserialize_with = "days::spans")]
+    pub pauses: Vec<(Date, Option<Date>)>,
+    /// The hearing's date, once one is set: a decision is due a set time after it.
+    #[serde(default, deserialize_with = "days::optional")]
+    pub hearing_on: Option<Date>,
+    /// The last day to appeal, once a decision opened the window.
+    #[serde(default, deserialize_with = "days::optional")]
+    pub appeal_deadline: Option<Date>,
 }
 
 impl CaseFacts {
@@ -63,6 +80,13 @@ impl CaseFacts {
                     )
                 })
                 .collect(),
+            pauses: case
+                .pauses
+                .iter()
+                .map(|p| (day_of(p.from), p.until.map(day_of)))
+                .collect(),
+            hearing_on: case.hearing.as_ref().map(|h| h.date),
+            appeal_deadline: case.appeal_deadline,
         }
     }
 
@@ -78,6 +102,8 @@ impl CaseFacts {
             .filter(|(_, d)| *d <= day)
             .cloned()
             .collect();
+        let reached = |stage: Stage| path.iter().any(|(s, _)| *s == stage);
+        let (heard, window) = (reached(Stage::Hearing), reached(Stage::AppealWindow));
         let reached_final = path.iter().any(|(s, _)| Bucket::of(*s) == Bucket::Final);
         let charged = path.iter().any(|(s, _)| Bucket::of(*s) == Bucket::Charged);
         Some(CaseFacts {
@@ -97,7 +123,38 @@ impl CaseFacts {
                 .filter(|(imposed, _)| *imposed <= day)
                 .map(|(imposed, lifted)| (*imposed, lifted.filter(|l| *l <= day)))
                 .collect(),
+            pauses: cut_spans(&self.pauses, day),
+            hearing_on: self.hearing_on.filter(|_| heard),
+            appeal_deadline: self.appeal_deadline.filter(|_| window),
         })
+    }
+
+    /// When the stage the case was in at the end of `day` was due, as the stage clock
+    /// (`clock::stage_due`) had it then: None if it was closed, unclocked or paused.
+    pub fn due_as_at(&self, day: Date, rules: &RuleBook, calendar: &Calendar) -> Option<Date> {
+        let (stage, entered) = *self.path.iter().rfind(|(_, d)| *d <= day)?;
+        if !stage.is_open() {
+            return None;
+        }
+        if stage == Stage::AppealWindow {
+            return self.appeal_deadline;
+        }
+        let pauses = cut_spans(&self.pauses, day);
+        if pauses.last().is_some_and(|(_, until)| until.is_none()) {
+            return None;
+        }
+        let limit = rules.time_limits.for_stage(stage)?;
+        let start = match (stage, self.hearing_on) {
+            (Stage::Hearing, Some(on)) => on,
+            _ => entered,
+        };
+        let stopped: Vec<(Date, Date)> = pauses
+            .iter()
+            .filter_map(|(from, until)| until.map(|u| (*from, u)))
+            .collect();
+        Some(crate::clock::due_with_pauses(
+            calendar, start, limit, &stopped,
+        ))
     }
 
     pub fn stage(&self) -> Stage {
@@ -111,6 +168,16 @@ impl CaseFacts {
     pub fn is_open(&self) -> bool {
         self.stage().is_open()
     }
+}
+
+/// Spans (start, end if ended) as they stood at the end of `day`: those started by then,
+/// with ends after it not yet known.
+fn cut_spans(spans: &[(Date, Option<Date>)], day: Date) -> Vec<(Date, Option<Date>)> {
+    spans
+        .iter()
+        .filter(|(from, _)| *from <= day)
+        .map(|(from, until)| (*from, until.filter(|u| *u <= day)))
+        .collect()
 }
 
 /// Where a complaint stands, coarser than its stage: the funnel's rows.
@@ -175,6 +242,13 @@ impl Bucket {
         }
     }
 
+    /// Whether a case can be open in this bucket (some stage in it is open).
+    pub fn is_open(self) -> bool {
+        Stage::ALL
+            .iter()
+            .any(|s| s.is_open() && Bucket::of(*s) == self)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Bucket::Intake => "intake",
@@ -231,169 +305,20 @@ impl Spread {
         if xs.is_empty() {
             return None;
         }
-        xs.sort_unstable();
-        let rank = |p: usize| xs[((xs.len() * p).div_ceil(100)).clamp(1, xs.len()) - 1];
-        Some(Spread {
-            count: xs.len() as u64,
-            median: rank(50),
-            p90: rank(90),
-        })
-    }
-}
-
-/// Every figure for complaints received from `from` to `to` (inclusive), as they stood at the
-/// end of `to`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Figures {
-    pub from: Date,
-    pub to: Date,
-    pub received: u64,
-    pub funnel: Vec<FunnelRow>,
-    /// Final outcomes by sanction code ("none" where the charges were not proven).
-    pub by_sanction: BTreeMap<String, u64>,
-    /// Cases received, by category.
-    pub by_category: BTreeMap<String, u64>,
-    /// Cases charged, by each clause charged (a case charged under two clauses counts under
-    /// both).
-    pub by_clause: BTreeMap<String, u64>,
-    /// Respondents who resigned while their case was open, by the bucket they resigned in.
-    pub resigned_by_stage: BTreeMap<String, u64>,
-    /// Complaints that ended in expulsion or the respondent's resignation.
-    pub expelled_or_resigned: u64,
-    pub open: u64,
-    /// Interim measures in force at the end of the period, and their ages in working days.
-    pub measures_active: u64,
-    pub measure_age: Option<Spread>,
-    /// Working days spent in each bucket by the cases that left it in the period's history.
-    pub time_in_stage: BTreeMap<String, Spread>,
-    /// Working days from receipt to the case closing, for cases that closed.
-    pub time_to_outcome: Option<Spread>,
-}
-
-impl Figures {
-    /// The figures for complaints received in `from..=to`, from `cases` (each case's whole
-    /// facts; they are cut at `to` here). Sanctions that end membership (the rule book says
-    /// which) count with resignations in the headline.
-    pub fn compute(
-        cases: &[CaseFacts],
-        from: Date,
-        to: Date,
-        calendar: &Calendar,
-        rules: &RuleBook,
-    ) -> Figures {
-        let ending: Vec<&str> = rules
-            .sanctions
-            .iter()
-            .filter(|s| s.ends_membership)
-            .map(|s| s.code.as_str())
-            .collect();
-        let cut: Vec<CaseFacts> = cases
-            .iter()
-            .filter(|c| c.received_on >= from)
-            .filter_map(|c| c.as_at(to))
-            .collect();
-        let mut funnel: Vec<FunnelRow> = Bucket::ALL
-            .iter()
-            .map(|b| FunnelRow {
-                bucket: *b,
-                now: 0,
-                reached: 0,
-            })
-            .collect();
-        let mut f = Figures {
-            from,
-            to,
-            received: cut.len() as u64,
-            funnel: Vec::new(),
-            by_sanction: BTreeMap::new(),
-            by_category: BTreeMap::new(),
-            by_clause: BTreeMap::new(),
-            resigned_by_stage: BTreeMap::new(),
-            expelled_or_resigned: 0,
-            open: 0,
-            measures_active: 0,
-            measure_age: None,
-            time_in_stage: BTreeMap::new(),
-            time_to_outcome: None,
+        // Two selections rather than a sort: a large organisation's report takes spreads
+        // of millions of stage times.
+        let n = xs.len();
+        let mut rank = |p: usize| {
+            *xs.select_nth_unstable(n.saturating_mul(p).div_ceil(100).clamp(1, n) - 1)
+                .1
         };
-        let mut stage_days: BTreeMap<Bucket, Vec<i64>> = BTreeMap::new();
-        let mut to_outcome = Vec::new();
-        let mut measure_ages = Vec::new();
-        for c in &cut {
-            let now = Bucket::of(c.stage());
-            for row in funnel.iter_mut() {
-                if row.bucket == now {
-                    row.now += 1;
-                }
-                if c.reached(row.bucket) {
-                    row.reached += 1;
-                }
-            }
-            *f.by_category.entry(c.category.clone()).or_default() += 1;
-            for clause in &c.clauses {
-                *f.by_clause.entry(clause.clone()).or_default() += 1;
-            }
-            if now == Bucket::Final {
-                let code = c.sanction.clone().unwrap_or_else(|| "none".into());
-                if ending.contains(&code.as_str()) {
-                    f.expelled_or_resigned += 1;
-                }
-                *f.by_sanction.entry(code).or_default() += 1;
-            }
-            if now == Bucket::RespondentResigned {
-                f.expelled_or_resigned += 1;
-                let before = c
-                    .path
-                    .iter()
-                    .rev()
-                    .map(|(s, _)| Bucket::of(*s))
-                    .find(|b| *b != Bucket::RespondentResigned)
-                    .unwrap_or(Bucket::Intake);
-                *f.resigned_by_stage
-                    .entry(before.as_str().into())
-                    .or_default() += 1;
-            }
-            if c.is_open() {
-                f.open += 1;
-            } else if let Some((_, closed)) = c.path.last() {
-                to_outcome.push(calendar.working_days_between(c.received_on, *closed));
-            }
-            for (imposed, lifted) in &c.measures {
-                if lifted.is_none() {
-                    f.measures_active += 1;
-                    measure_ages.push(calendar.working_days_between(*imposed, to));
-                }
-            }
-            // A bucket's time runs from entering it to entering the next bucket.
-            let mut entered: Option<(Bucket, Date)> = None;
-            for (s, d) in &c.path {
-                let b = Bucket::of(*s);
-                match entered {
-                    Some((prev, since)) if prev != b => {
-                        stage_days
-                            .entry(prev)
-                            .or_default()
-                            .push(calendar.working_days_between(since, *d));
-                        entered = Some((b, *d));
-                    }
-                    Some(_) => {}
-                    None => entered = Some((b, *d)),
-                }
-            }
-        }
-        f.funnel = funnel;
-        f.time_to_outcome = Spread::of(to_outcome);
-        f.measure_age = Spread::of(measure_ages);
-        f.time_in_stage = stage_days
-            .into_iter()
-            .filter_map(|(b, xs)| Spread::of(xs).map(|s| (b.as_str().to_string(), s)))
-            .collect();
-        f
-    }
-
-    pub fn row(&self, b: Bucket) -> &FunnelRow {
-        // Every bucket has a row: `compute` makes one for each of `Bucket::ALL`.
-        &self.funnel[Bucket::ALL.iter().position(|x| *x == b).unwrap_or(0)]
+        let median = rank(50);
+        let p90 = rank(90);
+        Some(Spread {
+            count: n as u64,
+            median,
+            p90,
+        })
     }
 }
 

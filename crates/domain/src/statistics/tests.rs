@@ -65,6 +65,20 @@ fn walk(id: u64, start: Date, choices: &[(u8, u8)], sanctions: &[&str]) -> CaseF
         } else {
             Vec::new()
         },
+        // A clock stopped for a while in some cases, and still stopped in a few.
+        pauses: match id % 5 {
+            0 => vec![(start, start.checked_add(10.days()).ok())],
+            1 => vec![(start.checked_add(3.days()).expect("day"), None)],
+            _ => Vec::new(),
+        },
+        hearing_on: path
+            .iter()
+            .find(|(s, _)| *s == Stage::Hearing)
+            .map(|(_, d)| *d),
+        appeal_deadline: path
+            .iter()
+            .find(|(s, _)| *s == Stage::AppealWindow)
+            .and_then(|(_, d)| d.checked_add(14.days()).ok()),
         path,
     }
 }
@@ -120,6 +134,17 @@ proptest! {
         prop_assert_eq!(f.by_sanction.values().sum::<u64>(), f.row(Bucket::Final).now);
         prop_assert_eq!(f.by_category.values().sum::<u64>(), f.received);
         prop_assert_eq!(f.resigned_by_stage.values().sum::<u64>(), f.row(Bucket::RespondentResigned).now);
+        // Distributions account for every case they describe.
+        let total = |bands: &[bands::Band]| bands.iter().map(|b| b.count).sum::<u64>();
+        prop_assert_eq!(total(&f.open_ageing), f.open);
+        prop_assert_eq!(total(&f.outcome_times), f.received - f.open);
+        prop_assert_eq!(total(&f.measure_ageing), f.measures_active);
+        prop_assert_eq!(f.time_to_outcome.map_or(0, |s| s.count), f.received - f.open);
+        prop_assert!(f.overdue <= f.open);
+        prop_assert_eq!(f.overdue_by_stage.values().sum::<u64>(), f.overdue);
+        // Computing over the whole histories gives what computing over each case as it
+        // stood at the period's end gives: the borrowed cut is `as_at`.
+        prop_assert_eq!(&Figures::compute(&cut, from, to, &calendar, &rules), &f);
     }
 
     #[test]
@@ -134,6 +159,43 @@ proptest! {
             prop_assert_ne!(hidden_nonzero, 1, "{:?}", t);
         }
     }
+}
+
+#[test]
+fn a_stage_is_overdue_by_the_clock_as_it_stood() {
+    let rules = RuleBook::default_rules();
+    let calendar = Calendar::england_and_wales();
+    let limit = i64::from(
+        rules
+            .time_limits
+            .for_stage(Stage::Investigation)
+            .expect("clocked")
+            .0,
+    );
+    let mut c = walk(
+        2,
+        date(2025, 1, 6),
+        &[(0, 0), (0, 0), (2, 5)],
+        &["expulsion"],
+    );
+    assert_eq!(c.stage(), Stage::Investigation);
+    let entered = c.path.last().expect("path").1;
+    let due = c.due_as_at(entered, &rules, &calendar).expect("clocked");
+    assert_eq!(calendar.working_days_between(entered, due), limit);
+    // Stopping the clock for ten working days moves the due date by ten.
+    let monday = date(2025, 1, 20);
+    c.pauses = vec![(monday, Some(date(2025, 2, 3)))];
+    let later = c
+        .due_as_at(date(2025, 6, 1), &rules, &calendar)
+        .expect("running");
+    assert_eq!(calendar.working_days_between(due, later), 10);
+    // While it was stopped there was no due date, so nothing was overdue.
+    assert_eq!(c.due_as_at(date(2025, 1, 25), &rules, &calendar), None);
+    // Before the case reached the stage, the stage before was what was due.
+    assert_ne!(
+        c.due_as_at(date(2025, 1, 6), &rules, &calendar),
+        Some(later)
+    );
 }
 
 #[test]

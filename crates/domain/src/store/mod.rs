@@ -357,8 +357,9 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// rebuilt (`docket rebuild`).
     async fn untitled_cases(&self) -> Result<u64, StoreError>;
 
-    /// Every case's statistical facts, from the read model. `NotFound` (naming the fix) if a
-    /// row has none, rather than figures that quietly leave a case out.
+    /// Every case's statistical facts, from the read model, in no particular order.
+    /// `NotFound` (naming the fix) if a row has none, rather than figures that quietly leave
+    /// a case out.
     async fn case_facts(&self) -> Result<Vec<crate::statistics::CaseFacts>, StoreError>;
 
     async fn member(&self, number: &MembershipNumber) -> Result<Option<Member>, StoreError>;

@@ -6,6 +6,7 @@
 pub mod authz;
 pub mod log;
 pub mod report;
+pub mod report_log;
 
 use crate::commands::progress_bar;
 use docket_domain::Stage;
@@ -40,6 +41,9 @@ fn facts(id: &CaseId) -> docket_domain::statistics::CaseFacts {
         sanction: None,
         clauses: Vec::new(),
         measures: vec![(date(2026, 1, 21), None)],
+        pauses: Vec::new(),
+        hearing_on: None,
+        appeal_deadline: None,
     }
 }
 

@@ -27,6 +27,13 @@ fn copy(template: &CaseFacts, i: u64, shift_days: i64) -> CaseFacts {
             .iter()
             .map(|(a, b)| (shift(*a), b.map(shift)))
             .collect(),
+        pauses: template
+            .pauses
+            .iter()
+            .map(|(a, b)| (shift(*a), b.map(shift)))
+            .collect(),
+        hearing_on: template.hearing_on.map(shift),
+        appeal_deadline: template.appeal_deadline.map(shift),
     }
 }
 

@@ -316,6 +316,55 @@ fn expire_if_due(sim: &mut Sim, staff: &Staff, today: Date) -> anyhow::Result<()
     Ok(())
 }
 
+/// Imports the demo's membership list as at the start of its history.
+async fn import_members(
+    docket: &Docket,
+    today: Date,
+    members: usize,
+    seed: u64,
+) -> anyhow::Result<()> {
+    let founded = jiff::civil::date(1975, 1, 1);
+    let history_start = today.saturating_sub(HISTORY_DAYS.days());
+    let members: Vec<_> = (0..members)
+        .map(|i| people::member(i, seed, founded, history_start))
+        .collect();
+    let import_at = at_working_hours(history_start, &mut ChaCha8Rng::seed_from_u64(seed))?;
+    docket
+        .import_members(members, "demo membership list", &operator(), import_at)
+        .await?;
+    Ok(())
+}
+
+/// A random caseload, for tests: `cases` cases whose endings are drawn (by `seed`) from
+/// the demo's mix, each walked through the real domain as the demo's generic cases are, with
+/// its own dates, measures, appeals and delays. The same seed gives the same histories.
+pub async fn generate_random(
+    docket: &Docket,
+    today: Date,
+    members: usize,
+    seed: u64,
+    cases: usize,
+) -> anyhow::Result<usize> {
+    import_members(docket, today, members, seed).await?;
+    let generator = Generator {
+        docket,
+        staff: Staff::new(),
+        today,
+        seed,
+    };
+    let pool = endings();
+    let mut master = ChaCha8Rng::seed_from_u64(seed);
+    let mut taken = HashSet::new();
+    let mut appends: Vec<Append> = Vec::new();
+    for i in 0..cases {
+        let ending = pool[master.random_range(0..pool.len())];
+        appends.extend(generator.generic(i, ending, &mut master, &mut taken)?);
+    }
+    appends.sort_by_key(|a| a.at);
+    docket.append_all(appends).await?;
+    Ok(cases)
+}
+
 /// Generates the whole demo into an empty store. Returns the number of cases.
 /// `members` is the membership size (the demo uses [`MEMBERS`]; tests may use fewer).
 pub async fn generate(
@@ -324,16 +373,8 @@ pub async fn generate(
     members: usize,
     show_progress: bool,
 ) -> anyhow::Result<usize> {
-    let founded = jiff::civil::date(1975, 1, 1);
-    let history_start = today.saturating_sub(HISTORY_DAYS.days());
     let bar = show_progress.then(|| progress_bar(members as u64, "members"));
-    let members: Vec<_> = (0..members)
-        .map(|i| people::member(i, SEED, founded, history_start))
-        .collect();
-    let import_at = at_working_hours(history_start, &mut ChaCha8Rng::seed_from_u64(SEED))?;
-    docket
-        .import_members(members, "demo membership list", &operator(), import_at)
-        .await?;
+    import_members(docket, today, members, SEED).await?;
     if let Some(b) = &bar {
         b.finish_and_clear();
     }

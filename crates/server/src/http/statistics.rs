@@ -3,7 +3,7 @@
 //! same report's headline.
 
 use crate::http::api::error::ApiError;
-use crate::report::{Period, Report};
+use crate::report::{Charts, Period, Report};
 use crate::service::Docket;
 use askama::Template;
 use axum::Json;
@@ -33,9 +33,7 @@ impl PeriodQuery {
 #[template(path = "statistics.html")]
 struct StatisticsPage<'a> {
     r: &'a Report,
-    funnel_svg: String,
-    outcomes_svg: String,
-    times_svg: String,
+    charts: Charts,
     asked: String,
     problem: Option<String>,
 }
@@ -50,12 +48,9 @@ pub async fn page(State(docket): State<Docket>, Query(q): Query<PeriodQuery>) ->
         Ok(r) => r,
         Err(e) => return ApiError::from(e).into_response(),
     };
-    let charts = report.charts();
     let page = StatisticsPage {
         r: &report,
-        funnel_svg: charts.0,
-        outcomes_svg: charts.1,
-        times_svg: charts.2,
+        charts: report.charts(),
         asked: q.period.clone(),
         problem: problem.clone(),
     };

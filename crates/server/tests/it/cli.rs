@@ -228,6 +228,32 @@ async fn demo_lists_the_member_awaiting_a_hearing_as_overdue_and_rebuilds() {
             );
         }
     }
+    // The distributions account for the cases they describe, and the overdue table for the
+    // headline's overdue figure (the demo has cases waiting too long).
+    let table = |name: &str| {
+        report["tables"]
+            .as_array()
+            .expect("tables")
+            .iter()
+            .find(|t| t["name"] == name)
+            .unwrap_or_else(|| panic!("no table {name}"))
+            .clone()
+    };
+    assert_eq!(
+        table("open complaints by time since received")["total"]["count"],
+        90
+    );
+    assert_eq!(
+        table("closed complaints by working days to outcome")["total"]["count"],
+        210
+    );
+    let overdue = table("open complaints past their stage's due date, by step");
+    assert_eq!(overdue["total"], report["overdue"]);
+    assert!(
+        report["overdue"]["count"].as_u64().is_some_and(|n| n >= 5),
+        "the demo's overdue cases are counted: {}",
+        report["overdue"]
+    );
     let checkpoint = report["checkpoint"]["tree_size"].as_u64().expect("covered");
     assert!(
         checkpoint >= 300,
@@ -257,9 +283,10 @@ async fn demo_lists_the_member_awaiting_a_hearing_as_overdue_and_rebuilds() {
     let html = std::fs::read_to_string(csv_dir.join("report.html")).expect("html");
     assert_eq!(
         html.matches("<svg").count(),
-        3,
-        "funnel, outcomes and times charts"
+        5,
+        "funnel, outcomes, time-to-outcome distribution, ageing and median times"
     );
+    assert!(html.contains("Open and past their stage's due date"));
     assert!(html.contains("0.018% of 500,000 members"));
     assert!(html.contains("fewer than 5") && html.contains("Methodology"));
     // A previous release is read back (the same period: nothing is nested, nothing more

@@ -35,6 +35,7 @@ pub mod intake;
 pub mod notices;
 pub mod oversight;
 pub mod oversight_log;
+pub mod oversight_report;
 pub mod portal;
 pub mod verify;
 
@@ -259,6 +260,12 @@ pub fn routes(evidence_limit: usize) -> Router<Docket> {
         .route("/oversight/contacts", get(oversight::contacts))
         .route("/oversight/denials", get(oversight::denials))
         .route("/oversight/checkpoints", get(oversight_log::checkpoints))
+        .route("/oversight/report", get(oversight_report::report))
+        .route("/oversight/report.csv", get(oversight_report::csv))
+        .route(
+            "/oversight/report/recompute",
+            axum::routing::post(oversight_report::recompute),
+        )
         .route(
             "/oversight/verify",
             get(oversight_log::verify_form).post(oversight_log::verify_run),
