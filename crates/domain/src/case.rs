@@ -229,6 +229,32 @@ pub fn apply(
 }
 
 impl Case {
+    /// Empties the words no later event reads and no figure uses: notices' bodies, the
+    /// correspondence, the complaint's own words. Computing figures from the raw log keeps
+    /// every case folded in memory at once, and these are most of each case's size. A case
+    /// shed of them folds on exactly as before (the fold only appends to them or finds
+    /// entries by number); it is not for showing to anyone.
+    pub fn shed_texts(&mut self) {
+        let shed = |t: &mut Text| {
+            if t.as_str() != "-" {
+                *t = Text::parse("-").unwrap_or_else(|_| t.clone());
+            }
+        };
+        for n in &mut self.notices {
+            n.subject = String::new();
+            n.text = String::new();
+            n.html = String::new();
+        }
+        for m in &mut self.messages {
+            shed(&mut m.body);
+        }
+        for (_, r) in &mut self.responses {
+            shed(r);
+        }
+        shed(&mut self.summary);
+        shed(&mut self.narrative);
+    }
+
     fn opened(event: &CaseEvent, at: Timestamp, actor: &PersonId) -> Result<Case, ReplayError> {
         let CaseEvent::ComplaintReceived {
             id,

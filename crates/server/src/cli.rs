@@ -428,9 +428,10 @@ pub enum CasesCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum BenchCmd {
-    /// The transparency report's figures from the read models over a large organisation:
-    /// the demo's case histories copied to N cases in a temporary SQLite store, timed read
-    /// and computed (see docs/PERFORMANCE.md).
+    /// The transparency report's figures over a large organisation, the demo's case
+    /// histories copied to N cases in a temporary SQLite store: from the read models, or
+    /// with --from-log as raw events, against reading and hashing the same bytes (see
+    /// docs/PERFORMANCE.md).
     Report {
         /// Cases in the generated organisation.
         #[arg(long, default_value_t = 1_000_000)]
@@ -438,6 +439,13 @@ pub enum BenchCmd {
         /// Timed runs.
         #[arg(long, default_value_t = 3)]
         rounds: u32,
+        /// Copy the histories as raw events into the log (with their views), rebuild the
+        /// read models from it, and time both paths and the hashing reference.
+        #[arg(long)]
+        from_log: bool,
+        /// With --from-log: build the log in this folder and reuse it on the next run.
+        #[arg(long, requires = "from_log")]
+        keep: Option<std::path::PathBuf>,
     },
     /// The cost of one authorisation decision (p50/p99 µs), as the policy gate makes it for
     /// every request, over the demo's cases.

@@ -173,8 +173,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             command: BenchCmd::Authz { rounds },
         } => crate::bench::authz::run(rounds).await,
         Cmd::Bench {
-            command: BenchCmd::Report { cases, rounds },
+            command:
+                BenchCmd::Report {
+                    cases,
+                    rounds,
+                    from_log: false,
+                    ..
+                },
         } => crate::bench::report::run(cases, rounds).await,
+        Cmd::Bench {
+            command:
+                BenchCmd::Report {
+                    cases,
+                    rounds,
+                    keep,
+                    ..
+                },
+        } => crate::bench::report_log::run(cases, rounds, keep.as_deref()).await,
         Cmd::Bench {
             command:
                 BenchCmd::Append {

@@ -20,7 +20,6 @@ use docket_domain::summary::CaseSummary;
 use docket_domain::view::{CasePart, ViewEvent, views_stream};
 use docket_domain::{Command, Context, Violation, apply, decide};
 use jiff::Timestamp;
-use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 /// Members per import event: large enough that 500,000 members are 500 events, small enough
@@ -456,53 +455,10 @@ impl Docket {
     }
 }
 
-/// Every case and member as the whole log makes them, read from the raw events.
-#[derive(Debug, Default)]
-pub struct Folded {
-    /// By stream name (`case/…`).
-    pub cases: HashMap<String, Case>,
-    pub members: BTreeMap<String, Member>,
-    pub events: u64,
-}
-
-impl Docket {
-    /// Folds the whole log: the raw events, not the read models. `progress` is told how many
-    /// events have been read so far.
-    pub async fn fold_log(&self, progress: &(dyn Fn(u64) + Sync)) -> Result<Folded, ServiceError> {
-        let mut f = Folded::default();
-        let mut after = 0;
-        loop {
-            let page = self.store.events_after(after, 5_000).await?;
-            let Some(last) = page.last() else { break };
-            after = last.seq;
-            for e in &page {
-                f.events += 1;
-                if e.erased {
-                    continue;
-                }
-                if e.stream == MEMBERS_STREAM {
-                    let MemberEvent::MembersImported { members: ms, .. } =
-                        serde_json::from_str(&e.payload).map_err(|err| {
-                            ServiceError::Corrupt(format!("event {}: {err}", e.seq))
-                        })?;
-                    for m in ms {
-                        f.members.insert(m.number.to_string(), m);
-                    }
-                } else if e.stream.starts_with("case/") {
-                    let (event, actor) = decode_case_event(e)?;
-                    let state = f.cases.remove(&e.stream);
-                    f.cases
-                        .insert(e.stream.clone(), apply(state, &event, e.at, &actor)?);
-                }
-            }
-            progress(f.events);
-        }
-        Ok(f)
-    }
-}
+pub use crate::fold::Folded;
 
 /// A stored case event and its actor, or a Corrupt error naming the event's sequence number.
-fn decode_case_event(e: &StoredEvent) -> Result<(CaseEvent, PersonId), ServiceError> {
+pub(crate) fn decode_case_event(e: &StoredEvent) -> Result<(CaseEvent, PersonId), ServiceError> {
     let corrupt = |err: String| ServiceError::Corrupt(format!("event {}: {err}", e.seq));
     let event = serde_json::from_str(&e.payload).map_err(|err| corrupt(err.to_string()))?;
     let actor = PersonId::parse(&e.actor).map_err(corrupt)?;

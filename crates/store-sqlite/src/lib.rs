@@ -236,9 +236,14 @@ impl Store for SqliteStore {
     }
 
     async fn events_after(&self, after: u64, limit: u32) -> Result<Vec<StoredEvent>, StoreError> {
-        self.readers
-            .blocking(move |c| read::events_after(c, after, limit))
-            .await
+        let read = move |c: &rusqlite::Connection| read::events_after(c, after, limit);
+        // Pages of a scan over the whole log (a rebuild, figures from the raw events) read
+        // through the memory map; a few events do not pay for mapping the file.
+        if limit >= 1_000 {
+            self.readers.scan(read).await
+        } else {
+            self.readers.blocking(read).await
+        }
     }
 
     async fn list_cases(&self, filter: &CaseFilter) -> Result<Vec<CaseSummary>, StoreError> {
@@ -258,7 +263,7 @@ impl Store for SqliteStore {
     }
 
     async fn case_facts(&self) -> Result<Vec<docket_domain::statistics::CaseFacts>, StoreError> {
-        read::case_facts(&self.read).await
+        read::case_facts(&self.readers).await
     }
 
     async fn member_count(&self) -> Result<u64, StoreError> {

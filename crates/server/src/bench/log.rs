@@ -64,7 +64,7 @@ async fn build(docket: &Docket, events: u64) -> anyhow::Result<()> {
 }
 
 /// Writes the bytes verify hashes (every entry, in order) to `path`; returns their length.
-async fn dump_entries(store: &dyn Store, path: &Path) -> anyhow::Result<u64> {
+pub(super) async fn dump_entries(store: &dyn Store, path: &Path) -> anyhow::Result<u64> {
     let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
     let (mut after, mut total) = (0, 0u64);
     loop {
@@ -82,7 +82,7 @@ async fn dump_entries(store: &dyn Store, path: &Path) -> anyhow::Result<u64> {
 }
 
 /// Wall-clock seconds for `program args… path` (median of three runs, the file cached).
-fn time_tool(program: &str, args: &[&str], path: &Path) -> anyhow::Result<f64> {
+pub(super) fn time_tool(program: &str, args: &[&str], path: &Path) -> anyhow::Result<f64> {
     let mut runs = Vec::new();
     for _ in 0..3 {
         let started = Instant::now();
