@@ -220,6 +220,23 @@ async fn drop_pg_db(db: &PgBenchDb) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A Docket on a temporary SQLite store holding the demo's histories, generated through the
+/// domain over a small membership. The folder goes when the `TempDir` is dropped.
+async fn demo_store(
+    today: jiff::civil::Date,
+) -> anyhow::Result<(tempfile::TempDir, crate::service::Docket)> {
+    let dir = tempfile::tempdir()?;
+    let store = crate::config::open_store(&crate::config::Location::Dir(dir.path().into())).await?;
+    let docket = crate::service::Docket::new(
+        store,
+        docket_domain::rulebook::RuleBook::default_rules(),
+        docket_domain::calendar::Calendar::england_and_wales(),
+    );
+    println!("Generating the demo's histories through the domain…");
+    crate::demo::generate(&docket, today, 1_000, false).await?;
+    Ok((dir, docket))
+}
+
 fn median(mut xs: Vec<f64>) -> f64 {
     xs.sort_by(|a, b| a.total_cmp(b));
     match xs.len() {

@@ -4,10 +4,7 @@
 //! years) as read-model rows with their facts, in a temporary SQLite store; each run reads
 //! every facts row back and computes the figures for the three years.
 
-use crate::service::Docket;
-use docket_domain::calendar::Calendar;
 use docket_domain::ids::{CaseId, MembershipNumber};
-use docket_domain::rulebook::RuleBook;
 use docket_domain::statistics::{CaseFacts, Figures};
 use docket_domain::summary::CaseSummary;
 use jiff::ToSpan;
@@ -57,16 +54,9 @@ fn summary(f: CaseFacts) -> anyhow::Result<CaseSummary> {
 }
 
 pub async fn run(cases: u64, rounds: u32) -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
-    let store = crate::config::open_store(&crate::config::Location::Dir(dir.path().into())).await?;
-    let docket = Docket::new(
-        store.clone(),
-        RuleBook::default_rules(),
-        Calendar::england_and_wales(),
-    );
     let today = docket_domain::case::day_of(jiff::Timestamp::now());
-    println!("Generating the demo's histories through the domain…");
-    crate::demo::generate(&docket, today, 1_000, false).await?;
+    let (_dir, docket) = super::demo_store(today).await?;
+    let store = docket.store.clone();
     let templates = store.case_facts().await?;
     println!(
         "Writing {cases} read-model rows copied from its {} cases…",

@@ -33,14 +33,8 @@ const VIEWS: u64 = 6;
 
 /// Every event of the demo's log, in order.
 async fn demo_events(today: jiff::civil::Date) -> anyhow::Result<Vec<StoredEvent>> {
-    let dir = tempfile::tempdir()?;
-    let store = crate::config::open_store(&crate::config::Location::Dir(dir.path().into())).await?;
-    let docket = Docket::new(
-        store.clone(),
-        RuleBook::default_rules(),
-        Calendar::england_and_wales(),
-    );
-    crate::demo::generate(&docket, today, 1_000, false).await?;
+    let (_dir, docket) = super::demo_store(today).await?;
+    let store = docket.store;
     let mut all = Vec::new();
     loop {
         let page = store
@@ -137,7 +131,6 @@ pub async fn run(cases: u64, rounds: u32, keep: Option<&Path>) -> anyhow::Result
     );
     let today = docket_domain::case::day_of(jiff::Timestamp::now());
     if store.head().await? == 0 {
-        println!("Generating the demo's histories through the domain…");
         let demo = demo_events(today).await?;
         let started = Instant::now();
         let written = build(store.as_ref(), &demo, cases).await?;

@@ -20,12 +20,8 @@ pub struct PeriodQuery {
 }
 
 impl PeriodQuery {
-    /// The period asked for: every complaint to date when none is given.
     fn period(&self) -> Result<Period, String> {
-        if self.period.trim().is_empty() || self.period.trim() == "to date" {
-            return Ok(Period::to_date(day_of(jiff::Timestamp::now())));
-        }
-        self.period.parse()
+        Period::asked(&self.period, day_of(jiff::Timestamp::now()))
     }
 }
 

@@ -60,6 +60,15 @@ impl std::str::FromStr for Period {
 }
 
 impl Period {
+    /// The period a form or query asked for: every complaint to date when it is empty (or
+    /// says "to date"), else a quarter, a year or two dates.
+    pub fn asked(s: &str, today: Date) -> Result<Period, String> {
+        match s.trim() {
+            "" | "to date" => Ok(Period::to_date(today)),
+            s => s.parse(),
+        }
+    }
+
     /// Every complaint received up to `today`.
     pub fn to_date(today: Date) -> Period {
         Period {

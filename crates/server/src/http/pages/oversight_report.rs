@@ -33,14 +33,8 @@ pub struct ReportQuery {
 }
 
 impl ReportQuery {
-    /// The period asked for (every complaint to date when none is given), or the problem
-    /// with it.
     fn period(&self) -> Result<Period, String> {
-        let asked = self.period.trim();
-        if asked.is_empty() || asked == "to date" {
-            return Ok(Period::to_date(day_of(jiff::Timestamp::now())));
-        }
-        asked.parse()
+        Period::asked(&self.period, day_of(jiff::Timestamp::now()))
     }
 }
 
