@@ -2,9 +2,18 @@
 //! inquiries ask about (0–3, 3–6, 6–12, 12–24 and over 24 months). A member suspended for
 //! years "pending investigation" is a row in the last band, named, not an anecdote.
 
-use jiff::Unit;
 use jiff::civil::Date;
 use serde::Serialize;
+
+/// Whole calendar months from `from` to `to` (0 if `to` is earlier): 2026-01-31 to
+/// 2026-02-28 is 0 months, to 2026-03-31 is 2. Counted from the dates' fields, not through
+/// date arithmetic: the transparency report bands every open case and measure of a large
+/// organisation.
+pub fn months_between(from: Date, to: Date) -> i64 {
+    let index = |d: Date| i64::from(d.year()) * 12 + i64::from(d.month());
+    let whole = index(to) - index(from) - i64::from(to.day() < from.day());
+    whole.max(0)
+}
 
 /// An age band, in whole calendar months since the start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -33,11 +42,7 @@ impl Band {
     /// The band of something that started on `from`, seen on `today`: under 3 whole months
     /// is 0–3, 3 up to 6 is 3–6, and so on; 24 whole months or more is 24+.
     pub fn of(from: Date, today: Date) -> Band {
-        let months = today
-            .since((Unit::Month, from))
-            .map(|s| s.get_months())
-            .unwrap_or(0);
-        match months {
+        match months_between(from, today) {
             m if m < 3 => Band::UpTo3,
             m if m < 6 => Band::UpTo6,
             m if m < 12 => Band::UpTo12,
@@ -114,6 +119,26 @@ mod tests {
         assert_eq!(Band::of(date(2024, 12, 7), today), Band::UpTo24);
         assert_eq!(Band::of(date(2024, 12, 6), today), Band::Over24);
         assert_eq!(Band::of(today, today), Band::UpTo3);
+    }
+
+    #[test]
+    fn months_are_counted_as_jiff_counts_whole_months() {
+        assert_eq!(months_between(date(2026, 1, 31), date(2026, 2, 28)), 0);
+        assert_eq!(months_between(date(2026, 1, 31), date(2026, 3, 31)), 2);
+        assert_eq!(months_between(date(2026, 5, 1), date(2026, 4, 1)), 0);
+        // Every pair of days over two years, against jiff's own count.
+        let start = date(2024, 1, 1);
+        for a in (0..800).step_by(7) {
+            for b in (0..800).step_by(5) {
+                let from = start.checked_add(jiff::Span::new().days(a)).expect("day");
+                let to = start.checked_add(jiff::Span::new().days(b)).expect("day");
+                let jiff = to
+                    .since((jiff::Unit::Month, from))
+                    .map(|s| i64::from(s.get_months()))
+                    .expect("months");
+                assert_eq!(months_between(from, to), jiff.max(0), "{from} to {to}");
+            }
+        }
     }
 
     #[test]

@@ -1,19 +1,10 @@
-//! Bands for distributions: how long open cases and interim measures have run (in calendar
-//! months, as people speak of them), and how long cases took to reach an outcome (in working
-//! days, as the rule book counts). Fixed bands, so successive reports compare cell by cell.
+//! Bands for distributions: how long open cases and interim measures have run (the ageing
+//! report's bands, `crate::ageing::Band`, in calendar months as people speak of them), and how
+//! long cases took to reach an outcome (in working days, as the rule book counts). Fixed
+//! bands, so successive reports compare cell by cell.
 
-use jiff::civil::Date;
+use crate::ageing::Band;
 use serde::{Deserialize, Serialize};
-
-/// Ageing bands: a case or measure falls in the first whose bound (in whole calendar months
-/// since it began) it has not reached.
-pub const AGE: [(&str, i64); 5] = [
-    ("under 3 months", 3),
-    ("3 to 6 months", 6),
-    ("6 to 12 months", 12),
-    ("1 to 2 years", 24),
-    ("2 years or more", i64::MAX),
-];
 
 /// Time-to-outcome bands: a case falls in the first whose bound (working days, inclusive)
 /// it did not exceed.
@@ -27,25 +18,9 @@ pub const OUTCOME: [(&str, i64); 5] = [
 
 /// One band of a distribution and how many fall in it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Band {
+pub struct BandCount {
     pub label: String,
     pub count: u64,
-}
-
-/// Whole calendar months from `from` to `to` (0 if `to` is earlier): 2026-01-31 to
-/// 2026-02-28 is 0 months, to 2026-03-31 is 2.
-pub fn months_between(from: Date, to: Date) -> i64 {
-    let index = |d: Date| i64::from(d.year()) * 12 + i64::from(d.month());
-    let whole = index(to) - index(from) - i64::from(to.day() < from.day());
-    whole.max(0)
-}
-
-/// The age band for something begun on `from`, as at `to`.
-pub fn age_band(from: Date, to: Date) -> usize {
-    let months = months_between(from, to);
-    AGE.iter()
-        .position(|(_, bound)| months < *bound)
-        .unwrap_or(AGE.len() - 1)
 }
 
 /// The outcome band for a case that took `days` working days.
@@ -56,13 +31,25 @@ pub fn outcome_band(days: i64) -> usize {
         .unwrap_or(OUTCOME.len() - 1)
 }
 
-/// Counts per band, labelled.
-pub fn labelled(bands: &[(&str, i64)], counts: &[u64]) -> Vec<Band> {
-    bands
+/// Counts per outcome band, labelled.
+pub fn by_outcome(counts: &[u64; OUTCOME.len()]) -> Vec<BandCount> {
+    OUTCOME
         .iter()
         .zip(counts)
-        .map(|((label, _), count)| Band {
+        .map(|((label, _), count)| BandCount {
             label: (*label).to_string(),
+            count: *count,
+        })
+        .collect()
+}
+
+/// Counts per age band (in `Band::ALL` order), labelled.
+pub fn by_age(counts: &[u64; Band::ALL.len()]) -> Vec<BandCount> {
+    Band::ALL
+        .iter()
+        .zip(counts)
+        .map(|(band, count)| BandCount {
+            label: band.label().to_string(),
             count: *count,
         })
         .collect()
@@ -71,19 +58,6 @@ pub fn labelled(bands: &[(&str, i64)], counts: &[u64]) -> Vec<Band> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use jiff::civil::date;
-
-    #[test]
-    fn months_are_whole_calendar_months() {
-        assert_eq!(months_between(date(2026, 1, 31), date(2026, 2, 28)), 0);
-        assert_eq!(months_between(date(2026, 1, 31), date(2026, 3, 31)), 2);
-        assert_eq!(months_between(date(2026, 1, 15), date(2026, 4, 14)), 2);
-        assert_eq!(months_between(date(2026, 1, 15), date(2026, 4, 15)), 3);
-        assert_eq!(months_between(date(2026, 5, 1), date(2026, 4, 1)), 0);
-        assert_eq!(age_band(date(2026, 1, 15), date(2026, 4, 14)), 0);
-        assert_eq!(age_band(date(2026, 1, 15), date(2026, 4, 15)), 1);
-        assert_eq!(age_band(date(2023, 1, 1), date(2026, 1, 1)), 4);
-    }
 
     #[test]
     fn outcome_bands_include_their_bound() {

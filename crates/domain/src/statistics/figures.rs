@@ -1,8 +1,9 @@
 //! The figures for a period: a tally over every case, kept in parts that merge, so that a
 //! large organisation's cases can be counted on every core and the parts added up.
 
-use super::bands::{self, Band};
+use super::bands::{self, BandCount};
 use super::{Bucket, CaseFacts, FunnelRow, Spread};
+use crate::ageing::Band;
 use crate::calendar::Calendar;
 use crate::rulebook::RuleBook;
 use crate::stage::Stage;
@@ -33,19 +34,19 @@ pub struct Figures {
     /// Open cases past their stage's due date at the end of the period, and by bucket.
     pub overdue: u64,
     pub overdue_by_stage: BTreeMap<String, u64>,
-    /// Open cases by time since they were received (`bands::AGE`).
-    pub open_ageing: Vec<Band>,
+    /// Open cases by time since they were received (`ageing::Band`).
+    pub open_ageing: Vec<BandCount>,
     /// Interim measures in force at the end of the period, their ages in working days, and
-    /// their ages in bands (`bands::AGE`).
+    /// their ages in bands (`ageing::Band`).
     pub measures_active: u64,
     pub measure_age: Option<Spread>,
-    pub measure_ageing: Vec<Band>,
+    pub measure_ageing: Vec<BandCount>,
     /// Working days spent in each bucket by the cases that left it in the period's history.
     pub time_in_stage: BTreeMap<String, Spread>,
     /// Working days from receipt to the case closing, for cases that closed, and in bands
     /// (`bands::OUTCOME`).
     pub time_to_outcome: Option<Spread>,
-    pub outcome_times: Vec<Band>,
+    pub outcome_times: Vec<BandCount>,
 }
 
 /// Counts of one part of the cases, keyed by names borrowed from them.
@@ -62,8 +63,8 @@ struct Tally<'a> {
     by_clause: HashMap<&'a str, u64>,
     resigned_by_stage: HashMap<&'a str, u64>,
     overdue_by_stage: HashMap<&'a str, u64>,
-    open_ageing: [u64; bands::AGE.len()],
-    measure_ageing: [u64; bands::AGE.len()],
+    open_ageing: [u64; Band::ALL.len()],
+    measure_ageing: [u64; Band::ALL.len()],
     outcome_times: [u64; bands::OUTCOME.len()],
     stage_days: [Vec<i64>; Bucket::ALL.len()],
     to_outcome: Vec<i64>,
@@ -142,7 +143,7 @@ impl<'a> Tally<'a> {
         }
         if last.0.is_open() {
             self.open += 1;
-            self.open_ageing[bands::age_band(c.received_on, to)] += 1;
+            self.open_ageing[Band::of(c.received_on, to) as usize] += 1;
             if c.due_as_at(to, f.rules, f.calendar)
                 .is_some_and(|due| due < to)
             {
@@ -158,7 +159,7 @@ impl<'a> Tally<'a> {
             if lifted.is_none_or(|l| l > to) {
                 self.measure_ages
                     .push(f.calendar.working_days_between(*imposed, to));
-                self.measure_ageing[bands::age_band(*imposed, to)] += 1;
+                self.measure_ageing[Band::of(*imposed, to) as usize] += 1;
             }
         }
         // A bucket's time runs from entering it to entering the next bucket.
@@ -227,17 +228,17 @@ impl<'a> Tally<'a> {
             open: self.open,
             overdue: self.overdue,
             overdue_by_stage: owned(self.overdue_by_stage),
-            open_ageing: bands::labelled(&bands::AGE, &self.open_ageing),
+            open_ageing: bands::by_age(&self.open_ageing),
             measures_active: self.measure_ages.len() as u64,
             measure_age: Spread::of(self.measure_ages),
-            measure_ageing: bands::labelled(&bands::AGE, &self.measure_ageing),
+            measure_ageing: bands::by_age(&self.measure_ageing),
             time_in_stage: Bucket::ALL
                 .iter()
                 .zip(self.stage_days)
                 .filter_map(|(b, xs)| Spread::of(xs).map(|s| (b.as_str().to_string(), s)))
                 .collect(),
             time_to_outcome: Spread::of(self.to_outcome),
-            outcome_times: bands::labelled(&bands::OUTCOME, &self.outcome_times),
+            outcome_times: bands::by_outcome(&self.outcome_times),
         }
     }
 }

@@ -135,7 +135,7 @@ proptest! {
         prop_assert_eq!(f.by_category.values().sum::<u64>(), f.received);
         prop_assert_eq!(f.resigned_by_stage.values().sum::<u64>(), f.row(Bucket::RespondentResigned).now);
         // Distributions account for every case they describe.
-        let total = |bands: &[bands::Band]| bands.iter().map(|b| b.count).sum::<u64>();
+        let total = |bands: &[bands::BandCount]| bands.iter().map(|b| b.count).sum::<u64>();
         prop_assert_eq!(total(&f.open_ageing), f.open);
         prop_assert_eq!(total(&f.outcome_times), f.received - f.open);
         prop_assert_eq!(total(&f.measure_ageing), f.measures_active);

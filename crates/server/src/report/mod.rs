@@ -12,7 +12,7 @@ pub use previous::{Previous, PreviousPeriod, against_previous};
 pub use render::Charts;
 
 use crate::service::{Docket, ServiceError};
-use docket_domain::statistics::bands::Band;
+use docket_domain::statistics::bands::BandCount;
 use docket_domain::statistics::suppression::{Shown, Table, protect};
 use docket_domain::statistics::{Bucket, CaseFacts, Figures, Spread};
 use jiff::civil::Date;
@@ -253,7 +253,7 @@ impl Docket {
             None,
         );
         let map = |m: &BTreeMap<String, u64>| m.iter().map(|(k, v)| (k.clone(), *v)).collect();
-        let bands = |b: &[Band]| b.iter().map(|b| (b.label.clone(), b.count)).collect();
+        let bands = |b: &[BandCount]| b.iter().map(|b| (b.label.clone(), b.count)).collect();
         add(
             OUTCOMES,
             map(&f.by_sanction),

@@ -259,19 +259,15 @@ async fn demo_lists_the_member_awaiting_a_hearing_as_overdue_and_rebuilds() {
         checkpoint >= 300,
         "the checkpoint covers the period's events"
     );
+    // `docket report` for the period, with more arguments.
+    let report_with = |more: &[&str]| {
+        let mut args = vec!["report", "--data", data_s, "--period", &period];
+        args.extend_from_slice(more);
+        docket(&args)
+    };
     let csv_dir = dir.path().join("report");
     let write_report = |format: &str| {
-        let out = docket(&[
-            "report",
-            "--data",
-            data_s,
-            "--period",
-            &period,
-            "--format",
-            format,
-            "--out",
-            csv_dir.to_str().expect("utf8"),
-        ]);
+        let out = report_with(&["--format", format, "--out", csv_dir.to_str().expect("utf8")]);
         assert!(out.status.success(), "{}", text(&out.stderr));
     };
     write_report("csv");
@@ -294,36 +290,13 @@ async fn demo_lists_the_member_awaiting_a_hearing_as_overdue_and_rebuilds() {
     let previous = dir.path().join("previous.json");
     std::fs::write(&previous, serde_json::to_vec(&report).expect("json")).expect("write");
     let prev_s = previous.to_str().expect("utf8");
-    let out = docket(&[
-        "report",
-        "--data",
-        data_s,
-        "--period",
-        &period,
-        "--previous",
-        prev_s,
-    ]);
+    let out = report_with(&["--previous", prev_s]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let again: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(again["tables"], report["tables"]);
-    let out = docket(&[
-        "report",
-        "--data",
-        data_s,
-        "--period",
-        &period,
-        "--previous",
-        data_s,
-    ]);
+    let out = report_with(&["--previous", data_s]);
     assert!(!out.status.success());
-    let out = docket(&[
-        "report",
-        "--data",
-        data_s,
-        "--period",
-        &period,
-        "--verify-from-log",
-    ]);
+    let out = report_with(&["--verify-from-log"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("from the read models and from the"));
     let out = docket(&["report", "--data", data_s, "--period", "2026Q5"]);

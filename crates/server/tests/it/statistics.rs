@@ -251,7 +251,7 @@ async fn oversight_reads_the_report_downloads_it_and_recomputes_it_from_the_log(
         .expect("report");
     assert_eq!(csv, report.csv());
     assert!(csv.contains(&format!("headline,received,{cases}")), "{csv}");
-    assert!(csv.contains("open complaints by time since received,under 3 months,"));
+    assert!(csv.contains("open complaints by time since received,0–3 months,"));
 
     // A period that is not one is named, with what was typed kept.
     let (status, page) = oversight.get("/oversight/report?period=2026Q7").await;
