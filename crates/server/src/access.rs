@@ -228,7 +228,7 @@ impl Docket {
         };
         let (case, append) = self.prepare(state.as_ref(), &cmd, &who.person, now)?;
         // After the process rules, so a closed case says so rather than that no file came.
-        self.check_evidence_stored(&cmd).await?;
+        self.check_evidence_stored(Some(case_id), &cmd).await?;
         self.commit_case(&case, append).await?;
         Ok(case)
     }

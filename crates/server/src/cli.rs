@@ -39,6 +39,10 @@ pub struct DataArgs {
     /// --database-url, which keeps no files).
     #[arg(long, value_name = "FILE", env = "DOCKET_LOG_KEY")]
     pub log_key: Option<PathBuf>,
+    /// The evidence key, which seals every evidence file (default DIR/evidence.key; with
+    /// --database-url, give it to handle evidence).
+    #[arg(long, value_name = "FILE", env = "DOCKET_EVIDENCE_KEY")]
+    pub evidence_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -55,10 +59,14 @@ pub enum Cmd {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
         listen: String,
-        /// The largest evidence file accepted, in MiB (whole files are held in memory).
-        #[arg(long, default_value_t = 10, value_name = "MIB", env = "DOCKET_EVIDENCE_LIMIT_MIB",
-              value_parser = clap::value_parser!(u32).range(1..=1024))]
+        /// The largest evidence file accepted, in MiB (files are streamed, never held whole).
+        #[arg(long, default_value_t = 256, value_name = "MIB", env = "DOCKET_EVIDENCE_LIMIT_MIB",
+              value_parser = clap::value_parser!(u32).range(1..=16384))]
         evidence_limit_mib: u32,
+        /// The most evidence one case may hold, all its files together, in MiB.
+        #[arg(long, default_value_t = 2048, value_name = "MIB", env = "DOCKET_EVIDENCE_CASE_LIMIT_MIB",
+              value_parser = clap::value_parser!(u32).range(1..=1_048_576))]
+        evidence_case_limit_mib: u32,
         #[command(flatten)]
         mail: MailArgs,
     },
@@ -128,6 +136,11 @@ pub enum Cmd {
     Outbox {
         #[command(subcommand)]
         command: OutboxCmd,
+    },
+    /// Evidence files: check them against the log, rotate the key that seals them.
+    Evidence {
+        #[command(subcommand)]
+        command: EvidenceCmd,
     },
     /// List cases (metadata only: reference, stage, category, clocks).
     Cases {
@@ -447,6 +460,18 @@ pub enum BenchCmd {
         #[arg(long, requires = "from_log")]
         keep: Option<std::path::PathBuf>,
     },
+    /// Evidence upload and download through a real `docket serve` (a child process, over
+    /// loopback): the server's memory above idle while a large file streams in and out, and
+    /// the upload's throughput against `openssl enc -chacha20` plus `sha256sum` over the
+    /// same file (see docs/PERFORMANCE.md).
+    Evidence {
+        /// Size of the file, in MiB.
+        #[arg(long, default_value_t = 200)]
+        size_mib: u64,
+        /// Timed uploads (each a new file on the same case).
+        #[arg(long, default_value_t = 3)]
+        rounds: u32,
+    },
     /// The cost of one authorisation decision (p50/p99 µs), as the policy gate makes it for
     /// every request, over the demo's cases.
     Authz {
@@ -490,5 +515,24 @@ pub enum BenchCmd {
         /// a noisy neighbour affects both sides; the report gives the median of the rounds.
         #[arg(long, default_value_t = 3)]
         rounds: usize,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EvidenceCmd {
+    /// Open every evidence file stored for a case and re-hash it against the SHA-256 the log
+    /// recorded when it arrived; names each file that is missing or altered, and fails if any is.
+    Verify {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The case reference, e.g. DK-7KQ2-M9XA.
+        case: String,
+    },
+    /// Make a new evidence key and rewrap every case's data key under it, in one
+    /// transaction; the files themselves are not rewritten. The old key file is kept beside
+    /// the new one, renamed with its key id, until you destroy it.
+    RotateKey {
+        #[command(flatten)]
+        data: DataArgs,
     },
 }

@@ -20,15 +20,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             data,
             listen,
             evidence_limit_mib,
+            evidence_case_limit_mib,
             mail,
         } => {
             let docket = open_for_serving(&data)
                 .await?
-                .with_evidence_limit(evidence_limit_mib as usize * 1024 * 1024);
+                .with_evidence_limit(evidence_limit_mib as usize * 1024 * 1024)
+                .with_evidence_case_limit(u64::from(evidence_case_limit_mib) * 1024 * 1024);
             let docket = crate::outbox::cli::with_mail(docket, &mail)?;
             serve(docket, &listen, None).await
         }
         Cmd::Outbox { command } => crate::outbox::cli::run(command).await,
+        Cmd::Evidence { command } => crate::evidence::cli::run(command).await,
         Cmd::Report {
             data,
             period,
@@ -58,7 +61,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 return match checked {
                     Ok(events) => {
                         println!(
-                            "The figures for {} from the read models and from the {events} raw events agree.",
+                            "The figures for {} from the read models and from the {events} raw events of the case streams agree.",
                             period.label
                         );
                         Ok(())
@@ -173,6 +176,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             command: BenchCmd::Authz { rounds },
         } => crate::bench::authz::run(rounds).await,
         Cmd::Bench {
+            command: BenchCmd::Evidence { size_mib, rounds },
+        } => crate::bench::evidence::run(size_mib, rounds).await,
+        Cmd::Bench {
             command:
                 BenchCmd::Report {
                     cases,
@@ -258,6 +264,8 @@ fn key_path(loc: &Location, data: &DataArgs) -> Option<std::path::PathBuf> {
 async fn open_for_serving(data: &DataArgs) -> anyhow::Result<Docket> {
     let loc = location(data)?;
     let docket = open_location(&loc, data.rules.as_deref()).await?;
+    let docket =
+        crate::evidence::cli::for_serving(docket, crate::evidence::cli::key_path(data)?).await?;
     match key_path(&loc, data) {
         Some(path) if path.exists() => Ok(docket.with_log_signer(crate::logkey::load(&path)?)),
         Some(path) if data.log_key.is_some() => {
@@ -280,7 +288,7 @@ fn person(s: &str) -> anyhow::Result<PersonId> {
     PersonId::parse(s).map_err(|e| anyhow::anyhow!("--as: {e}"))
 }
 
-fn case_id(s: &str) -> anyhow::Result<CaseId> {
+pub(crate) fn case_id(s: &str) -> anyhow::Result<CaseId> {
     CaseId::parse(s).map_err(anyhow::Error::msg)
 }
 
@@ -470,6 +478,18 @@ async fn init(data: &DataArgs) -> anyhow::Result<()> {
         "Verifier key: publish this so anyone can check the log's signed checkpoints:\n{}",
         signer.vkey()
     );
+    if let Some(path) = crate::evidence::cli::key_path(data)? {
+        let existed = path.exists();
+        let docket = crate::evidence::cli::for_serving(docket, Some(path.clone())).await?;
+        if let Some(key) = &docket.evidence_key {
+            println!(
+                "{} the evidence key {} ({}; mode 0600: keep it secret and back it up apart from the database, since without it no evidence file can be opened).",
+                if existed { "Kept" } else { "Created" },
+                path.display(),
+                key.id()
+            );
+        }
+    }
     Ok(())
 }
 

@@ -18,6 +18,7 @@ pub mod evidence;
 pub mod figures;
 pub mod fold;
 pub mod http;
+pub mod keyfile;
 pub mod logkey;
 pub mod members;
 pub mod notice;

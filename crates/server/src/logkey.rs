@@ -3,28 +3,14 @@
 //! anyone can check them. The key lives in a file only its owner can read.
 
 use docket_tlog::{Signer, Verifier};
-use std::io::Write;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The key's file name inside a data folder.
 pub const KEY_FILE: &str = "log-signing.key";
 
-#[derive(Debug, thiserror::Error)]
-pub enum KeyError {
-    // The cause is the error's source, which callers print after this sentence.
-    #[error("cannot read or write the log signing key {path}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error(
-        "the log signing key {path} can be read by other users (mode {mode:o}); run `chmod 600 {path}` and start again"
-    )]
-    TooOpen { path: PathBuf, mode: u32 },
-    #[error("{path} is not a log signing key: {message}")]
-    Invalid { path: PathBuf, message: String },
-}
+pub use crate::keyfile::KeyError;
+
+const WHAT: &str = "log signing key";
 
 /// The log's origin (its name in every checkpoint, and the key's name) unless configured:
 /// "docket/" and the organisation's name as a slug, e.g. "docket/the-peoples-alliance".
@@ -43,22 +29,8 @@ pub fn default_origin(organisation: &str) -> String {
 
 /// Loads the key, refusing one that other users can read.
 pub fn load(path: &Path) -> Result<Signer, KeyError> {
-    let io = |source| KeyError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mode = std::fs::metadata(path).map_err(io)?.permissions().mode() & 0o777;
-    if mode & 0o077 != 0 {
-        return Err(KeyError::TooOpen {
-            path: path.to_path_buf(),
-            mode,
-        });
-    }
-    let text = std::fs::read_to_string(path).map_err(io)?;
-    Signer::from_skey(text.trim()).map_err(|e| KeyError::Invalid {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    })
+    let text = crate::keyfile::read(path, WHAT)?;
+    Signer::from_skey(&text).map_err(|e| KeyError::invalid(WHAT, path, e.to_string()))
 }
 
 /// Loads the key at `path`, or creates one named `origin` there (mode 0600) if there is none.
@@ -68,24 +40,14 @@ pub fn load_or_create(path: &Path, origin: &str) -> Result<(Signer, bool), KeyEr
         return load(path).map(|s| (s, false));
     }
     let seed: [u8; 32] = rand::random();
-    let signer = Signer::from_seed(origin, seed).map_err(|e| KeyError::Invalid {
-        path: path.to_path_buf(),
-        message: format!("the origin '{origin}' cannot name a key: {e}"),
+    let signer = Signer::from_seed(origin, seed).map_err(|e| {
+        KeyError::invalid(
+            WHAT,
+            path,
+            format!("the origin '{origin}' cannot name a key: {e}"),
+        )
     })?;
-    let io = |source| KeyError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    // create_new: never overwrite a key that appeared meanwhile; mode 0600 from the start,
-    // so the secret is never readable by others even for an instant.
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(io)?;
-    writeln!(file, "{}", signer.skey()).map_err(io)?;
-    file.sync_all().map_err(io)?;
+    crate::keyfile::create(path, WHAT, &signer.skey())?;
     Ok((signer, true))
 }
 
@@ -97,6 +59,7 @@ pub fn verifier(signer: &Signer) -> Verifier {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::PermissionsExt;
 
     #[test]
     fn origins_are_slugs_of_the_organisation() {

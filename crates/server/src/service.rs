@@ -67,6 +67,11 @@ pub struct Docket {
     pub decisions: Arc<DecisionCache>,
     /// The largest evidence file accepted, in bytes (see `evidence::DEFAULT_EVIDENCE_LIMIT`).
     pub evidence_limit: usize,
+    /// The most evidence one case may hold, in bytes (see `evidence::DEFAULT_CASE_LIMIT`).
+    pub evidence_case_limit: u64,
+    /// The organisation's evidence key, which wraps every case's data key; None in a
+    /// process that handles no evidence (see `evidence::keys`).
+    pub evidence_key: Option<Arc<crate::evidence::vault::OrgKey>>,
     /// The notice templates in force (see `notice`).
     pub notices: Arc<crate::notice::NoticeTemplates>,
     /// Where notices are emailed; None leaves them queued (see `outbox`).
@@ -119,6 +124,8 @@ impl Docket {
             cases: Arc::default(),
             decisions: Arc::default(),
             evidence_limit: crate::evidence::DEFAULT_EVIDENCE_LIMIT,
+            evidence_case_limit: crate::evidence::DEFAULT_CASE_LIMIT,
+            evidence_key: None,
             notices: Arc::new(crate::notice::NoticeTemplates::shipped()),
             mailer: None,
             mail_from: default_mail_from(),

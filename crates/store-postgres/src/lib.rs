@@ -24,11 +24,12 @@ mod write;
 use docket_domain::account::{
     Account, ApiTokenRecord, Receipt, ReceiptCode, SessionRecord, SessionUpdate, Username,
 };
-use docket_domain::ids::PersonId;
+use docket_domain::ids::{CaseId, PersonId};
 use docket_domain::store::codec::format_ts;
 use docket_domain::store::{
     Append, Appended, CaseFilter, LogEntry, MemberFilter, MemberPage, Node, OutboxCounts,
-    OutboxFilter, OutboxRow, ReadModelDump, Store, StoreError, StoredCheckpoint, StoredEvent,
+    OutboxFilter, OutboxRow, ReadModelDump, SealedCounts, SealedFile, Store, StoreError,
+    StoredCheckpoint, StoredEvent, WrappedKey,
 };
 use docket_domain::{Stage, ids::MembershipNumber, member::Member, summary::CaseSummary};
 use docket_tlog::Hash;
@@ -205,6 +206,15 @@ impl Store for PgStore {
 
     async fn events_after(&self, after: u64, limit: u32) -> Result<Vec<StoredEvent>, StoreError> {
         read::events_after(&self.read, after, limit).await
+    }
+
+    async fn events_after_in(
+        &self,
+        after: u64,
+        limit: u32,
+        prefix: &str,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        read::events_after_in(&self.read, after, limit, prefix).await
     }
 
     async fn list_cases(&self, filter: &CaseFilter) -> Result<Vec<CaseSummary>, StoreError> {
@@ -414,12 +424,56 @@ impl Store for PgStore {
         members::list_members(&self.read, filter).await
     }
 
-    async fn put_blob(&self, sha256: &str, bytes: &[u8]) -> Result<(), StoreError> {
-        blobs::put_blob(&self.ops, sha256, bytes).await
+    async fn put_chunk(&self, upload: &str, n: u32, bytes: &[u8]) -> Result<(), StoreError> {
+        blobs::put_chunk(&self.ops, upload, n, bytes).await
     }
 
-    async fn blob(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        blobs::blob(&self.read, sha256).await
+    async fn chunk(&self, upload: &str, n: u32) -> Result<Option<Vec<u8>>, StoreError> {
+        blobs::chunk(&self.read, upload, n).await
+    }
+
+    async fn seal_file(&self, file: &SealedFile) -> Result<bool, StoreError> {
+        blobs::seal_file(&self.ops, file).await
+    }
+
+    async fn sealed_file(
+        &self,
+        case: &CaseId,
+        sha256: &str,
+    ) -> Result<Option<SealedFile>, StoreError> {
+        blobs::sealed_file(&self.read, case, sha256).await
+    }
+
+    async fn drop_upload(&self, upload: &str) -> Result<(), StoreError> {
+        blobs::drop_upload(&self.ops, upload).await
+    }
+
+    async fn case_key(&self, case: &CaseId) -> Result<Option<WrappedKey>, StoreError> {
+        blobs::case_key(&self.read, case).await
+    }
+
+    async fn put_case_key(&self, key: &WrappedKey) -> Result<WrappedKey, StoreError> {
+        blobs::put_case_key(&self.ops, key).await
+    }
+
+    async fn case_keys(&self) -> Result<Vec<WrappedKey>, StoreError> {
+        blobs::case_keys(&self.read).await
+    }
+
+    async fn rewrap_case_keys(&self, keys: &[WrappedKey]) -> Result<(), StoreError> {
+        blobs::rewrap(&self.ops, keys).await
+    }
+
+    async fn sealed_counts(&self) -> Result<SealedCounts, StoreError> {
+        blobs::counts(&self.read).await
+    }
+
+    async fn legacy_blob(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        blobs::legacy_blob(&self.read, sha256).await
+    }
+
+    async fn drop_legacy_blobs(&self) -> Result<u64, StoreError> {
+        blobs::drop_legacy(&self.ops).await
     }
 
     async fn claim_outbox(

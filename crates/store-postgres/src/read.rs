@@ -62,6 +62,26 @@ pub(crate) async fn events_after(
     rows.iter().map(event_from).collect()
 }
 
+pub(crate) async fn events_after_in(
+    pool: &PgPool,
+    after: u64,
+    limit: u32,
+    prefix: &str,
+) -> Result<Vec<StoredEvent>, StoreError> {
+    // starts_with, not a range: PostgreSQL orders text by the database's collation, which
+    // need not be bytewise.
+    let rows = sqlx::query(
+        "SELECT seq, stream, version, kind, actor, recorded_at, payload, salt, erased FROM events WHERE seq > $1 AND starts_with(stream, $3) ORDER BY seq LIMIT $2",
+    )
+    .bind(i64::try_from(after).unwrap_or(i64::MAX))
+    .bind(i64::from(limit))
+    .bind(prefix)
+    .fetch_all(pool)
+    .await
+    .map_err(db_err)?;
+    rows.iter().map(event_from).collect()
+}
+
 fn case_row(row: &PgRow) -> Result<CaseRow, StoreError> {
     Ok(CaseRow {
         id: row.try_get("id").map_err(db_err)?,

@@ -21,12 +21,12 @@ pub use write::group_commit_stats;
 use docket_domain::account::{
     Account, ApiTokenRecord, Receipt, ReceiptCode, SessionRecord, SessionUpdate, Username,
 };
-use docket_domain::ids::PersonId;
+use docket_domain::ids::{CaseId, PersonId};
 use docket_domain::store::codec::format_ts;
 use docket_domain::store::{
     Append, Appended, CaseFilter, LeafCheck, LogEntry, MemberFilter, MemberPage, Node,
-    OutboxCounts, OutboxFilter, OutboxRow, ReadModelDump, Store, StoreError, StoredCheckpoint,
-    StoredEvent, StoredLeaves,
+    OutboxCounts, OutboxFilter, OutboxRow, ReadModelDump, SealedCounts, SealedFile, Store,
+    StoreError, StoredCheckpoint, StoredEvent, StoredLeaves, WrappedKey,
 };
 use docket_domain::{Stage, ids::MembershipNumber, member::Member, summary::CaseSummary};
 use docket_tlog::Hash;
@@ -84,6 +84,8 @@ pub struct SqliteStore {
     readers: reader::Readers,
     log: log::LogReader,
     jobs: mpsc::Sender<Job>,
+    /// Where uploads' sealed chunks are kept: beside the database (`docket.evidence/`).
+    evidence: std::path::PathBuf,
 }
 
 pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
@@ -155,6 +157,7 @@ impl SqliteStore {
             log: log::LogReader::new(readers.clone()),
             readers,
             jobs: tx,
+            evidence: path.with_extension("evidence"),
         })
     }
 
@@ -194,6 +197,15 @@ impl SqliteStore {
         })
         .await
     }
+}
+
+/// Runs file work off the runtime.
+async fn blocking<R: Send + 'static>(
+    f: impl FnOnce() -> Result<R, StoreError> + Send + 'static,
+) -> Result<R, StoreError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| StoreError::Other(format!("file work stopped: {e}")))?
 }
 
 #[async_trait::async_trait]
@@ -239,6 +251,21 @@ impl Store for SqliteStore {
         let read = move |c: &rusqlite::Connection| read::events_after(c, after, limit);
         // Pages of a scan over the whole log (a rebuild, figures from the raw events) read
         // through the memory map; a few events do not pay for mapping the file.
+        if limit >= 1_000 {
+            self.readers.scan(read).await
+        } else {
+            self.readers.blocking(read).await
+        }
+    }
+
+    async fn events_after_in(
+        &self,
+        after: u64,
+        limit: u32,
+        prefix: &str,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let prefix = prefix.to_string();
+        let read = move |c: &rusqlite::Connection| read::events_after_in(c, after, limit, &prefix);
         if limit >= 1_000 {
             self.readers.scan(read).await
         } else {
@@ -470,18 +497,80 @@ impl Store for SqliteStore {
         members::list_members(&self.read, filter).await
     }
 
-    async fn put_blob(&self, sha256: &str, bytes: &[u8]) -> Result<(), StoreError> {
-        let (sha256, bytes) = (sha256.to_string(), bytes.to_vec());
-        self.exec(move |c| blobs::put_blob(c, &sha256, &bytes))
+    async fn put_chunk(&self, upload: &str, n: u32, bytes: &[u8]) -> Result<(), StoreError> {
+        let (dir, upload, bytes) = (self.evidence.clone(), upload.to_string(), bytes.to_vec());
+        blocking(move || blobs::put_chunk(&dir, &upload, n, &bytes)).await
+    }
+
+    async fn chunk(&self, upload: &str, n: u32) -> Result<Option<Vec<u8>>, StoreError> {
+        let (dir, upload) = (self.evidence.clone(), upload.to_string());
+        blocking(move || blobs::chunk(&dir, &upload, n)).await
+    }
+
+    async fn seal_file(&self, file: &SealedFile) -> Result<bool, StoreError> {
+        let (dir, upload) = (self.evidence.clone(), file.upload.clone());
+        blocking(move || blobs::sync_upload(&dir, &upload)).await?;
+        let row = file.clone();
+        let written = self.exec(move |c| blobs::insert_file(c, &row)).await?;
+        if !written {
+            let (dir, upload) = (self.evidence.clone(), file.upload.clone());
+            blocking(move || blobs::remove_upload(&dir, &upload)).await?;
+        }
+        Ok(written)
+    }
+
+    async fn sealed_file(
+        &self,
+        case: &CaseId,
+        sha256: &str,
+    ) -> Result<Option<SealedFile>, StoreError> {
+        let (case, sha256) = (case.clone(), sha256.to_string());
+        self.readers
+            .blocking(move |c| blobs::sealed_file(c, &case, &sha256))
             .await
     }
 
-    async fn blob(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        let sha256 = sha256.to_string();
-        // Off the runtime: a file may be megabytes.
+    async fn drop_upload(&self, upload: &str) -> Result<(), StoreError> {
+        let name = upload.to_string();
+        self.exec(move |c| blobs::delete_file(c, &name)).await?;
+        let (dir, upload) = (self.evidence.clone(), upload.to_string());
+        blocking(move || blobs::remove_upload(&dir, &upload)).await
+    }
+
+    async fn case_key(&self, case: &CaseId) -> Result<Option<WrappedKey>, StoreError> {
+        let case = case.clone();
         self.readers
-            .blocking(move |c| blobs::blob(c, &sha256))
+            .blocking(move |c| blobs::case_key(c, &case))
             .await
+    }
+
+    async fn put_case_key(&self, key: &WrappedKey) -> Result<WrappedKey, StoreError> {
+        let key = key.clone();
+        self.exec(move |c| blobs::put_case_key(c, &key)).await
+    }
+
+    async fn case_keys(&self) -> Result<Vec<WrappedKey>, StoreError> {
+        self.readers.blocking(blobs::case_keys).await
+    }
+
+    async fn rewrap_case_keys(&self, keys: &[WrappedKey]) -> Result<(), StoreError> {
+        let keys = keys.to_vec();
+        self.exec(move |c| blobs::rewrap(c, &keys)).await
+    }
+
+    async fn sealed_counts(&self) -> Result<SealedCounts, StoreError> {
+        self.readers.blocking(blobs::counts).await
+    }
+
+    async fn legacy_blob(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let sha256 = sha256.to_string();
+        self.readers
+            .blocking(move |c| blobs::legacy_blob(c, &sha256))
+            .await
+    }
+
+    async fn drop_legacy_blobs(&self) -> Result<u64, StoreError> {
+        self.exec(blobs::drop_legacy).await
     }
 
     async fn claim_outbox(

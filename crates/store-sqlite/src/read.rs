@@ -38,39 +38,28 @@ fn events(
     args: impl rusqlite::Params,
 ) -> Result<Vec<StoredEvent>, StoreError> {
     let mut stmt = conn.prepare_cached(sql).map_err(sqlite_err)?;
-    let rows = stmt
-        .query_map(args, |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, String>(5)?,
-                r.get::<_, String>(6)?,
-                r.get::<_, Vec<u8>>(7)?,
-                r.get::<_, bool>(8)?,
-            ))
-        })
-        .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-        .map_err(sqlite_err)?;
-    rows.into_iter()
-        .map(
-            |(seq, stream, version, kind, actor, at, payload, salt, erased)| {
-                Ok(StoredEvent {
-                    seq: seq as u64,
-                    stream,
-                    version: version as u64,
-                    kind,
-                    actor,
-                    at: parse_ts(&at)?,
-                    payload,
-                    salt,
-                    erased,
-                })
-            },
-        )
-        .collect()
+    let mut rows = stmt.query(args).map_err(sqlite_err)?;
+    let mut events = Vec::new();
+    while let Some(r) = rows.next().map_err(sqlite_err)? {
+        // The time is parsed where it lies, not copied into a String first: a scan of the
+        // whole log reads tens of millions of them.
+        let at = r
+            .get_ref(5)
+            .and_then(|v| v.as_str().map_err(Into::into))
+            .map_err(sqlite_err)?;
+        events.push(StoredEvent {
+            seq: r.get::<_, i64>(0).map_err(sqlite_err)? as u64,
+            stream: r.get(1).map_err(sqlite_err)?,
+            version: r.get::<_, i64>(2).map_err(sqlite_err)? as u64,
+            kind: r.get(3).map_err(sqlite_err)?,
+            actor: r.get(4).map_err(sqlite_err)?,
+            at: parse_ts(at)?,
+            payload: r.get(6).map_err(sqlite_err)?,
+            salt: r.get(7).map_err(sqlite_err)?,
+            erased: r.get(8).map_err(sqlite_err)?,
+        });
+    }
+    Ok(events)
 }
 
 pub(crate) fn stream_events(
@@ -91,6 +80,25 @@ pub(crate) fn events_after(
         conn,
         &sql,
         rusqlite::params![after as i64, i64::from(limit)],
+    )
+}
+
+pub(crate) fn events_after_in(
+    conn: &Connection,
+    after: u64,
+    limit: u32,
+    prefix: &str,
+) -> Result<Vec<StoredEvent>, StoreError> {
+    // A range on the name rather than LIKE: SQLite compares text bytewise here, so the
+    // names from `prefix` up to (not including) its successor are exactly those it starts.
+    let (from, to) = docket_domain::store::prefix_range(prefix);
+    let sql = format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE seq > ?1 AND stream >= ?3 AND stream < ?4 ORDER BY seq LIMIT ?2"
+    );
+    events(
+        conn,
+        &sql,
+        rusqlite::params![after as i64, i64::from(limit), from, to],
     )
 }
 

@@ -23,6 +23,23 @@ pub fn case_stream(id: &CaseId) -> String {
     format!("case/{id}")
 }
 
+/// The names starting with `prefix`, as a half-open range in byte order: `prefix` itself up
+/// to the first name past every one that starts with it. An empty prefix is every name.
+pub fn prefix_range(prefix: &str) -> (String, String) {
+    let mut to = prefix.as_bytes().to_vec();
+    while let Some(last) = to.pop() {
+        if last < 0x7f {
+            to.push(last + 1);
+            return (
+                prefix.to_string(),
+                String::from_utf8(to).unwrap_or_default(),
+            );
+        }
+    }
+    // Nothing is past every name: a bound no stream name reaches.
+    (prefix.to_string(), "\u{10FFFF}".to_string())
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewEvent {
     pub kind: String,
@@ -348,6 +365,16 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// Events with seq > `after`, in order, at most `limit`.
     async fn events_after(&self, after: u64, limit: u32) -> Result<Vec<StoredEvent>, StoreError>;
 
+    /// As [`Store::events_after`], of the streams whose names start with `prefix` only: a
+    /// scan that needs some streams (the figures read only the cases') leaves the others'
+    /// rows unread.
+    async fn events_after_in(
+        &self,
+        after: u64,
+        limit: u32,
+        prefix: &str,
+    ) -> Result<Vec<StoredEvent>, StoreError>;
+
     async fn list_cases(&self, filter: &CaseFilter) -> Result<Vec<CaseSummary>, StoreError>;
 
     async fn stage_counts(&self) -> Result<Vec<(Stage, u64)>, StoreError>;
@@ -512,15 +539,54 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// Members matching `filter`, by membership number, one page at a time.
     async fn list_members(&self, filter: &MemberFilter) -> Result<MemberPage, StoreError>;
 
-    /// Keeps a file's bytes under their SHA-256 (lowercase hex), which the caller computed.
-    /// Storing the same hash again is not an error and changes nothing: blobs are named by
-    /// content, so two uploads of one file share one blob. Kept in the database, not on a
-    /// web server's disk, so every server on one database serves the same files.
-    async fn put_blob(&self, sha256: &str, bytes: &[u8]) -> Result<(), StoreError>;
+    // Evidence files (see [`sealed`]): sealed by the server before they arrive here.
 
-    /// The bytes stored under `sha256`, if any. Not checked here: readers re-hash them
-    /// against the log, which is what vouches for them.
-    async fn blob(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Keeps chunk `n` of an upload: at most [`sealed::SEALED_CHUNK`] bytes, and exactly
+    /// that many for every chunk but the last. Chunks come in order, before the file is
+    /// sealed; until then they belong to no case and serve nothing.
+    async fn put_chunk(&self, upload: &str, n: u32, bytes: &[u8]) -> Result<(), StoreError>;
+
+    /// Chunk `n` of an upload, if there is one.
+    async fn chunk(&self, upload: &str, n: u32) -> Result<Option<Vec<u8>>, StoreError>;
+
+    /// Makes an upload's chunks durable and files them under the case and hash. Returns
+    /// false, and drops the upload, if the case already holds a file with that hash: a file
+    /// once stored is never replaced.
+    async fn seal_file(&self, file: &SealedFile) -> Result<bool, StoreError>;
+
+    /// The file a case holds under a hash, if any.
+    async fn sealed_file(
+        &self,
+        case: &CaseId,
+        sha256: &str,
+    ) -> Result<Option<SealedFile>, StoreError>;
+
+    /// Drops an upload's chunks, and its file if it was sealed (an upload whose command was
+    /// then refused).
+    async fn drop_upload(&self, upload: &str) -> Result<(), StoreError>;
+
+    /// A case's wrapped data key, if one has been made.
+    async fn case_key(&self, case: &CaseId) -> Result<Option<WrappedKey>, StoreError>;
+
+    /// Keeps a case's wrapped data key unless the case has one already; returns the key the
+    /// case has now, so two servers making one at once agree on the first.
+    async fn put_case_key(&self, key: &WrappedKey) -> Result<WrappedKey, StoreError>;
+
+    /// Every case's wrapped data key, for rewrapping under a new organisation key.
+    async fn case_keys(&self) -> Result<Vec<WrappedKey>, StoreError>;
+
+    /// Replaces the wrapping of the given cases' keys, all in one transaction (a rotation
+    /// of the organisation key either happens for every case or for none).
+    async fn rewrap_case_keys(&self, keys: &[WrappedKey]) -> Result<(), StoreError>;
+
+    /// How many sealed files, case keys and unsealed earlier files the store holds.
+    async fn sealed_counts(&self) -> Result<SealedCounts, StoreError>;
+
+    /// A file kept unsealed by an earlier version, by hash, if any.
+    async fn legacy_blob(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError>;
+
+    /// Forgets the unsealed earlier files, once they have been sealed.
+    async fn drop_legacy_blobs(&self) -> Result<u64, StoreError>;
 
     // The outbox (see [`outbox`]). Rows are queued and settled by appends; what follows
     // claims them and records retries, which are operational state and no event.
@@ -554,4 +620,6 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
 pub mod codec;
 pub mod leaf;
 pub mod outbox;
+pub mod sealed;
 pub use outbox::{OutboxChange, OutboxCounts, OutboxFilter, OutboxMessage, OutboxRow, OutboxState};
+pub use sealed::{SealedCounts, SealedFile, WrappedKey};

@@ -4,6 +4,7 @@
 //! the same run.
 
 pub mod authz;
+pub mod evidence;
 pub mod log;
 pub mod report;
 pub mod report_log;

@@ -448,6 +448,9 @@ pub async fn run(dir: &std::path::Path, listen: &str, no_serve: bool) -> anyhow:
                 .parse()
                 .map_err(|e| anyhow::anyhow!("the demo's sender: {e}"))?,
         );
+    let docket =
+        crate::evidence::cli::for_serving(docket, Some(dir.join(crate::evidence::vault::KEY_FILE)))
+            .await?;
     if docket.store.head().await? == 0 {
         let today = day_of(Timestamp::now());
         println!(

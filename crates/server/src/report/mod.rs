@@ -14,7 +14,7 @@ pub use render::Charts;
 use crate::service::{Docket, ServiceError};
 use docket_domain::statistics::bands::BandCount;
 use docket_domain::statistics::suppression::{Shown, Table, protect};
-use docket_domain::statistics::{Bucket, CaseFacts, Figures, Spread};
+use docket_domain::statistics::{Bucket, Figures, Spread};
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
 use serde::Serialize;
@@ -144,12 +144,9 @@ impl Docket {
         period: &Period,
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<(Figures, u64), ServiceError> {
-        let (parts, events) = self
-            .fold_shards(progress, true, |part| {
-                part.cases.values().map(CaseFacts::of).collect::<Vec<_>>()
-            })
+        let (facts, events, _) = self
+            .facts_from_log(progress, crate::fold::RESIDENT_CASES)
             .await?;
-        let facts = parts.concat();
         let figures = Figures::compute(&facts, period.from, period.to, &self.calendar, &self.rules);
         Ok((figures, events))
     }
@@ -167,7 +164,7 @@ impl Docket {
     }
 
     /// Recomputes the figures from the raw events and compares them with the read models':
-    /// Ok with the number of events read if they agree, else the figures that differ.
+    /// Ok with the number of case events read if they agree, else the figures that differ.
     pub async fn verify_figures(
         &self,
         period: &Period,

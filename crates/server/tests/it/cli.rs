@@ -812,3 +812,112 @@ fn organisation_policies_are_added_and_checked() {
         text(&out.stderr)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn evidence_is_verified_rekeyed_and_never_served_without_its_key() {
+    use docket::evidence::vault::{KEY_FILE, OrgKey};
+    use docket_domain::ids::{CaseId, PersonId};
+    use docket_domain::role::{Principal, Role};
+    let dir = tempfile::tempdir().expect("tmp");
+    let data = dir.path().to_str().expect("utf-8 path");
+    let out = docket(&["init", "--data", data]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("Created the evidence key"),
+        "{}",
+        text(&out.stdout)
+    );
+    let key_file = dir.path().join(KEY_FILE);
+    let case = CaseId::from_random(7);
+    let upload = {
+        let store = std::sync::Arc::new(SqliteStore::open_dir(dir.path()).await.expect("open"));
+        let d = docket::service::Docket::new(
+            store,
+            docket_domain::rulebook::RuleBook::default_rules(),
+            docket_domain::calendar::Calendar::england_and_wales(),
+        )
+        .with_evidence_key(OrgKey::load(&key_file).expect("key"));
+        let officer = PersonId::parse("officer.cli").expect("id");
+        d.execute(
+            &case,
+            crate::support::anonymous_complaint(case.clone()),
+            &officer,
+            jiff::Timestamp::now(),
+        )
+        .await
+        .expect("received");
+        let who = Principal::new(officer, [Role::CaseOfficer]);
+        let (_, item) = d
+            .add_evidence(
+                &case,
+                "s.txt",
+                b"A statement.",
+                &who,
+                jiff::Timestamp::now(),
+            )
+            .await
+            .expect("added");
+        d.store
+            .sealed_file(&case, &item.sha256)
+            .await
+            .expect("read")
+            .expect("stored")
+            .upload
+    };
+    let verify = || docket(&["evidence", "verify", "--data", data, case.as_str()]);
+    let out = verify();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("All 1 evidence files"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    // A new key: the case keys are rewrapped, the old key kept aside, the files still open.
+    let out = docket(&["evidence", "rotate-key", "--data", data]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("Rewrapped 1 case keys"),
+        "{}",
+        text(&out.stdout)
+    );
+    let retired = std::fs::read_dir(dir.path())
+        .expect("ls")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".retired"))
+        .count();
+    assert_eq!(retired, 1, "the old key is kept aside");
+    assert!(verify().status.success(), "{}", text(&verify().stderr));
+
+    // One bit of the stored file flipped: named, and the command fails.
+    let path = dir.path().join("docket.evidence").join(&upload);
+    let mut bytes = std::fs::read(&path).expect("read");
+    bytes[3] ^= 1;
+    std::fs::write(&path, bytes).expect("write");
+    let out = verify();
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stdout).contains("ALTERED  item 1 (s.txt"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(
+        text(&out.stderr).contains("1 of the 1 evidence files"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // Without its key the server refuses to start, and says why.
+    std::fs::remove_file(&key_file).expect("rm key");
+    let out = docket(&["serve", "--data", data, "--listen", "127.0.0.1:0"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("no evidence key was found at"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        !key_file.exists(),
+        "no new key is made over sealed evidence"
+    );
+}

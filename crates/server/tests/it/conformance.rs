@@ -5,6 +5,7 @@ mod accounts;
 mod blobs;
 mod members;
 mod outbox;
+mod scan;
 
 use crate::backend::{
     self, ACTOR, TestStore, append, conflict, event, member, second_handle, simple, ts,

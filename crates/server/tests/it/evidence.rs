@@ -2,7 +2,7 @@
 //! through the gate as attachments, refused when of the wrong kind or too large, and refused
 //! when the stored bytes no longer match the log.
 
-use crate::backend::{Backend, TestStore};
+use crate::backend::TestStore;
 use crate::both_backends;
 use crate::pages::Browser;
 use crate::support;
@@ -17,6 +17,9 @@ use docket_domain::view::views_stream;
 use jiff::Timestamp;
 use reqwest::StatusCode;
 use reqwest::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, LOCATION};
+
+/// The start of a PNG image: enough for its type to be told.
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
 
 const STATEMENT: &str =
     "Witness statement of A. Person.\nI saw what happened — and wrote it down.\n";
@@ -281,22 +284,37 @@ async fn content_is_refused_to_roles_without_it_and_the_refusal_recorded(t: Test
     assert_eq!(evidence_events(&d, &id).await.len(), 1);
 }
 
-both_backends!(a_file_altered_in_the_store_is_refused_naming_the_mismatch);
-async fn a_file_altered_in_the_store_is_refused_naming_the_mismatch(t: TestStore) {
+/// The upload a case's stored file was written under.
+async fn upload_of(d: &Docket, id: &CaseId, bytes: &[u8]) -> String {
+    d.store
+        .sealed_file(id, &sha256_hex(bytes))
+        .await
+        .expect("read")
+        .expect("the file is stored")
+        .upload
+}
+
+both_backends!(a_file_altered_in_the_store_is_refused_and_named_by_evidence_verify);
+async fn a_file_altered_in_the_store_is_refused_and_named_by_evidence_verify(t: TestStore) {
+    use docket::evidence::contents::Check;
     let d = support::docket(&t);
     let id = received(&d).await;
     let (base, _stop) = support::serve(d.clone()).await;
     let officer = Browser::signed_in(&d, &base, "officer.x", &[Role::CaseOfficer]).await;
     let res = upload(&officer, &id, "s.txt", STATEMENT.as_bytes(), &officer.csrf).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    // One byte changed, straight in the database.
-    let forged = STATEMENT.replace("saw", "sat");
-    let hex: String = forged.bytes().map(|b| format!("{b:02x}")).collect();
-    let sql = match t.backend {
-        Backend::Sqlite => format!("UPDATE evidence_blobs SET bytes = X'{hex}'"),
-        Backend::Postgres => format!("UPDATE evidence_blobs SET bytes = '\\x{hex}'::bytea"),
-    };
-    crate::tamper::tamper(&t, &sql).await;
+    let res = upload(&officer, &id, "p.png", PNG, &officer.csrf).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let checks = d.verify_evidence(&id).await.expect("verify");
+    assert_eq!(checks.len(), 2);
+    assert!(
+        checks.iter().all(|(_, c)| *c == Check::Intact),
+        "{checks:?}"
+    );
+
+    // One bit of one byte changed, straight in the store.
+    let upload_id = upload_of(&d, &id, STATEMENT.as_bytes()).await;
+    crate::tamper::flip_stored_byte(&t, &upload_id, 5).await;
     let res = download(&officer, &id, 1).await;
     assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
     let page = res.text().await.expect("page");
@@ -304,7 +322,111 @@ async fn a_file_altered_in_the_store_is_refused_naming_the_mismatch(t: TestStore
         page.contains("does not match the SHA-256 recorded in the log"),
         "{page}"
     );
-    assert!(!page.contains("I sat"), "the altered file is not served");
+    assert!(!page.contains("I saw"), "nothing of the file is served");
+    let checks = d.verify_evidence(&id).await.expect("verify");
+    assert!(
+        matches!(&checks[0].1, Check::Altered(why) if why.contains("chunk 0")),
+        "{checks:?}"
+    );
+    assert_eq!(checks[0].0.filename, "s.txt");
+    assert_eq!(checks[1].1, Check::Intact, "the other file is untouched");
+}
+
+both_backends!(stored_evidence_is_sealed_and_never_its_plaintext);
+async fn stored_evidence_is_sealed_and_never_its_plaintext(t: TestStore) {
+    let d = support::docket(&t);
+    let id = received(&d).await;
+    let officer = docket_domain::role::Principal::new(
+        PersonId::parse("officer.x").expect("id"),
+        [Role::CaseOfficer],
+    );
+    d.add_evidence(
+        &id,
+        "s.txt",
+        STATEMENT.as_bytes(),
+        &officer,
+        Timestamp::now(),
+    )
+    .await
+    .expect("added");
+    let stored =
+        crate::tamper::stored_bytes(&t, &upload_of(&d, &id, STATEMENT.as_bytes()).await).await;
+    assert_eq!(
+        stored.len(),
+        STATEMENT.len() + 16,
+        "sealed: the text and its tag"
+    );
+    assert!(
+        !stored.windows(9).any(|w| w == b"Witness s"),
+        "the stored bytes hold no plaintext"
+    );
+    // The case's data key is kept wrapped, under the organisation key's id.
+    let key = d.store.case_key(&id).await.expect("read").expect("a key");
+    assert_eq!(key.key_id, d.evidence_key.as_ref().expect("key").id());
+    // A server holding another key refuses to open it, naming both keys.
+    let other =
+        support::docket(&t).with_evidence_key(docket::evidence::vault::OrgKey::from_bytes([7; 32]));
+    let err = other
+        .check_evidence_key("test")
+        .await
+        .expect_err("another key is refused");
+    assert!(err.to_string().contains(&key.key_id), "{err}");
+    // And one holding none refuses to start at all.
+    let mut none = support::docket(&t);
+    none.evidence_key = None;
+    let err = none
+        .check_evidence_key("/nowhere/evidence.key")
+        .await
+        .expect_err("refused");
+    assert!(
+        err.to_string()
+            .contains("no evidence key was found at /nowhere/evidence.key"),
+        "{err}"
+    );
+}
+
+both_backends!(large_files_stream_in_and_out_within_the_limits);
+async fn large_files_stream_in_and_out_within_the_limits(t: TestStore) {
+    let d = support::docket(&t).with_evidence_case_limit(20 * 1024 * 1024);
+    let id = received(&d).await;
+    let (base, _stop) = support::serve(d.clone()).await;
+    let officer = Browser::signed_in(&d, &base, "officer.x", &[Role::CaseOfficer]).await;
+    // Over the size opened whole (8 MiB), so it is streamed out; not a whole number of chunks.
+    let mut video = b"\0\0\0\x18ftypmp42".to_vec();
+    video.extend(
+        (0..9 * 1024 * 1024 + 1234).map(|i: u32| (i.wrapping_mul(2_654_435_761) >> 13) as u8),
+    );
+    let res = upload(&officer, &id, "meeting.mp4", &video, &officer.csrf).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = download(&officer, &id, 1).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()[CONTENT_TYPE], "video/mp4");
+    let body = res.bytes().await.expect("body");
+    assert_eq!(sha256_hex(&body), sha256_hex(&video));
+    let sealed = d
+        .store
+        .sealed_file(&id, &sha256_hex(&video))
+        .await
+        .expect("read")
+        .expect("stored");
+    assert_eq!(sealed.chunks, 10);
+
+    // The case may hold 20 MiB: a second 12 MiB file is over what it has left, and is
+    // refused with the case's limit named, leaving nothing behind.
+    let big = vec![b'a'; 12 * 1024 * 1024];
+    let res = upload(&officer, &id, "big.txt", &big, &officer.csrf).await;
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let page = res.text().await.expect("page");
+    assert!(page.contains("This case already holds 9 MiB"), "{page}");
+    assert_eq!(evidence_events(&d, &id).await.len(), 1);
+    assert_eq!(
+        d.store
+            .sealed_file(&id, &sha256_hex(&big))
+            .await
+            .expect("read"),
+        None
+    );
+    assert_eq!(d.store.sealed_counts().await.expect("counts").files, 1);
 }
 
 both_backends!(the_case_s_investigator_adds_evidence_and_no_other_investigator_does);
@@ -348,9 +470,10 @@ async fn the_case_s_investigator_adds_evidence_and_no_other_investigator_does(t:
     // The refused file was never stored.
     assert_eq!(
         d.store
-            .blob(&sha256_hex(b"Other notes."))
+            .sealed_file(&id, &sha256_hex(b"Other notes."))
             .await
             .expect("read"),
         None
     );
+    assert_eq!(d.store.sealed_counts().await.expect("counts").files, 1);
 }

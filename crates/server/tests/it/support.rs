@@ -13,6 +13,8 @@ pub fn docket(t: &TestStore) -> Docket {
         RuleBook::default_rules(),
         Calendar::england_and_wales(),
     )
+    // One key for every Docket a test makes, as a restarted server keeps its key file.
+    .with_evidence_key(docket::evidence::vault::OrgKey::from_bytes([42; 32]))
 }
 
 /// Serves `d` on a loopback port: its base URL, and the sender that stops it.

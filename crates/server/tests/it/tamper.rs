@@ -36,6 +36,55 @@ pub async fn tamper(t: &TestStore, sql: &str) {
     }
 }
 
+/// The sealed bytes an upload left in the store, as an insider reading the disk or the
+/// database would find them.
+pub async fn stored_bytes(t: &TestStore, upload: &str) -> Vec<u8> {
+    match t.backend {
+        Backend::Sqlite => std::fs::read(
+            std::path::Path::new(&t.url)
+                .join("docket.evidence")
+                .join(upload),
+        )
+        .expect("the upload's file"),
+        Backend::Postgres => {
+            let mut conn = sqlx::PgConnection::connect(&t.url)
+                .await
+                .expect("connect pg");
+            let chunks: Vec<Vec<u8>> = sqlx::query_scalar(
+                "SELECT bytes FROM evidence_chunks WHERE upload = $1 ORDER BY n",
+            )
+            .bind(upload)
+            .fetch_all(&mut conn)
+            .await
+            .expect("chunks");
+            chunks.concat()
+        }
+    }
+}
+
+/// Flips one bit of byte `at` of an upload's first chunk, behind Docket's back.
+pub async fn flip_stored_byte(t: &TestStore, upload: &str, at: usize) {
+    match t.backend {
+        Backend::Sqlite => {
+            let path = std::path::Path::new(&t.url)
+                .join("docket.evidence")
+                .join(upload);
+            let mut bytes = std::fs::read(&path).expect("read");
+            bytes[at] ^= 1;
+            std::fs::write(&path, bytes).expect("write");
+        }
+        Backend::Postgres => {
+            tamper(
+                t,
+                &format!(
+                    "UPDATE evidence_chunks SET bytes = set_byte(bytes, {at}, get_byte(bytes, {at}) # 1) WHERE upload = '{upload}' AND n = 0"
+                ),
+            )
+            .await
+        }
+    }
+}
+
 /// Twelve events over two streams, with checkpoints signed at 6 and 12.
 async fn signed_log(t: &TestStore) -> Docket {
     let d = docket(t).with_log_signer(signer(7));

@@ -335,7 +335,7 @@ pub struct NewComplaint {
     pub narrative: Text,
 }
 
-fn reference(raw: &str) -> Result<CaseId, ApiError> {
+pub(super) fn reference(raw: &str) -> Result<CaseId, ApiError> {
     CaseId::parse(raw).map_err(ApiError::not_found)
 }
 

@@ -143,6 +143,12 @@ impl ApiError {
         self
     }
 
+    /// Names the process rule that refused the request (`Problem::rule`).
+    pub fn with_rule(mut self, rule: docket_domain::rule::Rule) -> ApiError {
+        self.problem.rule = Some(rule.code().to_string());
+        self
+    }
+
     pub fn status(&self) -> StatusCode {
         self.status
     }
@@ -177,15 +183,12 @@ impl From<StoreError> for ApiError {
 impl From<ServiceError> for ApiError {
     fn from(e: ServiceError) -> ApiError {
         match e {
-            ServiceError::Rule(v) => {
-                let mut err = ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "The process does not allow this",
-                    v.to_string(),
-                );
-                err.problem.rule = Some(v.rule.code().to_string());
-                err
-            }
+            ServiceError::Rule(v) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "The process does not allow this",
+                v.to_string(),
+            )
+            .with_rule(v.rule),
             ServiceError::Denied(d) => ApiError::denied(d.reason, d.policies),
             ServiceError::NotFound(_)
             | ServiceError::NoEvidence { .. }

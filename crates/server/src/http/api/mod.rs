@@ -26,6 +26,7 @@ use utoipa_axum::routes;
 pub mod cases;
 pub mod draws;
 pub mod error;
+pub mod evidence;
 pub mod extract;
 pub mod members;
 pub mod outcome;
@@ -88,6 +89,8 @@ pub fn api() -> (axum::Router<Docket>, OpenApi) {
         .routes(routes!(parts::appeal))
         .routes(routes!(outcome::outcome_notice))
         .routes(routes!(cases::command))
+        .routes(routes!(evidence::upload))
+        .routes(routes!(evidence::download))
         .routes(routes!(draws::draw))
         .routes(routes!(audit))
         .routes(routes!(me))

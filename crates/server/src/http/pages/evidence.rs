@@ -83,9 +83,12 @@ pub async fn upload(
             );
         }
     };
-    let (mut csrf, mut file) = (String::new(), None);
+    // The CSRF field comes before the file in the form, so the token is checked before a
+    // byte of the file is kept; a file that comes first is refused unread.
+    let mut csrf: Option<String> = None;
+    let mut added = None;
     loop {
-        let field = match form.next_field().await {
+        let mut field = match form.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
             Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
@@ -94,53 +97,118 @@ pub async fn upload(
             Err(_) => return bad_form(&viewer, "The upload was cut short. Try again."),
         };
         match field.name() {
-            Some("csrf") => csrf = field.text().await.unwrap_or_default(),
-            Some("file") => {
-                let name = field.file_name().unwrap_or_default().to_string();
-                match field.bytes().await {
-                    Ok(b) => file = Some((name, b)),
-                    Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                        return too_big(&viewer, &docket);
-                    }
-                    Err(_) => return bad_form(&viewer, "The upload was cut short. Try again."),
+            Some("csrf") => csrf = Some(field.text().await.unwrap_or_default()),
+            Some("file") if added.is_none() => {
+                let Some(token) = &csrf else {
+                    return bad_form(
+                        &viewer,
+                        "The form's security token did not come before the file. Go back to the case page and use its evidence form.",
+                    );
+                };
+                if let Err(r) = viewer.check_csrf(token) {
+                    return r;
                 }
+                let name = field.file_name().unwrap_or_default().to_string();
+                let now = Timestamp::now();
+                let mut upload = match docket
+                    .begin_upload(&id, &name, &viewer.principal, now)
+                    .await
+                {
+                    Ok(u) => u,
+                    Err(e) => return api_error_page(&viewer.chrome, ApiError::from(e)),
+                };
+                let (mut failed, mut drained) = (None, 0usize);
+                loop {
+                    match field.chunk().await {
+                        // A refused file is read on to its end (within reason) before the
+                        // page is sent: a browser still sending when the server answers and
+                        // closes would show a dropped connection instead of the page.
+                        Ok(Some(bytes)) if failed.is_some() => {
+                            drained += bytes.len();
+                            if drained > body_limit * DRAIN_FACTOR {
+                                break;
+                            }
+                        }
+                        Ok(Some(bytes)) => {
+                            if let Err(e) = upload.push(&docket, &bytes).await {
+                                failed = Some(Err(e));
+                            }
+                        }
+                        Ok(None) => break,
+                        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                            upload.abandon(&docket).await;
+                            return too_big(&viewer, &docket);
+                        }
+                        Err(_) => {
+                            upload.abandon(&docket).await;
+                            return bad_form(&viewer, "The upload was cut short. Try again.");
+                        }
+                    }
+                }
+                added = Some(match failed {
+                    Some(e) => {
+                        upload.abandon(&docket).await;
+                        e
+                    }
+                    None if upload.is_empty() && name.is_empty() => {
+                        upload.abandon(&docket).await;
+                        return no_file(&viewer);
+                    }
+                    None => match upload.finish(&docket).await {
+                        Ok(received) => {
+                            docket.finish_upload(received, &viewer.principal, now).await
+                        }
+                        Err(e) => Err(e),
+                    },
+                });
             }
             _ => {}
         }
     }
-    if let Err(r) = viewer.check_csrf(&csrf) {
-        return r;
-    }
-    let Some((name, bytes)) = file.filter(|(n, b)| !n.is_empty() || !b.is_empty()) else {
-        return error_page(
-            &viewer.chrome,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "No file was chosen",
-            "Choose a file to add as evidence, then upload it.",
-        );
+    let Some(added) = added else {
+        if let Err(r) = viewer.check_csrf(csrf.as_deref().unwrap_or_default()) {
+            return r;
+        }
+        return no_file(&viewer);
     };
-    match docket
-        .add_evidence(&id, &name, &bytes, &viewer.principal, Timestamp::now())
-        .await
-    {
+    match added {
         Ok(_) => Redirect::to(&format!("/cases/{id}?done=add_evidence")).into_response(),
-        Err(ServiceError::Rule(v)) if v.rule == Rule::FileTooLarge => too_big(&viewer, &docket),
+        Err(ServiceError::Rule(v)) if v.rule == Rule::FileTooLarge => error_page(
+            &viewer.chrome,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "This file is too large",
+            &format!("{}. Nothing was added to the case.", sentence(&v.message)),
+        ),
         Err(ServiceError::Rule(v))
             if matches!(v.rule, Rule::FileTypeNotAccepted | Rule::InvalidInput) =>
         {
-            let mut why = v.message.clone();
-            if let Some(first) = why.get(..1) {
-                why.replace_range(..1, &first.to_uppercase());
-            }
             error_page(
                 &viewer.chrome,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "This file was not added",
-                &format!("{why}. Nothing was added to the case."),
+                &format!("{}. Nothing was added to the case.", sentence(&v.message)),
             )
         }
         Err(e) => api_error_page(&viewer.chrome, ApiError::from(e)),
     }
+}
+
+fn no_file(viewer: &Viewer) -> Response {
+    error_page(
+        &viewer.chrome,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "No file was chosen",
+        "Choose a file to add as evidence, then upload it.",
+    )
+}
+
+/// A rule's message as a sentence: its first letter capitalised.
+fn sentence(message: &str) -> String {
+    let mut why = message.to_string();
+    if let Some(first) = why.get(..1) {
+        why.replace_range(..1, &first.to_uppercase());
+    }
+    why
 }
 
 /// `attachment` with the name twice: an ASCII fallback every client reads, with anything
@@ -215,16 +283,42 @@ async fn send(
             .open_evidence(&id, number, &viewer.principal, Timestamp::now())
             .await
     };
-    let (item, bytes) = match opened {
+    let contents = match opened {
         Ok(found) => found,
         Err(e) => return api_error_page(&viewer.chrome, ApiError::from(e)),
     };
-    let content_type = if item.media_type == "text/plain" {
+    attachment(&viewer, contents).await
+}
+
+/// The Content-Type a file is served with: its detected type, with the charset for text.
+pub fn served_type(item: &docket_domain::evidence::EvidenceItem) -> String {
+    if item.media_type == "text/plain" {
         String::from("text/plain; charset=utf-8")
     } else {
         item.media_type.clone()
+    }
+}
+
+/// A stored file as a download: whole and checked first when small, streamed when large
+/// (see `evidence::contents`). Always an attachment, with the type told by its content, so
+/// a stored file is never rendered as a page of this site.
+pub async fn attachment(
+    viewer: &Viewer,
+    contents: crate::evidence::contents::Contents,
+) -> Response {
+    let item = contents.item().clone();
+    let content_type = served_type(&item);
+    let mut res = if item.size <= crate::evidence::contents::WHOLE_UP_TO {
+        match contents.whole().await {
+            Ok(bytes) => bytes.into_response(),
+            Err(e) => return api_error_page(&viewer.chrome, ApiError::from(e)),
+        }
+    } else {
+        let mut res = Body::from_stream(contents.stream()).into_response();
+        res.headers_mut()
+            .insert(header::CONTENT_LENGTH, HeaderValue::from(item.size));
+        res
     };
-    let mut res = bytes.into_response();
     let h = res.headers_mut();
     for (name, value) in [
         (header::CONTENT_TYPE, content_type),

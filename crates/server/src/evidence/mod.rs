@@ -1,18 +1,21 @@
-//! Evidence files: checked and hashed on arrival, stored in the database under their hash
-//! (never on a path a web server could serve), recorded in the log through the gate, and
-//! handed out only through the gate again, re-hashed against the log each time.
-//!
-//! This is the plain version: whole files in memory, stored as they came. Issue 8 adds
-//! encryption at rest, streaming and disclosure on top of the same hash-named blobs.
+//! Evidence files: read as they arrive (`upload`), hashed and sealed under their case's
+//! key (`vault`, `keys`) into the store (never on a path a web server could serve),
+//! recorded in the log through the gate, and handed out only through the gate again,
+//! opened and re-hashed against the log as they go (`contents`).
+
+pub mod cli;
+pub mod contents;
+pub mod keys;
+pub mod upload;
+pub mod vault;
 
 use crate::access::Target;
 use crate::service::{Docket, ServiceError};
 use docket_domain::Command;
 use docket_domain::case::Case;
 use docket_domain::command::{Complainant, Party};
-use docket_domain::evidence::{EvidenceItem, MAX_FILENAME_CHARS};
+use docket_domain::evidence::MAX_FILENAME_CHARS;
 use docket_domain::ids::{CaseId, PersonId};
-use docket_domain::policy::Action;
 use docket_domain::role::Principal;
 use docket_domain::rule::{Rule, Violation};
 use docket_domain::store::Append;
@@ -21,46 +24,146 @@ use jiff::Timestamp;
 use sha2::{Digest, Sha256};
 
 /// The largest evidence file accepted, unless the server is started with another
-/// (`docket serve --evidence-limit-mib`, or `Docket::with_evidence_limit`). Files are held in
-/// memory whole until issue 8 streams them, so this also bounds what one upload costs.
-pub const DEFAULT_EVIDENCE_LIMIT: usize = 10 * 1024 * 1024;
+/// (`docket serve --evidence-limit-mib`, or `Docket::with_evidence_limit`). Files are read
+/// as they arrive, never held whole, so this is a policy, not a memory bound.
+pub const DEFAULT_EVIDENCE_LIMIT: usize = 256 * 1024 * 1024;
+
+/// The largest file a complaint may bring at intake (see `Docket::intake_file_limit`).
+pub const INTAKE_FILE_LIMIT: usize = 10 * 1024 * 1024;
+
+/// The most evidence one case may hold, all files together, unless the server is started
+/// with another (`docket serve --evidence-case-limit-mib`).
+pub const DEFAULT_CASE_LIMIT: u64 = 2 * 1024 * 1024 * 1024;
 
 /// What is accepted, as the refusal of anything else says it.
-pub const ACCEPTED: &str =
-    "PDF documents, PNG, JPEG, GIF or WebP images, and plain text (UTF-8) files";
+pub const ACCEPTED: &str = "PDF documents, PNG, JPEG, GIF or WebP images, MP4, QuickTime or WebM video, MP3 or WAV audio, and plain text (UTF-8) files";
+
+/// The binary type the first bytes of a file show, if any accepted one.
+fn sniff_head(head: &[u8]) -> Option<&'static str> {
+    let riff = |form: &[u8]| head.len() >= 12 && &head[..4] == b"RIFF" && &head[8..12] == form;
+    if head.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else if head.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if head.starts_with(b"\xff\xd8\xff") {
+        Some("image/jpeg")
+    } else if head.starts_with(b"GIF87a") || head.starts_with(b"GIF89a") {
+        Some("image/gif")
+    } else if riff(b"WEBP") {
+        Some("image/webp")
+    } else if riff(b"WAVE") {
+        Some("audio/wav")
+    } else if head.len() >= 12 && &head[4..8] == b"ftyp" {
+        Some(if &head[8..12] == b"qt  " {
+            "video/quicktime"
+        } else {
+            "video/mp4"
+        })
+    } else if head.starts_with(b"\x1a\x45\xdf\xa3") {
+        Some("video/webm")
+    } else if head.starts_with(b"ID3") || head.starts_with(b"\xff\xfb") {
+        Some("audio/mpeg")
+    } else {
+        None
+    }
+}
+
+/// Bytes of a file's start that decide its binary type.
+const HEAD: usize = 12;
+
+/// A file's type, told from its content as it arrives: the binary types by their first
+/// bytes; plain text by every byte being UTF-8 and none NUL, checked piece by piece with a
+/// character split between pieces carried over.
+#[derive(Debug, Default)]
+pub struct Kind {
+    head: Vec<u8>,
+    /// Still possibly text: no NUL and no invalid UTF-8 so far.
+    text: bool,
+    started: bool,
+    /// The start of a character cut off at the end of the last piece.
+    carry: Vec<u8>,
+}
+
+impl Kind {
+    pub fn see(&mut self, bytes: &[u8]) {
+        if !self.started {
+            self.started = true;
+            self.text = true;
+        }
+        if self.head.len() < HEAD {
+            let take = (HEAD - self.head.len()).min(bytes.len());
+            self.head.extend_from_slice(&bytes[..take]);
+        }
+        if !self.text {
+            return;
+        }
+        if bytes.contains(&0) {
+            self.text = false;
+            return;
+        }
+        let joined;
+        let piece = if self.carry.is_empty() {
+            bytes
+        } else {
+            joined = [std::mem::take(&mut self.carry).as_slice(), bytes].concat();
+            &joined
+        };
+        match std::str::from_utf8(piece) {
+            Ok(_) => {}
+            // Cut off mid-character at the end: the rest may come with the next piece.
+            Err(e) if e.error_len().is_none() => {
+                self.carry = piece[e.valid_up_to()..].to_vec();
+            }
+            Err(_) => self.text = false,
+        }
+    }
+
+    /// Whether the file is already known to be of no accepted type.
+    pub fn refused(&self) -> bool {
+        self.head.len() >= HEAD && !self.text && sniff_head(&self.head).is_none()
+    }
+
+    /// The file's type once it has all arrived, if accepted.
+    pub fn finish(&self) -> Option<&'static str> {
+        sniff_head(&self.head).or((self.text && self.carry.is_empty()).then_some("text/plain"))
+    }
+}
 
 /// The media type the content shows, or None for anything not accepted. The uploader's own
 /// claim (the browser's Content-Type, the file's extension) is never asked: it is whatever
 /// the uploader says, and a file served with a type it does not have is how stored files
 /// turn into attacks on the people who open them.
 pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
-    if bytes.starts_with(b"%PDF-") {
-        Some("application/pdf")
-    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some("image/png")
-    } else if bytes.starts_with(b"\xff\xd8\xff") {
-        Some("image/jpeg")
-    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
-        Some("image/gif")
-    } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
-        Some("image/webp")
-    } else if !bytes.contains(&0) && std::str::from_utf8(bytes).is_ok() {
-        Some("text/plain")
-    } else {
-        None
-    }
+    let mut kind = Kind::default();
+    kind.see(bytes);
+    kind.finish()
 }
 
-/// Lowercase hex SHA-256, as the log writes it.
-pub fn sha256_hex(bytes: &[u8]) -> String {
+/// Lowercase hex of any bytes.
+pub fn hex(bytes: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let digest = Sha256::digest(bytes);
-    let mut s = String::with_capacity(64);
-    for b in digest.iter() {
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
         s.push(HEX[usize::from(b >> 4)] as char);
         s.push(HEX[usize::from(b & 0xf)] as char);
     }
     s
+}
+
+/// The bytes hex digits spell, if they do.
+pub fn unhex(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+/// Lowercase hex SHA-256, as the log writes it.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
 }
 
 /// The name to keep for an uploaded file: its last path component (some browsers send the
@@ -142,7 +245,20 @@ impl Docket {
         self
     }
 
-    /// Checks a file against the limit and the accepted types; returns its media type.
+    pub fn with_evidence_case_limit(mut self, bytes: u64) -> Docket {
+        self.evidence_case_limit = bytes;
+        self
+    }
+
+    /// The largest file a complaint may bring at intake. Intake holds its files in memory
+    /// until the complaint is sent (the form may be shown again with them kept), so this is
+    /// the evidence limit capped at `INTAKE_FILE_LIMIT`.
+    pub fn intake_file_limit(&self) -> usize {
+        self.evidence_limit.min(INTAKE_FILE_LIMIT)
+    }
+
+    /// Checks a file brought at intake against its limit and the accepted types; returns
+    /// its media type.
     pub fn check_evidence_file(&self, bytes: &[u8]) -> Result<&'static str, ServiceError> {
         if bytes.is_empty() {
             return Err(refuse(
@@ -150,13 +266,13 @@ impl Docket {
                 "the file is empty; choose the file again".into(),
             ));
         }
-        if bytes.len() > self.evidence_limit {
+        if bytes.len() > self.intake_file_limit() {
             return Err(refuse(
                 Rule::FileTooLarge,
                 format!(
                     "the file is {}, over the limit of {} for one evidence file",
                     human_size(bytes.len() as u64),
-                    human_size(self.evidence_limit as u64)
+                    human_size(self.intake_file_limit() as u64)
                 ),
             ));
         }
@@ -181,8 +297,9 @@ impl Docket {
     }
 
     /// Decides a complaint and the files that came with it as one append (the complaint's
-    /// event, then one `EvidenceAdded` per file), and stores the files. The caller appends:
-    /// the complaint and its evidence land in one transaction, or none of it does.
+    /// event, then one `EvidenceAdded` per file), and seals the files under the new case's
+    /// key. The caller appends: the complaint and its evidence land in one transaction, or
+    /// none of it does (the sealed files are then named by no event, and open for nobody).
     pub async fn prepare_intake(
         &self,
         complaint: &Command,
@@ -198,49 +315,21 @@ impl Docket {
             case = next;
         }
         for file in files {
-            self.store.put_blob(&file.sha256, &file.bytes).await?;
+            self.seal_whole(&case.id, &file.bytes, file.media_type, &file.sha256)
+                .await?;
         }
         self.queue_notices(&case, &mut append).await?;
         Ok((case, append))
     }
 
-    /// Adds a file to a case as `who`: checked, hashed, stored, then recorded through the
-    /// gate. The command is judged before the file is stored, so a refused upload (a closed
-    /// case, a file already on it, someone the policy refuses) leaves nothing behind.
-    pub async fn add_evidence(
+    /// An `AddEvidence` command names a file already stored for its case, with the type and
+    /// size it was stored with: a command sent without an upload (through the API) cannot
+    /// put a hash in the log that no file backs, nor relabel a stored file's type.
+    pub(crate) async fn check_evidence_stored(
         &self,
-        case_id: &CaseId,
-        filename: &str,
-        bytes: &[u8],
-        who: &Principal,
-        now: Timestamp,
-    ) -> Result<(Case, EvidenceItem), ServiceError> {
-        let cmd = self.intake_file(filename, bytes.to_vec())?.command();
-        let case = self
-            .load_case(case_id)
-            .await?
-            .ok_or_else(|| ServiceError::NotFound(case_id.clone()))?;
-        // The file is stored only for a command that will pass; any other goes to the gate
-        // and the process rules without it, which refuse it as they would anyway and record
-        // what they record (a refusal, an officeholder's request).
-        let will_pass = self.may(who, Target::Case(&case), &[Action::AddEvidence])[0]
-            && self.prepare(Some(&case), &cmd, &who.person, now).is_ok();
-        if will_pass && let Command::AddEvidence { sha256, .. } = &cmd {
-            self.store.put_blob(sha256, bytes).await?;
-        }
-        let case = self.execute_as(case_id, cmd, who, now).await?;
-        let item = case
-            .evidence
-            .last()
-            .map(|e| e.item.clone())
-            .ok_or_else(|| ServiceError::Corrupt("evidence added but not on the case".into()))?;
-        Ok((case, item))
-    }
-
-    /// An `AddEvidence` command names a file already stored, with the type and size the
-    /// stored bytes have: a command sent without an upload (through the API) cannot put a
-    /// hash in the log that no file backs, nor relabel a stored file's type.
-    pub(crate) async fn check_evidence_stored(&self, cmd: &Command) -> Result<(), ServiceError> {
+        case: Option<&CaseId>,
+        cmd: &Command,
+    ) -> Result<(), ServiceError> {
         let Command::AddEvidence {
             sha256,
             media_type,
@@ -250,18 +339,19 @@ impl Docket {
         else {
             return Ok(());
         };
-        let stored = if docket_domain::evidence::is_sha256(sha256) {
-            self.store.blob(sha256).await?
-        } else {
-            None
+        let stored = match case {
+            Some(case) if docket_domain::evidence::is_sha256(sha256) => {
+                self.store.sealed_file(case, sha256).await?
+            }
+            _ => None,
         };
-        let Some(bytes) = stored else {
+        let Some(file) = stored else {
             return Err(refuse(
                 Rule::EvidenceNotUploaded,
-                "no file with this SHA-256 has been uploaded; evidence is added by uploading the file".into(),
+                "no file with this SHA-256 has been uploaded to this case; evidence is added by uploading the file".into(),
             ));
         };
-        if sniff(&bytes) != Some(media_type.as_str()) || bytes.len() as u64 != *size {
+        if file.media_type != *media_type || file.size != *size {
             return Err(Violation::invalid(
                 "media_type",
                 "the media type and size must be those of the stored file",
@@ -272,14 +362,14 @@ impl Docket {
     }
 
     /// Opens evidence item `number` as `who`, through the gate (the view or refusal is
-    /// recorded), and hands out the bytes only if they still hash to what the log recorded.
+    /// recorded), ready to hand out only what still hashes to what the log recorded.
     pub async fn open_evidence(
         &self,
         case_id: &CaseId,
         number: u32,
         who: &Principal,
         now: Timestamp,
-    ) -> Result<(EvidenceItem, Vec<u8>), ServiceError> {
+    ) -> Result<contents::Contents, ServiceError> {
         let case = self
             .open_case(case_id, who, CasePart::Evidence, now)
             .await?;
@@ -295,7 +385,7 @@ impl Docket {
                 number,
             });
         };
-        self.served(case_id, item).await
+        self.contents(case_id, item).await
     }
 
     /// Opens evidence item `number` for a party to the case, through the gate as their own
@@ -309,7 +399,7 @@ impl Docket {
         number: u32,
         who: &Principal,
         now: Timestamp,
-    ) -> Result<(EvidenceItem, Vec<u8>), ServiceError> {
+    ) -> Result<contents::Contents, ServiceError> {
         let case = self
             .load_case(case_id)
             .await?
@@ -339,38 +429,7 @@ impl Docket {
         };
         self.record_view(case_id, &who.person, CasePart::Evidence, now)
             .await?;
-        self.served(case_id, item).await
-    }
-
-    /// The bytes of `item`, only if they still hash to what the log recorded.
-    async fn served(
-        &self,
-        case_id: &CaseId,
-        item: EvidenceItem,
-    ) -> Result<(EvidenceItem, Vec<u8>), ServiceError> {
-        let number = item.number;
-        let bytes = self.store.blob(&item.sha256).await?;
-        let found = bytes.as_deref().map(sha256_hex);
-        match (bytes, found) {
-            (Some(bytes), Some(h)) if h == item.sha256 => Ok((item, bytes)),
-            (stored, _) => {
-                tracing::error!(
-                    case = %case_id,
-                    evidence = number,
-                    missing = stored.is_none(),
-                    "an evidence file does not match the hash in the log"
-                );
-                Err(ServiceError::Tampered(format!(
-                    "evidence item {number} on case {case_id}: the stored file {} the SHA-256 recorded in the log when it arrived ({}), so it is not served; the file has been altered, replaced or removed since",
-                    if stored.is_none() {
-                        "is missing, so cannot match"
-                    } else {
-                        "does not match"
-                    },
-                    item.sha256
-                )))
-            }
-        }
+        self.contents(case_id, item).await
     }
 }
 
