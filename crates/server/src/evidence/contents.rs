@@ -116,6 +116,15 @@ impl Contents {
         ))
     }
 
+    /// The file as a response body: whole and checked first when small, streamed when large.
+    pub async fn body(self) -> Result<axum::body::Body, ServiceError> {
+        Ok(if self.item.size <= WHOLE_UP_TO {
+            axum::body::Body::from(self.whole().await?)
+        } else {
+            axum::body::Body::from_stream(self.stream())
+        })
+    }
+
     /// The file as a stream of opened chunks, hashed as they go. A chunk that does not
     /// open, or a final hash that differs, ends the stream with an error instead of its
     /// last chunk, so the download fails rather than completes.

@@ -8,7 +8,6 @@ use super::extract::{ApiPath, ApiQuery};
 use crate::http::auth::Caller;
 use crate::service::{Docket, ServiceError};
 use axum::Json;
-use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -104,11 +103,7 @@ pub async fn download(
         .open_disclosed_evidence(&id, number, &caller.0, Timestamp::now())
         .await?;
     let item = contents.item().clone();
-    let body = if item.size <= crate::evidence::contents::WHOLE_UP_TO {
-        Body::from(contents.whole().await?)
-    } else {
-        Body::from_stream(contents.stream())
-    };
+    let body = contents.body().await?;
     let response = Response::builder()
         .header(
             "content-type",

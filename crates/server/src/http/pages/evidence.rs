@@ -308,17 +308,12 @@ pub async fn attachment(
 ) -> Response {
     let item = contents.item().clone();
     let content_type = served_type(&item);
-    let mut res = if item.size <= crate::evidence::contents::WHOLE_UP_TO {
-        match contents.whole().await {
-            Ok(bytes) => bytes.into_response(),
-            Err(e) => return api_error_page(&viewer.chrome, ApiError::from(e)),
-        }
-    } else {
-        let mut res = Body::from_stream(contents.stream()).into_response();
-        res.headers_mut()
-            .insert(header::CONTENT_LENGTH, HeaderValue::from(item.size));
-        res
+    let mut res = match contents.body().await {
+        Ok(body) => body.into_response(),
+        Err(e) => return api_error_page(&viewer.chrome, ApiError::from(e)),
     };
+    res.headers_mut()
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(item.size));
     let h = res.headers_mut();
     for (name, value) in [
         (header::CONTENT_TYPE, content_type),
