@@ -31,6 +31,7 @@ pub mod members;
 pub mod outcome;
 pub mod paging;
 pub mod parts;
+pub mod search;
 pub mod users;
 
 #[derive(utoipa::OpenApi)]
@@ -89,6 +90,7 @@ pub fn api() -> (axum::Router<Docket>, OpenApi) {
         .routes(routes!(outcome::outcome_notice))
         .routes(routes!(cases::command))
         .routes(routes!(draws::draw))
+        .routes(routes!(search::search))
         .routes(routes!(audit))
         .routes(routes!(me))
         .routes(routes!(statistics))
