@@ -43,6 +43,10 @@ pub struct DataArgs {
     /// --database-url, give it to handle evidence).
     #[arg(long, value_name = "FILE", env = "DOCKET_EVIDENCE_KEY")]
     pub evidence_key: Option<PathBuf>,
+    /// Folder for this server's full-text search index (default DIR/search-index; with
+    /// --database-url, search is off unless this is given). Each server keeps its own.
+    #[arg(long, value_name = "DIR", env = "DOCKET_SEARCH_INDEX")]
+    pub search_index: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -83,6 +87,12 @@ pub enum Cmd {
     },
     /// Drop every read model and recompute it from the event log.
     Rebuild {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Empty this server's search index and rebuild it from the event log (the server
+    /// also keeps it current by itself; stop it first, as the index has one writer).
+    Reindex {
         #[command(flatten)]
         data: DataArgs,
     },

@@ -28,6 +28,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .with_evidence_limit(evidence_limit_mib as usize * 1024 * 1024)
                 .with_evidence_case_limit(u64::from(evidence_case_limit_mib) * 1024 * 1024);
             let docket = crate::outbox::cli::with_mail(docket, &mail)?;
+            // Opened here, not in `open_for_serving`: `docket audit` opens that way too, and
+            // the index has one writer, which the running server holds.
+            let docket = crate::search::serving::attach(docket, &data)?;
             serve(docket, &listen, None).await
         }
         Cmd::Outbox { command } => crate::outbox::cli::run(command).await,
@@ -117,6 +120,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             no_serve,
         } => crate::demo::run(&data, &listen, no_serve).await,
         Cmd::Rebuild { data } => rebuild(&data).await,
+        Cmd::Reindex { data } => crate::search::serving::reindex(&data).await,
         Cmd::Members {
             command: MembersCmd::Import { data, file },
         } => import_members(&data, &file).await,
@@ -513,6 +517,9 @@ pub async fn serve(docket: Docket, listen: &str, banner: Option<String>) -> anyh
         );
     }
     tokio::spawn(crate::outbox::run_sender(docket.clone()));
+    if docket.search.is_some() {
+        crate::search::serving::spawn_indexer(docket.clone());
+    }
     let ticking = docket.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(60 * 60));

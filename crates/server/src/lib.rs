@@ -25,6 +25,7 @@ pub mod notice;
 pub mod outbox;
 pub mod report;
 pub mod schedule;
+pub mod search;
 pub mod service;
 pub mod stress;
 pub mod transparency;

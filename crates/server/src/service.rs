@@ -47,6 +47,11 @@ pub enum ServiceError {
     /// A stored file no longer hashes to what the log recorded for it.
     #[error("{0}")]
     Tampered(String),
+    #[error("the search index failed: {0}")]
+    Search(#[from] docket_search::SearchError),
+    /// The blocking half of a search or an indexing run panicked or was cancelled.
+    #[error("a search task stopped: {0}")]
+    SearchTask(#[from] tokio::task::JoinError),
 }
 
 /// Docket's application core, cheap to clone and share between requests.
@@ -82,6 +87,14 @@ pub struct Docket {
     pub outbox_wake: Arc<tokio::sync::Notify>,
     /// Reports made recently (see `report::Cache`).
     pub report_cache: Arc<crate::report::Cache>,
+    /// The full-text index over cases, when this process keeps one (see `search`).
+    pub search: Option<Arc<docket_search::SearchIndex>>,
+    /// Told of every commit, for the search indexer. Not `commits`: a `Notify` wakes one
+    /// waiter per notification, and the checkpointer already waits on that one.
+    pub index_wake: Arc<tokio::sync::Notify>,
+    /// Held while the log is indexed, so two runs in one process do not interleave their
+    /// delete and upsert commits.
+    pub indexing: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// The sender's address when none is configured.
@@ -131,7 +144,22 @@ impl Docket {
             mail_from: default_mail_from(),
             outbox_wake: Arc::new(tokio::sync::Notify::new()),
             report_cache: Arc::default(),
+            search: None,
+            index_wake: Arc::new(tokio::sync::Notify::new()),
+            indexing: Arc::default(),
         }
+    }
+
+    /// Keeps `index` current from the log and answers searches from it (see `search`).
+    pub fn with_search(mut self, index: Arc<docket_search::SearchIndex>) -> Docket {
+        self.search = Some(index);
+        self
+    }
+
+    /// Tells the checkpointer and the search indexer that the log grew.
+    fn committed(&self) {
+        self.commits.notify_one();
+        self.index_wake.notify_one();
     }
 
     /// Emails notices with `mailer`, from `from`.
@@ -214,14 +242,14 @@ impl Docket {
     /// Appends one command's events and tells the checkpointer.
     pub async fn append(&self, append: Append) -> Result<Appended, StoreError> {
         let done = self.store.append(append).await?;
-        self.commits.notify_one();
+        self.committed();
         Ok(done)
     }
 
     /// Appends many commands in one transaction and tells the checkpointer.
     pub async fn append_all(&self, appends: Vec<Append>) -> Result<Vec<Appended>, StoreError> {
         let done = self.store.append_all(appends).await?;
-        self.commits.notify_one();
+        self.committed();
         Ok(done)
     }
 
@@ -258,7 +286,7 @@ impl Docket {
                 }
             }
         };
-        self.commits.notify_one();
+        self.committed();
         Ok(done)
     }
 

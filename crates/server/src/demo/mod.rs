@@ -447,7 +447,10 @@ pub async fn run(dir: &std::path::Path, listen: &str, no_serve: bool) -> anyhow:
             "Casework <casework@demo.example>"
                 .parse()
                 .map_err(|e| anyhow::anyhow!("the demo's sender: {e}"))?,
-        );
+        )
+        .with_search(std::sync::Arc::new(crate::search::serving::open_index(
+            &dir.join(crate::search::serving::INDEX_DIR),
+        )?));
     let docket =
         crate::evidence::cli::for_serving(docket, Some(dir.join(crate::evidence::vault::KEY_FILE)))
             .await?;

@@ -22,6 +22,7 @@ mod pages_intake;
 mod pages_portal;
 mod policy;
 mod schedule;
+mod search;
 mod service;
 mod statistics;
 mod support;

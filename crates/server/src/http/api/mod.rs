@@ -32,6 +32,7 @@ pub mod members;
 pub mod outcome;
 pub mod paging;
 pub mod parts;
+pub mod search;
 pub mod users;
 
 #[derive(utoipa::OpenApi)]
@@ -92,6 +93,7 @@ pub fn api() -> (axum::Router<Docket>, OpenApi) {
         .routes(routes!(evidence::upload))
         .routes(routes!(evidence::download))
         .routes(routes!(draws::draw))
+        .routes(routes!(search::search))
         .routes(routes!(audit))
         .routes(routes!(me))
         .routes(routes!(statistics))

@@ -84,7 +84,13 @@ struct CasePage {
     /// The case's notices in the email outbox: number, to, address, state, attempts, last
     /// reason, queued at.
     email: Vec<(u32, &'static str, String, &'static str, u32, String, String)>,
+    /// Other complaints about the respondent that the viewer may read; None when this
+    /// server keeps no search index.
+    linked: Option<Vec<super::search::ResultRow>>,
 }
+
+/// Other complaints about one member listed on a case page; the search page has them all.
+const LINKED: usize = 20;
 
 #[derive(Debug)]
 pub struct EvidenceRow {
@@ -259,7 +265,19 @@ async fn load(
             )
         })
         .collect();
+    let linked = match docket.search {
+        Some(_) => Some(
+            docket
+                .other_complaints_about(p, &case, LINKED)
+                .await?
+                .into_iter()
+                .map(super::search::ResultRow::of)
+                .collect(),
+        ),
+        None => None,
+    };
     let page = CasePage {
+        linked,
         email,
         chrome: viewer.chrome.clone(),
         reference: id.to_string(),

@@ -37,6 +37,7 @@ pub mod oversight;
 pub mod oversight_log;
 pub mod oversight_report;
 pub mod portal;
+pub mod search;
 pub mod verify;
 
 /// What the layout around every page needs: who is signed in, where they may go, and the
@@ -249,6 +250,7 @@ pub fn routes(evidence_limit: usize) -> Router<Docket> {
         .route("/favicon.ico", get(favicon))
         .route("/static/htmx-2.0.11.min.js", get(htmx))
         .route("/home", get(home::home))
+        .route("/search", get(search::search_page))
         .route("/cases/{reference}", get(case::case_page))
         .route(
             "/cases/{reference}/commands/{command}",
