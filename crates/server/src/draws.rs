@@ -58,10 +58,6 @@ pub struct Logged {
     pub drawn: Vec<PersonId>,
 }
 
-fn hex(seed: &[u8]) -> String {
-    seed.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 impl Docket {
     /// Every draw for `function` logged on the case, oldest first.
     pub async fn draws_logged(
@@ -127,7 +123,7 @@ impl Docket {
                 "no {} has been drawn for this case: draw one (POST /api/v1/cases/{case_id}/draws) and send that draw back",
                 input.function.as_str()
             )),
-            Some(l) if l.seed != hex(&input.seed) => refuse(format!(
+            Some(l) if l.seed != crate::hex::encode(&input.seed) => refuse(format!(
                 "this is not the latest {} draw logged for the case (that one was made at {}): appoint from the latest draw",
                 input.function.as_str(),
                 l.at
@@ -231,7 +227,7 @@ impl Docket {
             case: case.id.clone(),
             function,
             drawn: made.drawn.clone(),
-            seed: hex(&input.seed),
+            seed: crate::hex::encode(&input.seed),
             reason,
         })?;
         self.append_at_head(&views_stream(&case.id), event, &who.person, now, None)

@@ -17,6 +17,7 @@ pub mod draws;
 pub mod evidence;
 pub mod figures;
 pub mod fold;
+pub mod hex;
 pub mod http;
 pub mod keyfile;
 pub mod logkey;

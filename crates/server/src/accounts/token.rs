@@ -3,7 +3,6 @@
 //! SHA-256 is enough here, unlike for passwords: 256 random bits cannot be guessed however
 //! fast the hash, and a fast hash keeps every API request cheap.
 
-use sha2::{Digest, Sha256};
 
 const PREFIX: &str = "docket";
 /// RFC 4648 base32, lower-cased: no `_` (the separator) and easy to select with a
@@ -36,12 +35,7 @@ fn base32_len(bytes: usize) -> usize {
 }
 
 /// Lower-case hex SHA-256.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
+pub use crate::hex::sha256 as sha256_hex;
 
 /// Compares without stopping at the first difference, so the time taken says nothing about
 /// how much of a secret was right.

@@ -77,7 +77,7 @@ impl Contents {
                 Err(e) => return Check::Altered(e.to_string()),
             }
         }
-        let found = super::hex(&hasher.finalize());
+        let found = crate::hex::encode(&hasher.finalize());
         if found == self.item.sha256 {
             Check::Intact
         } else {
@@ -140,7 +140,7 @@ impl Contents {
             })?;
             hasher.update(&chunk);
             if n + 1 == contents.file.chunks {
-                let found = super::hex(&hasher.clone().finalize());
+                let found = crate::hex::encode(&hasher.clone().finalize());
                 if found != contents.item.sha256 {
                     let _ = contents.tampered("it opens to bytes with another hash");
                     return Err(std::io::Error::other("the stored file was replaced"));

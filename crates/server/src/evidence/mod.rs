@@ -21,7 +21,6 @@ use docket_domain::rule::{Rule, Violation};
 use docket_domain::store::Append;
 use docket_domain::view::CasePart;
 use jiff::Timestamp;
-use sha2::{Digest, Sha256};
 
 /// The largest evidence file accepted, unless the server is started with another
 /// (`docket serve --evidence-limit-mib`, or `Docket::with_evidence_limit`). Files are read
@@ -139,32 +138,7 @@ pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
     kind.finish()
 }
 
-/// Lowercase hex of any bytes.
-pub fn hex(bytes: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(HEX[usize::from(b >> 4)] as char);
-        s.push(HEX[usize::from(b & 0xf)] as char);
-    }
-    s
-}
-
-/// The bytes hex digits spell, if they do.
-pub fn unhex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
-        .collect()
-}
-
-/// Lowercase hex SHA-256, as the log writes it.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
+pub use crate::hex::sha256 as sha256_hex;
 
 /// The name to keep for an uploaded file: its last path component (some browsers send the
 /// whole path), control characters dropped, at most the domain's length, and a plain name

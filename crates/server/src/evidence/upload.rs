@@ -149,7 +149,7 @@ impl Upload {
             self.abandon(docket).await;
             return Err(e);
         }
-        let sha256 = super::hex(&self.hasher.finalize_reset());
+        let sha256 = crate::hex::encode(&self.hasher.finalize_reset());
         let sealed = self.sink.as_ref().map(|s| SealedFile {
             case: self.case.clone(),
             sha256: sha256.clone(),
@@ -220,7 +220,7 @@ impl Docket {
         let sink = if will_pass {
             Some(Sink {
                 key: self.data_key(&case.id).await?,
-                upload: super::hex(&rand::random::<[u8; 16]>()),
+                upload: crate::hex::encode(&rand::random::<[u8; 16]>()),
                 prefix: rand::random(),
             })
         } else {
@@ -336,7 +336,7 @@ impl Docket {
     ) -> Result<(), ServiceError> {
         let sink = Sink {
             key: self.data_key(case).await?,
-            upload: super::hex(&rand::random::<[u8; 16]>()),
+            upload: crate::hex::encode(&rand::random::<[u8; 16]>()),
             prefix: rand::random(),
         };
         let pieces: Vec<&[u8]> = bytes.chunks(CHUNK).collect();

@@ -69,7 +69,7 @@ impl OrgKey {
             .chain_update(b"docket evidence key id\0")
             .chain_update(key)
             .finalize();
-        let id = format!("ek-{}", crate::evidence::hex(&digest[..8]));
+        let id = format!("ek-{}", crate::hex::encode(&digest[..8]));
         OrgKey { key, id }
     }
 
@@ -84,7 +84,7 @@ impl OrgKey {
         let hex = text.strip_prefix(KEY_PREFIX).ok_or_else(|| {
             KeyError::invalid(WHAT, path, format!("its line does not start {KEY_PREFIX}"))
         })?;
-        let bytes = crate::evidence::unhex(hex)
+        let bytes = crate::hex::decode(hex)
             .and_then(|b| <[u8; 32]>::try_from(b).ok())
             .ok_or_else(|| KeyError::invalid(WHAT, path, "the key is not 64 hex digits"))?;
         Ok(OrgKey::from_bytes(bytes))
@@ -95,7 +95,7 @@ impl OrgKey {
         crate::keyfile::create(
             path,
             WHAT,
-            &format!("{KEY_PREFIX}{}", crate::evidence::hex(&self.key)),
+            &format!("{KEY_PREFIX}{}", crate::hex::encode(&self.key)),
         )
     }
 
