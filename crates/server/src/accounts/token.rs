@@ -3,7 +3,6 @@
 //! SHA-256 is enough here, unlike for passwords: 256 random bits cannot be guessed however
 //! fast the hash, and a fast hash keeps every API request cheap.
 
-
 const PREFIX: &str = "docket";
 /// RFC 4648 base32, lower-cased: no `_` (the separator) and easy to select with a
 /// double-click.
