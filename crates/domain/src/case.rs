@@ -592,6 +592,7 @@ impl Case {
                 added_at: at,
                 added_by: actor.clone(),
                 disclosed_to: Vec::new(),
+                copies: Vec::new(),
             }),
             CaseEvent::NoticeIssued {
                 number,
@@ -655,9 +656,12 @@ impl Case {
                 Some(p) if p.until.is_none() => p.until = Some(at),
                 _ => return Err(mismatch(c)),
             },
-            CaseEvent::EvidenceDisclosed { item, to, .. } => {
+            CaseEvent::EvidenceDisclosed { item, to, copy, .. } => {
                 if let Some(e) = c.evidence.iter_mut().find(|e| e.item.number == *item) {
                     e.disclosed_to.push(*to);
+                    if let Some(copy) = copy {
+                        e.copies.push((*to, copy.clone()));
+                    }
                 }
             }
         }

@@ -247,6 +247,9 @@ pub enum Command {
         filename: String,
         media_type: String,
         size: u64,
+        /// Set when the file is a redacted copy of an item the case already has.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        redaction_of: Option<crate::evidence::Redaction>,
     },
     /// Discloses evidence item `item` to a party, with the reasons: they then see it (and
     /// only what is disclosed to them) in their portal. Disclosure is deliberate and
@@ -255,6 +258,10 @@ pub enum Command {
         item: u32,
         to: Party,
         reasons: Text,
+        /// The copy the party will be given when it is not the file itself (identifying
+        /// metadata taken out). Worked out by the server from the stored file, never sent.
+        #[serde(skip)]
+        copy: Option<crate::evidence::PartyCopy>,
     },
     /// Stops the stage clock (the respondent is ill, the police are investigating): the
     /// reasons are required and kept, and the working days it stays stopped do not count.

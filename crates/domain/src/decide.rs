@@ -602,11 +602,15 @@ pub fn decide(
             filename,
             media_type,
             size,
+            redaction_of,
         } => {
             require_open(cmd, case)?;
-            CaseEvent::EvidenceAdded {
-                item: new_evidence(case, sha256, filename, media_type, *size)?,
+            let mut item = new_evidence(case, sha256, filename, media_type, *size)?;
+            if let Some(r) = redaction_of {
+                redactable(case, r.original)?;
+                item.redaction_of = Some(r.clone());
             }
+            CaseEvent::EvidenceAdded { item }
         }
         Command::PauseClock { reasons } => {
             require_open(cmd, case)?;
@@ -624,13 +628,19 @@ pub fn decide(
             }
             CaseEvent::ClockResumed
         }
-        Command::DiscloseEvidence { item, to, reasons } => {
+        Command::DiscloseEvidence {
+            item,
+            to,
+            reasons,
+            copy,
+        } => {
             require_open(cmd, case)?;
             disclosure(case, *item, *to)?;
             CaseEvent::EvidenceDisclosed {
                 item: *item,
                 to: *to,
                 reasons: reasons.clone(),
+                copy: copy.clone(),
             }
         }
     };

@@ -176,6 +176,10 @@ pub enum CaseEvent {
         item: u32,
         to: Party,
         reasons: Text,
+        /// The copy the party is given when it is not the file itself: its hash is here so
+        /// the party can check what they hold against the log.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        copy: Option<crate::evidence::PartyCopy>,
     },
     /// The stage clock stopped; the actor is who stopped it.
     ClockPaused {

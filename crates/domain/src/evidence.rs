@@ -22,6 +22,20 @@ pub struct EvidenceItem {
     /// Detected from the content, not taken from the uploader.
     pub media_type: String,
     pub size: u64,
+    /// Set when this item is a redacted copy of an earlier one. The original is never
+    /// changed: the copy is a file of its own, with its own hash in the log.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redaction_of: Option<Redaction>,
+}
+
+/// What a redacted copy was made from, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Redaction {
+    /// The item the copy was made from.
+    pub original: u32,
+    /// What was taken out and why (say, the complainant's name and address, before the
+    /// copy is disclosed to the respondent).
+    pub reasons: crate::ids::Text,
 }
 
 /// An item with who added it and when (from the event's envelope).
@@ -33,11 +47,52 @@ pub struct Evidence {
     /// The parties this item has been disclosed to, in the order it was.
     #[serde(default)]
     pub disclosed_to: Vec<crate::command::Party>,
+    /// The copies parties were given where it was not the file itself.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub copies: Vec<(crate::command::Party, PartyCopy)>,
+}
+
+/// The copy of a file a party is given when it is not the file itself: the same file with
+/// identifying metadata (a photo's GPS position, a document's author) taken out. The
+/// original is kept as it arrived; the copy is made again, the same, at each download and
+/// checked against this hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PartyCopy {
+    /// Lowercase hex SHA-256 of the copy's bytes.
+    pub sha256: String,
+    pub size: u64,
+    /// What was taken out, as people read it ("EXIF (including GPS)").
+    pub removed: Vec<String>,
 }
 
 impl Evidence {
     pub fn disclosed_to(&self, party: crate::command::Party) -> bool {
         self.disclosed_to.contains(&party)
+    }
+
+    /// The copy `party` was given, when it was not the file itself.
+    pub fn copy_for(&self, party: crate::command::Party) -> Option<&PartyCopy> {
+        self.copies
+            .iter()
+            .find(|(p, _)| *p == party)
+            .map(|(_, c)| c)
+    }
+
+    /// The item as `party` is given it: the hash and size of their copy, and no word of
+    /// what a redaction took out (its reasons may say more than the copy does).
+    pub fn as_given_to(&self, party: crate::command::Party) -> EvidenceItem {
+        let mut item = self.item.clone();
+        item.redaction_of = None;
+        if let Some(copy) = self.copy_for(party) {
+            item.sha256 = copy.sha256.clone();
+            item.size = copy.size;
+        }
+        item
+    }
+
+    /// The item this one is a redacted copy of, if it is one.
+    pub fn original(&self) -> Option<u32> {
+        self.item.redaction_of.as_ref().map(|r| r.original)
     }
 }
 

@@ -83,6 +83,11 @@ pub enum Rule {
     EvidenceAlreadyDisclosed,
     /// A party sees the evidence disclosed to them, and no other.
     EvidenceNotDisclosed,
+    /// An item that has a redacted copy is not disclosed itself: the copy is.
+    RedactedOriginal,
+    /// A file whose identifying metadata cannot be taken out is not disclosed as it is: a
+    /// cleaned copy is added as a redaction and disclosed instead.
+    MetadataNotRemovable,
     /// A stopped clock is restarted before it is stopped again.
     ClockAlreadyPaused,
     /// Only a stopped clock can be restarted.

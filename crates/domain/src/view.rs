@@ -77,6 +77,16 @@ pub enum ViewEvent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<crate::ids::Text>,
     },
+    /// A hearing bundle was downloaded (by the event's actor). `bundle` is the id printed on
+    /// its index page beside the actor's name, and `index_sha256` that page's hash, so a
+    /// copy found where it should not be names whose download it was.
+    BundleExported {
+        case: CaseId,
+        bundle: String,
+        index_sha256: String,
+        /// The evidence items it held, by number.
+        items: Vec<u32>,
+    },
 }
 
 /// Where denials that concern no one case are kept.

@@ -226,7 +226,15 @@ impl Docket {
         } else {
             state
         };
-        let (case, append) = self.prepare(state.as_ref(), &cmd, &who.person, now)?;
+        let (mut case, mut append) = self.prepare(state.as_ref(), &cmd, &who.person, now)?;
+        // Only once the rules pass is a disclosed file opened to make the party's copy.
+        let cmd = if matches!(cmd, Command::DiscloseEvidence { .. }) {
+            let cmd = self.with_party_copy(state.as_ref(), cmd).await?;
+            (case, append) = self.prepare(state.as_ref(), &cmd, &who.person, now)?;
+            cmd
+        } else {
+            cmd
+        };
         // After the process rules, so a closed case says so rather than that no file came.
         self.check_evidence_stored(Some(case_id), &cmd).await?;
         self.commit_case(&case, append).await?;

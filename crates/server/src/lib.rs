@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod ageing;
 pub mod audit;
 pub mod bench;
+pub mod bundle;
 pub mod cases;
 pub mod chart;
 pub mod cli;

@@ -420,6 +420,16 @@ pub(super) fn disclosure(case: &Case, item: u32, to: Party) -> Result<(), Violat
             ),
         ));
     }
+    // The copy was made so that the original need not go out: a party gets the copy.
+    if let Some(copy) = case.evidence.iter().find(|c| c.original() == Some(item)) {
+        return Err(Violation::new(
+            Rule::RedactedOriginal,
+            format!(
+                "evidence item {item} ({}) has a redacted copy, item {} ({}): disclose the copy; the original stays with those who may see the whole file",
+                e.item.filename, copy.item.number, copy.item.filename
+            ),
+        ));
+    }
     if to == Party::Complainant && matches!(case.complainant, Complainant::ThirdParty { .. }) {
         return Err(Violation::new(
             Rule::ThirdPartyAcknowledgedOnly,
@@ -452,5 +462,20 @@ pub(super) fn new_evidence(
         filename: filename.to_string(),
         media_type: media_type.to_string(),
         size,
+        redaction_of: None,
     })
+}
+
+/// A redacted copy is made of an item the case has.
+pub(super) fn redactable(case: &Case, original: u32) -> Result<(), Violation> {
+    if case.evidence.iter().any(|e| e.item.number == original) {
+        return Ok(());
+    }
+    Err(Violation::new(
+        Rule::UnknownEvidence,
+        format!(
+            "this case has no evidence item {original} to redact (it has {})",
+            case.evidence.len()
+        ),
+    ))
 }

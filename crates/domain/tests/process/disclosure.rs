@@ -121,6 +121,7 @@ fn add_file(h: &mut Harness, fill: char) {
             filename: format!("{fill}.txt"),
             media_type: "text/plain".into(),
             size: 10,
+            redaction_of: None,
         },
     );
 }
@@ -130,6 +131,7 @@ fn disclose(item: u32, to: Party) -> Command {
         item,
         to,
         reasons: t("the respondent must be able to answer the screenshot relied on"),
+        copy: None,
     }
 }
 
@@ -203,5 +205,50 @@ fn a_closed_case_discloses_nothing_more() {
         disclose(1, Party::Respondent),
         Rule::StageOrder,
         "at stage dismissed",
+    );
+}
+
+fn redaction(fill: char, original: u32) -> Command {
+    Command::AddEvidence {
+        sha256: fill.to_string().repeat(64),
+        filename: format!("{fill}-redacted.txt"),
+        media_type: "text/plain".into(),
+        size: 9,
+        redaction_of: Some(docket_domain::evidence::Redaction {
+            original,
+            reasons: t("the complainant's name and address taken out"),
+        }),
+    }
+}
+
+#[test]
+fn a_redaction_is_a_second_item_and_the_original_is_not_disclosed_once_it_has_one() {
+    let mut h = case_at(Stage::Investigation, "bullying");
+    add_file(&mut h, 'a');
+    let original = h.case().evidence[0].clone();
+    h.run("officer", redaction('b', 1));
+    let e = &h.case().evidence;
+    assert_eq!(e.len(), 2, "a new item, not a change to the first");
+    assert_eq!(e[0], original, "the original is untouched");
+    assert_eq!(e[1].item.number, 2);
+    assert_eq!(e[1].original(), Some(1));
+    h.refused(
+        "officer",
+        disclose(1, Party::Respondent),
+        Rule::RedactedOriginal,
+        "has a redacted copy, item 2",
+    );
+    h.run("officer", disclose(2, Party::Respondent));
+    h.refused(
+        "officer",
+        redaction('c', 7),
+        Rule::UnknownEvidence,
+        "no evidence item 7 to redact",
+    );
+    h.refused(
+        "officer",
+        redaction('a', 1),
+        Rule::DuplicateEvidence,
+        "already evidence item 1",
     );
 }

@@ -570,11 +570,13 @@ fn every_command_has_its_action_named_as_the_api_names_it() {
             filename: "x.txt".into(),
             media_type: "text/plain".into(),
             size: 1,
+            redaction_of: None,
         },
         Command::DiscloseEvidence {
             item: 1,
             to: docket_domain::command::Party::Respondent,
             reasons: t("x"),
+            copy: None,
         },
         Command::PauseClock { reasons: t("x") },
         Command::ResumeClock,

@@ -4,11 +4,13 @@
 //! does not match at the end, stops the stream before the file is complete, so nobody is
 //! handed a whole file that is not the one the log recorded.
 
+use super::hygiene::{self, Cleaned};
 use super::vault::{ChunkAt, DataKey, VaultError};
 use crate::service::{Docket, ServiceError};
 use axum::body::Bytes;
-use docket_domain::evidence::EvidenceItem;
+use docket_domain::evidence::{EvidenceItem, PartyCopy};
 use docket_domain::ids::CaseId;
+use docket_domain::rule::Rule;
 use docket_domain::store::SealedFile;
 use sha2::{Digest, Sha256};
 
@@ -22,6 +24,8 @@ pub struct Contents {
     item: EvidenceItem,
     file: SealedFile,
     key: DataKey,
+    /// A party's copy, made and checked (`for_party`): what is sent instead of the file.
+    copy: Option<Vec<u8>>,
 }
 
 /// What a check of one stored file found.
@@ -104,6 +108,57 @@ impl Contents {
         Ok(bytes)
     }
 
+    /// The file with identifying metadata taken out, and what was, or None when it has
+    /// none to take out. A file that cannot be read for it is not handed to a party as it is.
+    pub async fn cleaned(&self) -> Result<Option<(Vec<u8>, Vec<&'static str>)>, ServiceError> {
+        if !hygiene::cleans(&self.item.media_type) {
+            return Ok(None);
+        }
+        let bytes = self.whole().await?;
+        let media_type = self.item.media_type.clone();
+        let cleaned = tokio::task::spawn_blocking(move || hygiene::strip(&media_type, &bytes))
+            .await
+            .map_err(|e| ServiceError::Corrupt(format!("cleaning stopped: {e}")))?;
+        match cleaned {
+            Ok(Cleaned::Unchanged) => Ok(None),
+            Ok(Cleaned::Stripped { bytes, removed }) => Ok(Some((bytes, removed))),
+            Err(e) => Err(super::refuse(
+                Rule::MetadataNotRemovable,
+                format!(
+                    "evidence item {} ({}) could not be read to take out its identifying metadata ({e}), so it is not given to a party as it is; add a cleaned copy as a redaction of item {} and disclose that",
+                    self.item.number, self.item.filename, self.item.number
+                ),
+            )),
+        }
+    }
+
+    /// These contents as `party`'s copy: the file with identifying metadata taken out,
+    /// made again and checked against the hash the disclosure recorded (`recorded`), so
+    /// what a party is handed is what the log and their charge sheet say they were.
+    pub async fn for_party(mut self, recorded: Option<&PartyCopy>) -> Result<Self, ServiceError> {
+        let Some((bytes, _)) = self.cleaned().await? else {
+            if recorded.is_some() {
+                return Err(
+                    self.tampered("the copy the disclosure recorded cannot be made from it")
+                );
+            }
+            return Ok(self);
+        };
+        let sha256 = super::sha256_hex(&bytes);
+        if let Some(copy) = recorded
+            && copy.sha256 != sha256
+        {
+            return Err(self.tampered(&format!(
+                "the party's copy made from it has SHA-256 {sha256}, not the {} the disclosure recorded",
+                copy.sha256
+            )));
+        }
+        self.item.sha256 = sha256;
+        self.item.size = bytes.len() as u64;
+        self.copy = Some(bytes);
+        Ok(self)
+    }
+
     fn tampered(&self, why: &str) -> ServiceError {
         tracing::error!(
             case = %self.file.case,
@@ -118,7 +173,9 @@ impl Contents {
 
     /// The file as a response body: whole and checked first when small, streamed when large.
     pub async fn body(self) -> Result<axum::body::Body, ServiceError> {
-        Ok(if self.item.size <= WHOLE_UP_TO {
+        Ok(if let Some(copy) = self.copy {
+            axum::body::Body::from(copy)
+        } else if self.item.size <= WHOLE_UP_TO {
             axum::body::Body::from(self.whole().await?)
         } else {
             axum::body::Body::from_stream(self.stream())
@@ -171,6 +228,7 @@ impl Docket {
             item,
             file,
             key,
+            copy: None,
         })
     }
 

@@ -5,7 +5,9 @@
 
 pub mod cli;
 pub mod contents;
+pub mod hygiene;
 pub mod keys;
+pub mod listing;
 pub mod upload;
 pub mod vault;
 
@@ -15,6 +17,7 @@ use docket_domain::Command;
 use docket_domain::case::Case;
 use docket_domain::command::{Complainant, Party};
 use docket_domain::evidence::MAX_FILENAME_CHARS;
+use docket_domain::evidence::PartyCopy;
 use docket_domain::ids::{CaseId, PersonId};
 use docket_domain::role::Principal;
 use docket_domain::rule::{Rule, Violation};
@@ -29,6 +32,11 @@ pub const DEFAULT_EVIDENCE_LIMIT: usize = 256 * 1024 * 1024;
 
 /// The largest file a complaint may bring at intake (see `Docket::intake_file_limit`).
 pub const INTAKE_FILE_LIMIT: usize = 10 * 1024 * 1024;
+
+/// The largest file of a type that is cleaned of metadata for parties (images, PDFs, MP3s)
+/// that is cleaned: it is opened whole in memory to be cleaned. Anything larger is cleaned
+/// by hand and added as a redaction.
+pub const CLEANED_UP_TO: u64 = 64 * 1024 * 1024;
 
 /// The most evidence one case may hold, all files together, unless the server is started
 /// with another (`docket serve --evidence-case-limit-mib`).
@@ -175,7 +183,35 @@ impl IntakeFile {
             filename: self.filename.clone(),
             media_type: self.media_type.to_string(),
             size: self.bytes.len() as u64,
+            redaction_of: None,
         }
+    }
+}
+
+/// What an upload form or request says about the file being a redacted copy: the item it
+/// was made from and the reasons, both or neither.
+pub fn redaction_from(
+    original: Option<u32>,
+    reasons: Option<&str>,
+) -> Result<Option<docket_domain::evidence::Redaction>, ServiceError> {
+    let reasons = reasons.filter(|r| !r.trim().is_empty());
+    match (original, reasons) {
+        (None, None) => Ok(None),
+        (Some(original), Some(reasons)) => Ok(Some(docket_domain::evidence::Redaction {
+            original,
+            reasons: docket_domain::ids::Text::parse(reasons)
+                .map_err(|why| Violation::invalid("reasons", why))?,
+        })),
+        (Some(_), None) => Err(Violation::invalid(
+            "reasons",
+            "say what was taken out of the copy and why: a redaction is recorded with its reasons",
+        )
+        .into()),
+        (None, Some(_)) => Err(Violation::invalid(
+            "redacts",
+            "name the item this file is a redacted copy of, or leave the reasons empty",
+        )
+        .into()),
     }
 }
 
@@ -391,8 +427,7 @@ impl Docket {
         let item = case
             .evidence
             .iter()
-            .find(|e| e.item.number == number && e.disclosed_to(party))
-            .map(|e| e.item.clone());
+            .find(|e| e.item.number == number && e.disclosed_to(party));
         let Some(item) = item else {
             let why = format!(
                 "evidence item {number} has not been disclosed to you: a party sees the evidence a case officer has disclosed to them, and no other"
@@ -403,7 +438,58 @@ impl Docket {
         };
         self.record_view(case_id, &who.person, CasePart::Evidence, now)
             .await?;
-        self.contents(case_id, item).await
+        self.contents(case_id, item.item.clone())
+            .await?
+            .for_party(item.copy_for(party))
+            .await
+    }
+
+    /// A disclosure with the copy the party will get worked out: the file with its
+    /// identifying metadata taken out, whose hash the disclosure records. Anything else
+    /// passes as it is (the process rules judge it next).
+    pub(crate) async fn with_party_copy(
+        &self,
+        case: Option<&Case>,
+        cmd: Command,
+    ) -> Result<Command, ServiceError> {
+        let Command::DiscloseEvidence {
+            item,
+            to,
+            reasons,
+            copy: _,
+        } = cmd
+        else {
+            return Ok(cmd);
+        };
+        let found = case.and_then(|c| c.evidence.iter().find(|e| e.item.number == item));
+        let copy = match (case, found) {
+            (Some(case), Some(e)) if hygiene::cleans(&e.item.media_type) => {
+                if e.item.size > CLEANED_UP_TO {
+                    return Err(refuse(
+                        Rule::MetadataNotRemovable,
+                        format!(
+                            "evidence item {item} ({}) is {}: files of its type have identifying metadata taken out before a party gets them, which is done for files up to {}; add a cleaned copy as a redaction of item {item} and disclose that",
+                            e.item.filename,
+                            human_size(e.item.size),
+                            human_size(CLEANED_UP_TO)
+                        ),
+                    ));
+                }
+                let contents = self.contents(&case.id, e.item.clone()).await?;
+                contents.cleaned().await?.map(|(bytes, removed)| PartyCopy {
+                    sha256: sha256_hex(&bytes),
+                    size: bytes.len() as u64,
+                    removed: removed.into_iter().map(String::from).collect(),
+                })
+            }
+            _ => None,
+        };
+        Ok(Command::DiscloseEvidence {
+            item,
+            to,
+            reasons,
+            copy,
+        })
     }
 }
 

@@ -10,7 +10,7 @@ use crate::access::Target;
 use crate::service::{Docket, ServiceError};
 use docket_domain::Command;
 use docket_domain::case::Case;
-use docket_domain::evidence::EvidenceItem;
+use docket_domain::evidence::{EvidenceItem, Redaction};
 use docket_domain::ids::CaseId;
 use docket_domain::policy::Action;
 use docket_domain::role::Principal;
@@ -34,6 +34,7 @@ struct Sink {
 pub struct Upload {
     case: CaseId,
     filename: String,
+    redaction_of: Option<Redaction>,
     sink: Option<Sink>,
     /// The most this file may hold: the per-file limit, or what the case has left.
     limit: u64,
@@ -61,6 +62,7 @@ impl Received {
             filename: self.item.filename.clone(),
             media_type: self.item.media_type.clone(),
             size: self.item.size,
+            redaction_of: self.item.redaction_of.clone(),
         }
     }
 }
@@ -166,6 +168,7 @@ impl Upload {
                 filename: self.filename,
                 media_type: media_type.to_string(),
                 size: self.size,
+                redaction_of: self.redaction_of,
             },
             case: self.case,
             sealed,
@@ -195,13 +198,16 @@ fn not_accepted() -> ServiceError {
 }
 
 impl Docket {
-    /// Starts a file for `case_id` from `who`. If the command will not pass (someone the
-    /// policy refuses, a case that takes no evidence), the file is still read and hashed, so
-    /// the refusal can be judged and recorded on the real command, but nothing is stored.
+    /// Starts a file for `case_id` from `who`, a redacted copy of an item when
+    /// `redaction_of` says so. If the command will not pass (someone the policy refuses, a
+    /// case that takes no evidence, an original the case does not have), the file is still
+    /// read and hashed, so the refusal can be judged and recorded on the real command, but
+    /// nothing is stored.
     pub async fn begin_upload(
         &self,
         case_id: &CaseId,
         filename: &str,
+        redaction_of: Option<Redaction>,
         who: &Principal,
         now: Timestamp,
     ) -> Result<Upload, ServiceError> {
@@ -214,6 +220,7 @@ impl Docket {
             filename: "probe".into(),
             media_type: "text/plain".into(),
             size: 1,
+            redaction_of: redaction_of.clone(),
         };
         let will_pass = self.may(who, Target::Case(&case), &[Action::AddEvidence])[0]
             && self.prepare(Some(&case), &probe, &who.person, now).is_ok();
@@ -230,6 +237,7 @@ impl Docket {
         Ok(Upload {
             case: case.id.clone(),
             filename: sanitise_filename(filename),
+            redaction_of,
             sink,
             limit,
             limit_reason,
@@ -314,7 +322,36 @@ impl Docket {
         who: &Principal,
         now: Timestamp,
     ) -> Result<(Case, EvidenceItem), ServiceError> {
-        let mut upload = self.begin_upload(case_id, filename, who, now).await?;
+        self.add_file(case_id, filename, None, bytes, who, now)
+            .await
+    }
+
+    /// Adds a redacted copy of item `redaction_of.original`, held whole in memory.
+    pub async fn add_redaction(
+        &self,
+        case_id: &CaseId,
+        filename: &str,
+        redaction_of: Redaction,
+        bytes: &[u8],
+        who: &Principal,
+        now: Timestamp,
+    ) -> Result<(Case, EvidenceItem), ServiceError> {
+        self.add_file(case_id, filename, Some(redaction_of), bytes, who, now)
+            .await
+    }
+
+    async fn add_file(
+        &self,
+        case_id: &CaseId,
+        filename: &str,
+        redaction_of: Option<Redaction>,
+        bytes: &[u8],
+        who: &Principal,
+        now: Timestamp,
+    ) -> Result<(Case, EvidenceItem), ServiceError> {
+        let mut upload = self
+            .begin_upload(case_id, filename, redaction_of, who, now)
+            .await?;
         for piece in bytes.chunks(64 * 1024) {
             if let Err(e) = upload.push(self, piece).await {
                 upload.abandon(self).await;

@@ -76,7 +76,11 @@ pub struct ChargeShown {
 pub struct EvidenceShown {
     pub number: u32,
     pub filename: String,
+    /// The hash of the copy the party was given.
     pub sha256: String,
+    /// When their copy is not the file itself: what was taken out, and the original's hash.
+    pub removed: Option<String>,
+    pub original_sha256: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -226,10 +230,15 @@ impl NoticeContext {
                 .evidence
                 .iter()
                 .filter(|e| e.disclosed_to(to))
-                .map(|e| EvidenceShown {
-                    number: e.item.number,
-                    filename: e.item.filename.clone(),
-                    sha256: e.item.sha256.clone(),
+                .map(|e| {
+                    let copy = e.copy_for(to);
+                    EvidenceShown {
+                        number: e.item.number,
+                        filename: e.item.filename.clone(),
+                        sha256: copy.map_or(&e.item.sha256, |c| &c.sha256).clone(),
+                        removed: copy.map(|c| c.removed.join(", ")),
+                        original_sha256: copy.map(|_| e.item.sha256.clone()),
+                    }
                 })
                 .collect(),
             hearing: case.hearing.as_ref().map(|h| HearingShown {
@@ -321,6 +330,8 @@ impl NoticeContext {
                 number: 1,
                 filename: "a.txt".into(),
                 sha256: "0".repeat(64),
+                removed: Some("EXIF (including GPS)".into()),
+                original_sha256: Some("1".repeat(64)),
             }],
             hearing: Some(HearingShown {
                 date: d,

@@ -17,7 +17,11 @@ use jiff::Timestamp;
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_DISPOSITION, LOCATION};
 
-const SCREENSHOT: &[u8] = b"\x89PNG\r\n\x1a\n the post as it appeared";
+/// A PNG laid out as one (an image header, the post as its data, an end), as disclosure
+/// reads it to take out any metadata before the respondent gets it.
+const SCREENSHOT: &[u8] =
+    b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0\0\0\0\0\
+    \0\0\0\x17IDATthe post as it appeared\0\0\0\0\0\0\0\0IEND\xaeB`\x82";
 const NOTE: &str = "Investigator's note: the complainant's address is 1 High Street.";
 
 both_backends!(a_party_sees_the_evidence_disclosed_to_them_and_no_other);
@@ -144,6 +148,7 @@ async fn a_party_sees_the_evidence_disclosed_to_them_and_no_other(t: TestStore) 
             item: 2,
             to: Party::Complainant,
             reasons: Text::parse("The complainant asked for the note.").expect("text"),
+            copy: None,
         },
         &officer_id,
         now,

@@ -231,6 +231,7 @@ async fn refused_files_leave_nothing_behind(t: TestStore) {
                 filename: "x.txt".into(),
                 media_type: "text/plain".into(),
                 size: 4,
+                redaction_of: None,
             },
             &who,
             Timestamp::now(),

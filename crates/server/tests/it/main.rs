@@ -5,6 +5,7 @@ mod accounts;
 mod api;
 mod api_reads;
 mod backend;
+mod bundle;
 mod cli;
 mod clocks;
 mod conformance;

@@ -225,7 +225,7 @@ pub fn disclosed_to(c: &Case, party: Party) -> Vec<EvidenceItem> {
     c.evidence
         .iter()
         .filter(|e| e.disclosed_to(party))
-        .map(|e| e.item.clone())
+        .map(|e| e.as_given_to(party))
         .collect()
 }
 

@@ -22,6 +22,11 @@ use serde::Deserialize;
 pub struct UploadQuery {
     /// The file's name as the sender has it: kept to show people, never used as a path.
     pub filename: String,
+    /// Set when the file is a redacted copy: the number of the item it was made from (which
+    /// stays as it is). `reasons` is then required.
+    pub redacts: Option<u32>,
+    /// What was taken out of the copy and why.
+    pub reasons: Option<String>,
 }
 
 /// Adds an evidence file to a case: the file is the request body, its type told by its
@@ -43,8 +48,9 @@ pub async fn upload(
     caller.may_write()?;
     let id = reference(&raw)?;
     let now = Timestamp::now();
+    let redaction = crate::evidence::redaction_from(q.redacts, q.reasons.as_deref())?;
     let mut upload = docket
-        .begin_upload(&id, &q.filename, &caller.0, now)
+        .begin_upload(&id, &q.filename, redaction, &caller.0, now)
         .await?;
     let mut body = req.into_body().into_data_stream();
     while let Some(piece) = body.next().await {
@@ -118,4 +124,25 @@ pub async fn download(
         .body(body)
         .map_err(ApiError::internal)?;
     Ok(response)
+}
+
+/// The hearing bundle: one ZIP of an index page (each item with its SHA-256 and who it was
+/// disclosed to, marked with who downloaded it, when, and the bundle's id), a SHA256SUMS
+/// file and every evidence file. For those who may see the case's evidence; each download
+/// is recorded in the log before the first byte is sent.
+#[utoipa::path(get, path = "/cases/{reference}/bundle", tag = "cases",
+    params(("reference" = String, Path, description = "The case reference")),
+    responses((status = 200, description = "The bundle, as an attachment", content_type = "application/zip"),
+              (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 404, body = Problem, content_type = "application/problem+json"), (status = 500, body = Problem, content_type = "application/problem+json")))]
+pub async fn bundle(
+    State(docket): State<Docket>,
+    caller: Caller,
+    ApiPath(raw): ApiPath<String>,
+) -> Result<Response, ApiError> {
+    let id = reference(&raw)?;
+    let export = docket
+        .export_bundle(&id, &caller.0, Timestamp::now())
+        .await?;
+    Ok(crate::http::pages::bundle::zip_response(export))
 }

@@ -92,6 +92,7 @@ pub fn api() -> (axum::Router<Docket>, OpenApi) {
         .routes(routes!(cases::command))
         .routes(routes!(evidence::upload))
         .routes(routes!(evidence::download))
+        .routes(routes!(evidence::bundle))
         .routes(routes!(draws::draw))
         .routes(routes!(search::search))
         .routes(routes!(audit))

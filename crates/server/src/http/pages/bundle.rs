@@ -6,7 +6,7 @@ use super::{Chrome, Viewer, api_error_page, render};
 use crate::service::Docket;
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use docket_domain::case::Case;
 use docket_domain::function::Function;
@@ -24,6 +24,8 @@ struct BundlePage {
     panel: Vec<String>,
     responses: Option<Vec<(String, String)>>,
     commands: Vec<Shape>,
+    evidence: Vec<crate::evidence::listing::Row>,
+    downloads: Vec<(String, crate::bundle::Download)>,
 }
 
 /// What a hearing panel works from: the charges with each clause as worded, the evidence
@@ -50,6 +52,10 @@ pub async fn bundle_page(
         .await;
     let (case, allowed) = match opened {
         Ok(found) => found,
+        Err(e) => return api_error_page(&viewer.chrome, e.into()),
+    };
+    let downloads = match docket.bundle_downloads(&id).await {
+        Ok(d) => d.into_iter().map(|d| (format_ts(d.at), d)).collect(),
         Err(e) => return api_error_page(&viewer.chrome, e.into()),
     };
     // The panel's own forms: the hearing's decision or the appeal's.
@@ -81,7 +87,45 @@ pub async fn bundle_page(
                     .collect()
             }),
             commands,
+            evidence: crate::evidence::listing::rows(&case),
+            downloads,
             case,
         },
     )
+}
+
+/// The hearing bundle as a ZIP (see `crate::bundle`): recorded in the log, and marked with
+/// who downloaded it, when, and its id.
+pub async fn bundle_zip(
+    State(docket): State<Docket>,
+    viewer: Viewer,
+    Path(raw): Path<String>,
+) -> Response {
+    let id = match parse(&viewer.chrome, &raw) {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
+    match docket
+        .export_bundle(&id, &viewer.principal, Timestamp::now())
+        .await
+    {
+        Ok(export) => zip_response(export),
+        Err(e) => api_error_page(&viewer.chrome, e.into()),
+    }
+}
+
+/// A bundle as a download: always an attachment, never cached.
+pub fn zip_response(export: crate::bundle::Export) -> Response {
+    let mut res = Response::new(export.body);
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/zip"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // The name is the case reference and a hex id: nothing that needs quoting.
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{}\"", export.filename)) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    res
 }

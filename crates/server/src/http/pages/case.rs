@@ -76,7 +76,7 @@ struct CasePage {
     timeline: Vec<Moment>,
     commands: Vec<Shape>,
     bundle: bool,
-    evidence: Vec<EvidenceRow>,
+    evidence: Vec<crate::evidence::listing::Row>,
     may_add_evidence: bool,
     notices: Vec<docket_domain::notice::IssuedNotice>,
     party: bool,
@@ -91,39 +91,6 @@ struct CasePage {
 
 /// Other complaints about one member listed on a case page; the search page has them all.
 const LINKED: usize = 20;
-
-#[derive(Debug)]
-pub struct EvidenceRow {
-    pub number: u32,
-    pub filename: String,
-    pub media_type: String,
-    pub size: String,
-    pub sha256: String,
-    pub added: String,
-    /// "the respondent", "the respondent and the complainant", or "nobody".
-    pub disclosed: String,
-}
-
-fn evidence_row(e: &docket_domain::evidence::Evidence) -> EvidenceRow {
-    let i = &e.item;
-    EvidenceRow {
-        number: i.number,
-        filename: i.filename.clone(),
-        media_type: i.media_type.clone(),
-        size: crate::evidence::human_size(i.size),
-        sha256: i.sha256.clone(),
-        added: format!("{} at {}", e.added_by, format_ts(e.added_at)),
-        disclosed: if e.disclosed_to.is_empty() {
-            String::from("nobody")
-        } else {
-            e.disclosed_to
-                .iter()
-                .map(|p| format!("the {}", p.as_str()))
-                .collect::<Vec<_>>()
-                .join(" and ")
-        },
-    }
-}
 
 #[derive(Template)]
 #[template(path = "case_metadata.html")]
@@ -344,7 +311,7 @@ async fn load(
                 .collect()
         }),
         bundle: allowed[4] || case.hearing.is_some(),
-        evidence: case.evidence.iter().map(evidence_row).collect(),
+        evidence: crate::evidence::listing::rows(&case),
         may_add_evidence: allowed[5] && case.is_open(),
         notices: case.notices.clone(),
         party: false,

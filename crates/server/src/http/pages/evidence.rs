@@ -86,6 +86,8 @@ pub async fn upload(
     // The CSRF field comes before the file in the form, so the token is checked before a
     // byte of the file is kept; a file that comes first is refused unread.
     let mut csrf: Option<String> = None;
+    // A redacted copy's form names its original and the reasons, before the file too.
+    let (mut redacts, mut reasons) = (None::<String>, None::<String>);
     let mut added = None;
     loop {
         let mut field = match form.next_field().await {
@@ -98,6 +100,8 @@ pub async fn upload(
         };
         match field.name() {
             Some("csrf") => csrf = Some(field.text().await.unwrap_or_default()),
+            Some("redacts") => redacts = Some(field.text().await.unwrap_or_default()),
+            Some("reasons") => reasons = Some(field.text().await.unwrap_or_default()),
             Some("file") if added.is_none() => {
                 let Some(token) = &csrf else {
                     return bad_form(
@@ -110,8 +114,25 @@ pub async fn upload(
                 }
                 let name = field.file_name().unwrap_or_default().to_string();
                 let now = Timestamp::now();
+                let original = match redacts.as_deref().map(str::trim) {
+                    None | Some("") => None,
+                    Some(n) => match n.parse::<u32>() {
+                        Ok(n) => Some(n),
+                        Err(_) => {
+                            return bad_form(
+                                &viewer,
+                                "Choose the item this file is a redacted copy of from the list.",
+                            );
+                        }
+                    },
+                };
+                let redaction = match crate::evidence::redaction_from(original, reasons.as_deref())
+                {
+                    Ok(r) => r,
+                    Err(e) => return api_error_page(&viewer.chrome, ApiError::from(e)),
+                };
                 let mut upload = match docket
-                    .begin_upload(&id, &name, &viewer.principal, now)
+                    .begin_upload(&id, &name, redaction, &viewer.principal, now)
                     .await
                 {
                     Ok(u) => u,

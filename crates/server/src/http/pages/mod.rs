@@ -258,6 +258,7 @@ pub fn routes(evidence_limit: usize) -> Router<Docket> {
         )
         .route("/cases/{reference}/verify", get(verify::verify_page))
         .route("/cases/{reference}/bundle", get(bundle::bundle_page))
+        .route("/cases/{reference}/bundle.zip", get(bundle::bundle_zip))
         .route("/oversight", get(oversight::dashboard))
         .route("/oversight/contacts", get(oversight::contacts))
         .route("/oversight/denials", get(oversight::denials))
