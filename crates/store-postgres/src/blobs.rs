@@ -159,6 +159,18 @@ pub(crate) async fn case_keys(pool: &PgPool) -> Result<Vec<WrappedKey>, StoreErr
         .collect()
 }
 
+pub(crate) async fn key_samples(pool: &PgPool) -> Result<Vec<WrappedKey>, StoreError> {
+    sqlx::query(
+        "SELECT DISTINCT ON (key_id) case_id, key_id, wrapped FROM evidence_keys ORDER BY key_id, case_id",
+    )
+    .fetch_all(pool)
+    .await
+    .map_err(db_err)?
+    .iter()
+    .map(key_of)
+    .collect()
+}
+
 pub(crate) async fn rewrap(pool: &PgPool, keys: &[WrappedKey]) -> Result<(), StoreError> {
     let mut tx = pool.begin().await.map_err(db_err)?;
     for k in keys {

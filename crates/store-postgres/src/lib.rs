@@ -460,6 +460,10 @@ impl Store for PgStore {
         blobs::case_keys(&self.read).await
     }
 
+    async fn key_samples(&self) -> Result<Vec<WrappedKey>, StoreError> {
+        blobs::key_samples(&self.read).await
+    }
+
     async fn rewrap_case_keys(&self, keys: &[WrappedKey]) -> Result<(), StoreError> {
         blobs::rewrap(&self.ops, keys).await
     }

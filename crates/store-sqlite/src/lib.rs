@@ -553,6 +553,10 @@ impl Store for SqliteStore {
         self.readers.blocking(blobs::case_keys).await
     }
 
+    async fn key_samples(&self) -> Result<Vec<WrappedKey>, StoreError> {
+        self.readers.blocking(blobs::key_samples).await
+    }
+
     async fn rewrap_case_keys(&self, keys: &[WrappedKey]) -> Result<(), StoreError> {
         let keys = keys.to_vec();
         self.exec(move |c| blobs::rewrap(c, &keys)).await

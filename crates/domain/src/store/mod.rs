@@ -575,6 +575,11 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// Every case's wrapped data key, for rewrapping under a new organisation key.
     async fn case_keys(&self) -> Result<Vec<WrappedKey>, StoreError>;
 
+    /// One wrapped key for each organisation key that wrapped any (the lowest case's), in
+    /// order of key id: enough for a server to check its key at start without reading
+    /// every case's.
+    async fn key_samples(&self) -> Result<Vec<WrappedKey>, StoreError>;
+
     /// Replaces the wrapping of the given cases' keys, all in one transaction (a rotation
     /// of the organisation key either happens for every case or for none).
     async fn rewrap_case_keys(&self, keys: &[WrappedKey]) -> Result<(), StoreError>;

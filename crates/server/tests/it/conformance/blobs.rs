@@ -108,12 +108,23 @@ async fn case_keys_are_kept_once_and_rewrapped_together(t: TestStore) {
     );
     s.put_case_key(&key(2, "ek-1", 3)).await.expect("put");
     assert_eq!(s.case_keys().await.expect("all").len(), 2);
-    s.rewrap_case_keys(&[key(1, "ek-2", 4), key(2, "ek-2", 5)])
+    assert_eq!(
+        s.key_samples().await.expect("samples"),
+        [key(1, "ek-1", 1)],
+        "one per organisation key, the lowest case's"
+    );
+    s.put_case_key(&key(3, "ek-0", 6)).await.expect("put");
+    assert_eq!(
+        s.key_samples().await.expect("samples"),
+        [key(3, "ek-0", 6), key(1, "ek-1", 1)]
+    );
+    s.rewrap_case_keys(&[key(1, "ek-2", 4), key(2, "ek-2", 5), key(3, "ek-2", 7)])
         .await
         .expect("rewrapped");
+    assert_eq!(s.key_samples().await.expect("samples"), [key(1, "ek-2", 4)]);
     assert_eq!(
         other.case_key(&CaseId::from_random(2)).await.expect("read"),
         Some(key(2, "ek-2", 5))
     );
-    assert_eq!(s.sealed_counts().await.expect("counts").keys, 2);
+    assert_eq!(s.sealed_counts().await.expect("counts").keys, 3);
 }
