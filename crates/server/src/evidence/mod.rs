@@ -8,6 +8,7 @@ pub mod contents;
 pub mod hygiene;
 pub mod keys;
 pub mod listing;
+pub mod redact;
 pub mod upload;
 pub mod vault;
 

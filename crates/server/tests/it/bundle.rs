@@ -391,3 +391,132 @@ async fn the_hearing_bundle_is_one_zip_marked_for_whoever_downloads_it(t: TestSt
     };
     assert!(!complete, "the download does not complete");
 }
+
+both_backends!(a_text_file_is_redacted_on_the_server_into_a_second_item);
+async fn a_text_file_is_redacted_on_the_server_into_a_second_item(t: TestStore) {
+    let d = support::docket(&t);
+    let (id, officer) = case_with_officer(&d, 84).await;
+    let now = Timestamp::now();
+    d.add_evidence(&id, "statement.txt", STATEMENT.as_bytes(), &officer, now)
+        .await
+        .expect("added");
+    d.add_evidence(&id, "photo.jpg", &photo(), &officer, now)
+        .await
+        .expect("added");
+    let (base, _stop) = support::serve(d.clone()).await;
+    let browser = Browser::signed_in(&d, &base, "officer.text", &[Role::CaseOfficer]).await;
+    let (_, page) = browser.get(&format!("/cases/{id}")).await;
+    assert!(
+        page.contains(&format!("/cases/{id}/evidence/1/redact")),
+        "{page}"
+    );
+    assert!(
+        !page.contains(&format!("/cases/{id}/evidence/2/redact")),
+        "text only"
+    );
+
+    // Words that are not in the file: the form comes back with what was typed.
+    let path = format!("/cases/{id}/evidence/1/redact");
+    let res = browser
+        .post(
+            &path,
+            &[
+                ("csrf", &browser.csrf),
+                ("terms", "Joe Bloggs"),
+                ("reasons", "Names out before disclosure."),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let again = res.text().await.expect("page");
+    assert!(
+        again.contains("None of these words or phrases appear in item 1"),
+        "{again}"
+    );
+    assert!(
+        again.contains(">Joe Bloggs</textarea>")
+            && again.contains(">Names out before disclosure.</textarea>")
+    );
+    // No reasons: named beside the field.
+    let res = browser
+        .post(
+            &path,
+            &[("csrf", &browser.csrf), ("terms", "Jane"), ("reasons", " ")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.text()
+            .await
+            .expect("page")
+            .contains("Say why they are taken out")
+    );
+    assert_eq!(
+        d.load_case(&id)
+            .await
+            .expect("load")
+            .expect("case")
+            .evidence
+            .len(),
+        2
+    );
+
+    let res = browser
+        .post(
+            &path,
+            &[
+                ("csrf", &browser.csrf),
+                ("terms", "jane complainant\n1 High Street"),
+                ("reasons", "The complainant's name and address taken out."),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let case = d.load_case(&id).await.expect("load").expect("case");
+    let copy = &case.evidence[2];
+    assert_eq!(copy.item.filename, "statement-redacted.txt");
+    assert_eq!(copy.original(), Some(1));
+    let bytes = d
+        .open_evidence(&id, 3, &officer, now)
+        .await
+        .expect("open")
+        .whole()
+        .await
+        .expect("whole");
+    assert_eq!(
+        String::from_utf8(bytes).expect("utf-8"),
+        "Statement of [redacted], [redacted]: he shouted at me.\n"
+    );
+    assert_eq!(
+        d.verify_evidence(&id).await.expect("verify")[0].1,
+        Check::Intact,
+        "the original is untouched"
+    );
+
+    // Over the API; a photo is not redacted here, and says what to do instead.
+    let token = support::token(&d, "officer.textapi", &[Role::CaseOfficer]).await;
+    let post = |n: u32, body: serde_json::Value| {
+        let (base, token, id) = (base.clone(), token.clone(), id.clone());
+        async move {
+            reqwest::Client::new()
+                .post(format!("{base}/api/v1/cases/{id}/evidence/{n}/redactions"))
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .expect("request")
+        }
+    };
+    let res = post(2, serde_json::json!({"terms": ["x"], "reasons": "r"})).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.expect("body").contains("not plain text"));
+    let res = post(
+        1,
+        serde_json::json!({"terms": ["shouted"], "reasons": "Tone."}),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let item: serde_json::Value = res.json().await.expect("json");
+    assert_eq!(item["number"], 4);
+    assert_eq!(item["redaction_of"]["original"], 1);
+}

@@ -4,7 +4,7 @@
 
 use super::cases::reference;
 use super::error::{ApiError, Problem};
-use super::extract::{ApiPath, ApiQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::http::auth::Caller;
 use crate::service::{Docket, ServiceError};
 use axum::Json;
@@ -12,6 +12,7 @@ use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use docket_domain::evidence::EvidenceItem;
+use docket_domain::ids::Text;
 use docket_domain::rule::Rule;
 use futures_util::StreamExt;
 use jiff::Timestamp;
@@ -145,4 +146,46 @@ pub async fn bundle(
         .export_bundle(&id, &caller.0, Timestamp::now())
         .await?;
     Ok(crate::http::pages::bundle::zip_response(export))
+}
+
+/// A redaction of a plain-text evidence file: the words and phrases to take out.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TextRedaction {
+    /// Each is replaced by `[redacted]` wherever it occurs, in any letter case.
+    pub terms: Vec<String>,
+    /// Why they are taken out.
+    pub reasons: Text,
+}
+
+/// Adds a redacted copy of plain-text item `number`: every occurrence of each term replaced
+/// by `[redacted]`. The copy is a new item with its own SHA-256, linked to the original,
+/// which stays as it is; once it has a copy, the original is not disclosed to a party.
+#[utoipa::path(post, path = "/cases/{reference}/evidence/{number}/redactions", tag = "cases",
+    params(("reference" = String, Path, description = "The case reference"),
+           ("number" = u32, Path, description = "The plain-text item to redact")),
+    request_body = TextRedaction,
+    responses((status = 201, body = EvidenceItem), (status = 400, body = Problem, content_type = "application/problem+json"),
+              (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn redact(
+    State(docket): State<Docket>,
+    caller: Caller,
+    ApiPath((raw, number)): ApiPath<(String, u32)>,
+    ApiJson(body): ApiJson<TextRedaction>,
+) -> Result<(StatusCode, Json<EvidenceItem>), ApiError> {
+    caller.may_write()?;
+    let id = reference(&raw)?;
+    let (_, item) = docket
+        .redact_text(
+            &id,
+            number,
+            &body.terms,
+            body.reasons,
+            &caller.0,
+            Timestamp::now(),
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(item)))
 }

@@ -93,6 +93,7 @@ pub fn api() -> (axum::Router<Docket>, OpenApi) {
         .routes(routes!(evidence::upload))
         .routes(routes!(evidence::download))
         .routes(routes!(evidence::bundle))
+        .routes(routes!(evidence::redact))
         .routes(routes!(draws::draw))
         .routes(routes!(search::search))
         .routes(routes!(audit))

@@ -37,6 +37,7 @@ pub mod oversight;
 pub mod oversight_log;
 pub mod oversight_report;
 pub mod portal;
+pub mod redact;
 pub mod search;
 pub mod verify;
 
@@ -259,6 +260,10 @@ pub fn routes(evidence_limit: usize) -> Router<Docket> {
         .route("/cases/{reference}/verify", get(verify::verify_page))
         .route("/cases/{reference}/bundle", get(bundle::bundle_page))
         .route("/cases/{reference}/bundle.zip", get(bundle::bundle_zip))
+        .route(
+            "/cases/{reference}/evidence/{number}/redact",
+            get(redact::redact_page).post(redact::redact),
+        )
         .route("/oversight", get(oversight::dashboard))
         .route("/oversight/contacts", get(oversight::contacts))
         .route("/oversight/denials", get(oversight::denials))
