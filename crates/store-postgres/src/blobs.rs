@@ -150,7 +150,16 @@ pub(crate) async fn put_case_key(
 }
 
 pub(crate) async fn case_keys(pool: &PgPool) -> Result<Vec<WrappedKey>, StoreError> {
-    sqlx::query("SELECT case_id, key_id, wrapped FROM evidence_keys ORDER BY case_id")
+    keys_where(
+        pool,
+        "SELECT case_id, key_id, wrapped FROM evidence_keys ORDER BY case_id",
+    )
+    .await
+}
+
+/// The wrapped keys a query of (case, key id, wrapped) rows returns.
+async fn keys_where(pool: &PgPool, sql: &'static str) -> Result<Vec<WrappedKey>, StoreError> {
+    sqlx::query(sql)
         .fetch_all(pool)
         .await
         .map_err(db_err)?
@@ -160,15 +169,11 @@ pub(crate) async fn case_keys(pool: &PgPool) -> Result<Vec<WrappedKey>, StoreErr
 }
 
 pub(crate) async fn key_samples(pool: &PgPool) -> Result<Vec<WrappedKey>, StoreError> {
-    sqlx::query(
+    keys_where(
+        pool,
         "SELECT DISTINCT ON (key_id) case_id, key_id, wrapped FROM evidence_keys ORDER BY key_id, case_id",
     )
-    .fetch_all(pool)
     .await
-    .map_err(db_err)?
-    .iter()
-    .map(key_of)
-    .collect()
 }
 
 pub(crate) async fn rewrap(pool: &PgPool, keys: &[WrappedKey]) -> Result<(), StoreError> {

@@ -170,8 +170,16 @@ pub(crate) fn put_case_key(
 }
 
 pub(crate) fn case_keys(conn: &Connection) -> Result<Vec<WrappedKey>, StoreError> {
+    keys_where(
+        conn,
+        "SELECT case_id, key_id, wrapped FROM evidence_keys ORDER BY case_id",
+    )
+}
+
+/// The wrapped keys a query of (case, key id, wrapped) rows returns.
+fn keys_where(conn: &Connection, sql: &str) -> Result<Vec<WrappedKey>, StoreError> {
     let rows: Vec<(String, String, Vec<u8>)> = conn
-        .prepare("SELECT case_id, key_id, wrapped FROM evidence_keys ORDER BY case_id")
+        .prepare(sql)
         .and_then(|mut s| {
             s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
                 .collect()
@@ -184,18 +192,10 @@ pub(crate) fn case_keys(conn: &Connection) -> Result<Vec<WrappedKey>, StoreError
 
 pub(crate) fn key_samples(conn: &Connection) -> Result<Vec<WrappedKey>, StoreError> {
     // SQLite takes the bare columns of a MIN() aggregate from the row holding the minimum.
-    let rows: Vec<(String, String, Vec<u8>)> = conn
-        .prepare(
-            "SELECT MIN(case_id), key_id, wrapped FROM evidence_keys GROUP BY key_id ORDER BY key_id",
-        )
-        .and_then(|mut s| {
-            s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                .collect()
-        })
-        .map_err(sqlite_err)?;
-    rows.into_iter()
-        .map(|(c, id, w)| key_of(&c, id, w))
-        .collect()
+    keys_where(
+        conn,
+        "SELECT MIN(case_id), key_id, wrapped FROM evidence_keys GROUP BY key_id ORDER BY key_id",
+    )
 }
 
 pub(crate) fn rewrap(conn: &mut Connection, keys: &[WrappedKey]) -> Result<(), StoreError> {

@@ -68,6 +68,19 @@ async fn case_with_officer(d: &Docket, seed: u64) -> (CaseId, Principal) {
     (id, officer)
 }
 
+/// A case holding the statement (item 1) and the photo (item 2).
+async fn statement_and_photo(d: &Docket, seed: u64) -> (CaseId, Principal) {
+    let (id, officer) = case_with_officer(d, seed).await;
+    let now = Timestamp::now();
+    d.add_evidence(&id, "statement.txt", STATEMENT.as_bytes(), &officer, now)
+        .await
+        .expect("added");
+    d.add_evidence(&id, "photo.jpg", &photo(), &officer, now)
+        .await
+        .expect("added");
+    (id, officer)
+}
+
 fn disclose(item: u32) -> Command {
     Command::DiscloseEvidence {
         item,
@@ -294,14 +307,8 @@ fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
 both_backends!(the_hearing_bundle_is_one_zip_marked_for_whoever_downloads_it);
 async fn the_hearing_bundle_is_one_zip_marked_for_whoever_downloads_it(t: TestStore) {
     let d = support::docket(&t);
-    let (id, officer) = case_with_officer(&d, 83).await;
+    let (id, officer) = statement_and_photo(&d, 83).await;
     let now = Timestamp::now();
-    d.add_evidence(&id, "statement.txt", STATEMENT.as_bytes(), &officer, now)
-        .await
-        .expect("added");
-    d.add_evidence(&id, "photo.jpg", &photo(), &officer, now)
-        .await
-        .expect("added");
     d.execute_as(&id, disclose(2), &officer, now)
         .await
         .expect("disclosed");
@@ -395,14 +402,8 @@ async fn the_hearing_bundle_is_one_zip_marked_for_whoever_downloads_it(t: TestSt
 both_backends!(a_text_file_is_redacted_on_the_server_into_a_second_item);
 async fn a_text_file_is_redacted_on_the_server_into_a_second_item(t: TestStore) {
     let d = support::docket(&t);
-    let (id, officer) = case_with_officer(&d, 84).await;
+    let (id, officer) = statement_and_photo(&d, 84).await;
     let now = Timestamp::now();
-    d.add_evidence(&id, "statement.txt", STATEMENT.as_bytes(), &officer, now)
-        .await
-        .expect("added");
-    d.add_evidence(&id, "photo.jpg", &photo(), &officer, now)
-        .await
-        .expect("added");
     let (base, _stop) = support::serve(d.clone()).await;
     let browser = Browser::signed_in(&d, &base, "officer.text", &[Role::CaseOfficer]).await;
     let (_, page) = browser.get(&format!("/cases/{id}")).await;
