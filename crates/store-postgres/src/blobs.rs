@@ -25,6 +25,25 @@ pub(crate) async fn put_chunk(
     Ok(())
 }
 
+pub(crate) async fn sweep(pool: &PgPool, before: jiff::Timestamp) -> Result<u64, StoreError> {
+    // An upload's age is its newest chunk's: one still being written is never cut short.
+    let swept: i64 = sqlx::query_scalar(
+        "WITH stale AS (
+             SELECT c.upload FROM evidence_chunks c
+             WHERE NOT EXISTS (SELECT 1 FROM evidence_files f WHERE f.upload = c.upload)
+             GROUP BY c.upload HAVING MAX(c.written_at) < $1
+         ), gone AS (
+             DELETE FROM evidence_chunks WHERE upload IN (SELECT upload FROM stale) RETURNING upload
+         )
+         SELECT COUNT(DISTINCT upload) FROM gone",
+    )
+    .bind(before.as_second())
+    .fetch_one(pool)
+    .await
+    .map_err(db_err)?;
+    Ok(swept as u64)
+}
+
 pub(crate) async fn chunk(
     pool: &PgPool,
     upload: &str,

@@ -460,6 +460,10 @@ impl Store for PgStore {
         blobs::case_keys(&self.read).await
     }
 
+    async fn sweep_uploads(&self, written_before: jiff::Timestamp) -> Result<u64, StoreError> {
+        blobs::sweep(&self.ops, written_before).await
+    }
+
     async fn key_samples(&self) -> Result<Vec<WrappedKey>, StoreError> {
         blobs::key_samples(&self.read).await
     }

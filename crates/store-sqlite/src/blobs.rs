@@ -82,6 +82,43 @@ pub(crate) fn remove_upload(dir: &Path, upload: &str) -> Result<(), StoreError> 
     }
 }
 
+/// Removes the upload files in `dir` no row names, last written before `before`.
+pub(crate) fn sweep(
+    conn: &Connection,
+    dir: &Path,
+    before: std::time::SystemTime,
+) -> Result<u64, StoreError> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(io_err("list", dir, e)),
+    };
+    let mut named = conn
+        .prepare_cached("SELECT 1 FROM evidence_files WHERE upload = ?1")
+        .map_err(sqlite_err)?;
+    let mut swept = 0;
+    for entry in entries {
+        let entry = entry.map_err(|e| io_err("list", dir, e))?;
+        let Some(upload) = entry.file_name().to_str().map(str::to_string) else {
+            continue;
+        };
+        // Only names an upload could have: anything else in the folder is not ours to drop.
+        if docket_domain::store::sealed::check_upload(&upload).is_err() {
+            continue;
+        }
+        let written = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .map_err(|e| io_err("read", &entry.path(), e))?;
+        if written >= before || named.exists(params![upload]).map_err(sqlite_err)? {
+            continue;
+        }
+        remove_upload(dir, &upload)?;
+        swept += 1;
+    }
+    Ok(swept)
+}
+
 /// Writes the file's row unless its case holds that hash already; true if written.
 pub(crate) fn insert_file(conn: &mut Connection, f: &SealedFile) -> Result<bool, StoreError> {
     conn.prepare_cached(

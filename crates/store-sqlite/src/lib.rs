@@ -507,6 +507,14 @@ impl Store for SqliteStore {
         blocking(move || blobs::chunk(&dir, &upload, n)).await
     }
 
+    async fn sweep_uploads(&self, written_before: jiff::Timestamp) -> Result<u64, StoreError> {
+        let dir = self.evidence.clone();
+        let before = std::time::SystemTime::from(written_before);
+        self.readers
+            .blocking(move |c| blobs::sweep(c, &dir, before))
+            .await
+    }
+
     async fn seal_file(&self, file: &SealedFile) -> Result<bool, StoreError> {
         let (dir, upload) = (self.evidence.clone(), file.upload.clone());
         blocking(move || blobs::sync_upload(&dir, &upload)).await?;

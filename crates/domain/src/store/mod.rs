@@ -565,6 +565,11 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// then refused).
     async fn drop_upload(&self, upload: &str) -> Result<(), StoreError>;
 
+    /// Drops the chunks of every upload that no sealed file names and that was last written
+    /// to before `written_before`: uploads cut off by a crash, never filed and unreadable
+    /// to anyone. Returns how many uploads went.
+    async fn sweep_uploads(&self, written_before: jiff::Timestamp) -> Result<u64, StoreError>;
+
     /// A case's wrapped data key, if one has been made.
     async fn case_key(&self, case: &CaseId) -> Result<Option<WrappedKey>, StoreError>;
 

@@ -49,6 +49,12 @@ pub async fn for_serving(docket: Docket, path: Option<PathBuf>) -> anyhow::Resul
             );
         }
     }
+    // An upload cut off by a crash leaves chunks no file names; a day on, none is arriving.
+    let day_ago = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24);
+    let swept = docket.store.sweep_uploads(day_ago).await?;
+    if swept > 0 {
+        tracing::info!(uploads = swept, "removed the chunks of abandoned uploads");
+    }
     Ok(docket)
 }
 

@@ -128,3 +128,32 @@ async fn case_keys_are_kept_once_and_rewrapped_together(t: TestStore) {
     );
     assert_eq!(s.sealed_counts().await.expect("counts").keys, 3);
 }
+
+both_backends!(uploads_no_file_names_are_swept_once_old);
+async fn uploads_no_file_names_are_swept_once_old(t: TestStore) {
+    let s = &t.store;
+    let case = CaseId::from_random(3);
+    s.put_chunk("cee1", 0, b"sealed").await.expect("chunk");
+    assert!(
+        s.seal_file(&file(&case, 'k', "cee1", 1))
+            .await
+            .expect("sealed")
+    );
+    s.put_chunk("dead1", 0, b"first").await.expect("chunk");
+    s.put_chunk("dead1", 1, b"second").await.expect("chunk");
+    let now = jiff::Timestamp::now();
+    // Too recent: it may still be arriving.
+    let hour_ago = now - jiff::SignedDuration::from_hours(1);
+    assert_eq!(s.sweep_uploads(hour_ago).await.expect("sweep"), 0);
+    assert!(s.chunk("dead1", 1).await.expect("read").is_some());
+    let later = now + jiff::SignedDuration::from_secs(5);
+    assert_eq!(s.sweep_uploads(later).await.expect("sweep"), 1);
+    assert_eq!(s.chunk("dead1", 0).await.expect("read"), None);
+    assert_eq!(s.chunk("dead1", 1).await.expect("read"), None);
+    assert_eq!(
+        s.chunk("cee1", 0).await.expect("read").as_deref(),
+        Some(&b"sealed"[..]),
+        "a sealed file's chunks stay, however old"
+    );
+    assert_eq!(s.sweep_uploads(later).await.expect("sweep"), 0);
+}
