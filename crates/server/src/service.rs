@@ -415,6 +415,8 @@ impl Docket {
         if state.is_none() && !matches!(cmd, Command::ReceiveComplaint { .. }) {
             return Err(ServiceError::NotFound(case_id.clone()));
         }
+        // A disclosure records the party's copy here too, as `execute_as` does.
+        let cmd = self.with_party_copy(state.as_ref(), cmd).await?;
         let (case, append) = self.prepare(state.as_ref(), &cmd, actor, now)?;
         self.commit_case(&case, append).await?;
         Ok(case)
