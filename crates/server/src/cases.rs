@@ -11,10 +11,11 @@ use docket_domain::case::Case;
 use docket_domain::ids::CaseId;
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// How many cases are kept. When full, everything is dropped and the cache fills again: the
 /// cases being worked on come back on their next read, and there is no order to maintain.
-const CAPACITY: usize = 4096;
+pub const CAPACITY: usize = 4096;
 
 /// The store's state a kept case was loaded at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,15 +29,39 @@ pub struct Seen {
 #[derive(Debug, Default)]
 pub struct CaseCache {
     kept: Mutex<HashMap<CaseId, (Seen, Case)>>,
+    /// Cases asked for, and how many of them were kept: what a search's gate costs is
+    /// mostly cases loaded, and these say how many (see `docket bench search`).
+    asked: AtomicU64,
+    found: AtomicU64,
+}
+
+/// How often the cache was asked, and answered, since the process started.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub asked: u64,
+    pub found: u64,
 }
 
 impl CaseCache {
     /// The case as kept, if it was loaded at `seen`.
     pub fn get(&self, id: &CaseId, seen: Seen) -> Option<Case> {
+        self.asked.fetch_add(1, Ordering::Relaxed);
         let kept = self.kept.lock().ok()?;
-        kept.get(id)
+        let case = kept
+            .get(id)
             .filter(|(at, _)| *at == seen)
-            .map(|(_, case)| case.clone())
+            .map(|(_, case)| case.clone());
+        if case.is_some() {
+            self.found.fetch_add(1, Ordering::Relaxed);
+        }
+        case
+    }
+
+    pub fn counts(&self) -> Counts {
+        Counts {
+            asked: self.asked.load(Ordering::Relaxed),
+            found: self.found.load(Ordering::Relaxed),
+        }
     }
 
     /// Keeps `case`, loaded when the store was at `seen`.

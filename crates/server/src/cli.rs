@@ -482,6 +482,22 @@ pub enum BenchCmd {
         #[arg(long, default_value_t = 3)]
         rounds: u32,
     },
+    /// Search end to end over about 1,000,000 indexed documents, the policy gate included:
+    /// the demo's case histories copied to N cases in a temporary SQLite store, indexed as
+    /// `docket reindex` does, then searched by a mix of staff through the same calls as the
+    /// API (p50/p99 per principal; see docs/PERFORMANCE.md).
+    Search {
+        /// Cases in the generated organisation; by default as many as make about 1,000,000
+        /// search documents.
+        #[arg(long)]
+        cases: Option<u64>,
+        /// Timed searches.
+        #[arg(long, default_value_t = 2_000)]
+        queries: usize,
+        /// Build the log and the index in this folder and reuse them on the next run.
+        #[arg(long)]
+        keep: Option<std::path::PathBuf>,
+    },
     /// The cost of one authorisation decision (p50/p99 µs), as the policy gate makes it for
     /// every request, over the demo's cases.
     Authz {

@@ -180,6 +180,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             command: BenchCmd::Authz { rounds },
         } => crate::bench::authz::run(rounds).await,
         Cmd::Bench {
+            command:
+                BenchCmd::Search {
+                    cases,
+                    queries,
+                    keep,
+                },
+        } => crate::bench::search::run(cases, queries, keep.as_deref()).await,
+        Cmd::Bench {
             command: BenchCmd::Evidence { size_mib, rounds },
         } => crate::bench::evidence::run(size_mib, rounds).await,
         Cmd::Bench {

@@ -4,7 +4,8 @@ use super::entities::Resource;
 use super::{Action, Policy, load};
 use crate::role::{Principal, Role};
 use cedar_policy::{
-    AuthorizationError, Context, Decision as CedarDecision, Entities, Entity, Request,
+    AuthorizationError, Context, Decision as CedarDecision, Entities, Entity, PolicySet, Request,
+    Response,
 };
 
 /// The outcome of one authorisation request.
@@ -80,8 +81,9 @@ impl<'p> Prepared<'p> {
     fn decide(&self, action: Action) -> Result<Decision, String> {
         let policy = self.policy;
         let entry = policy.names.action(action);
-        let user = self.user.as_ref().map_err(Clone::clone)?;
-        let (target, kind) = self.target.as_ref().map_err(Clone::clone)?;
+        // The principal's problem, if both have one, is the one to tell.
+        self.user.as_ref().map_err(Clone::clone)?;
+        let (_, kind) = self.target.as_ref().map_err(Clone::clone)?;
         match kind {
             Kind::Case if !entry.on_case => {
                 return Err(format!(
@@ -95,17 +97,7 @@ impl<'p> Prepared<'p> {
             }
             _ => {}
         }
-        let request = Request::new(
-            user.uid(),
-            entry.uid.clone(),
-            target.uid(),
-            Context::empty(),
-            None,
-        )
-        .map_err(|e| format!("the request could not be put to the policy: {e}"))?;
-        let entities =
-            Entities::from_entities([user.clone(), target.clone(), entry.entity.clone()], None)
-                .map_err(|e| format!("the request could not be put to the policy: {e}"))?;
+        let (request, entities) = self.request(action)?;
         let response =
             policy
                 .authorizer
@@ -128,6 +120,47 @@ impl<'p> Prepared<'p> {
                 ),
             });
         }
+        Ok(self.explained(action, &response))
+    }
+
+    /// The refusal of `action` by those of `forbids` that hold, if any holds; `None` too if
+    /// any fails to evaluate, which proves nothing.
+    pub(super) fn refused_by(&self, action: Action, forbids: &PolicySet) -> Option<Decision> {
+        let (request, entities) = self.request(action).ok()?;
+        let response = self
+            .policy
+            .authorizer
+            .is_authorized(&request, forbids, &entities);
+        if response.diagnostics().errors().next().is_some()
+            || response.diagnostics().reason().next().is_none()
+        {
+            return None;
+        }
+        let decision = self.explained(action, &response);
+        (!decision.allowed).then_some(decision)
+    }
+
+    fn request(&self, action: Action) -> Result<(Request, Entities), String> {
+        let entry = self.policy.names.action(action);
+        let user = self.user.as_ref().map_err(Clone::clone)?;
+        let (target, _) = self.target.as_ref().map_err(Clone::clone)?;
+        let request = Request::new(
+            user.uid(),
+            entry.uid.clone(),
+            target.uid(),
+            Context::empty(),
+            None,
+        )
+        .map_err(|e| format!("the request could not be put to the policy: {e}"))?;
+        let entities =
+            Entities::from_entities([user.clone(), target.clone(), entry.entity.clone()], None)
+                .map_err(|e| format!("the request could not be put to the policy: {e}"))?;
+        Ok((request, entities))
+    }
+
+    /// The decision `response` gives, naming the policies that made it.
+    fn explained(&self, action: Action, response: &Response) -> Decision {
+        let policy = self.policy;
         let mut deciding: Vec<&load::About> = response
             .diagnostics()
             .reason()
@@ -145,11 +178,11 @@ impl<'p> Prepared<'p> {
                 .collect();
             format!("{verb} by {}", parts.join("; and by "))
         };
-        Ok(Decision {
+        Decision {
             allowed,
             policies: deciding.into_iter().map(|a| a.id.clone()).collect(),
             reason,
-        })
+        }
     }
 }
 

@@ -11,6 +11,7 @@
 //! allows. Both must say yes.
 
 mod action;
+mod blanket;
 mod decision;
 mod entities;
 mod load;
@@ -38,6 +39,9 @@ pub struct Policy {
     /// For each action (by `Action::index`), only the policies whose action scope can
     /// apply to it: the same decision as the whole set, for a fraction of the evaluation.
     by_action: Vec<PolicySet>,
+    /// For each action, the forbids among `by_action`'s that cannot depend on the resource
+    /// (see `blanket`).
+    blanket: Vec<PolicySet>,
     about: HashMap<PolicyId, load::About>,
     names: entities::Names,
     authorizer: Authorizer,
@@ -73,6 +77,7 @@ impl Policy {
         files.extend_from_slice(policies);
         let loaded = load::policies(&schema, &files)?;
         let mut by_action = Vec::with_capacity(Action::ALL.len());
+        let mut blanket = Vec::with_capacity(Action::ALL.len());
         for a in Action::ALL {
             let entry = names.action(*a);
             let relevant = loaded
@@ -85,10 +90,20 @@ impl Policy {
                 file: SCHEMA_FILE.to_string(),
                 problem: format!("the policies for {a} could not be gathered: {e}"),
             })?;
+            let forbids = slice
+                .policies()
+                .filter(|p| blanket::is_blanket_forbid(p))
+                .cloned();
+            let forbids = PolicySet::from_policies(forbids).map_err(|e| PolicyError::Schema {
+                file: SCHEMA_FILE.to_string(),
+                problem: format!("the policies for {a} could not be gathered: {e}"),
+            })?;
             by_action.push(slice);
+            blanket.push(forbids);
         }
         Ok(Policy {
             by_action,
+            blanket,
             about: loaded.about,
             names,
             authorizer: Authorizer::new(),
@@ -121,6 +136,19 @@ impl Policy {
     /// good part of a decision's cost; this pays it once.
     pub fn prepare(&self, who: &Principal, resource: &Resource<'_>) -> Prepared<'_> {
         Prepared::new(self, who, resource)
+    }
+
+    /// A refusal of `action` to `who` that holds for every case whatever its facts, when a
+    /// forbid that cannot depend on the case refuses it (see `blanket`): "officeholders and
+    /// administrators never read case content", "oversight never reads content". `None`
+    /// says nothing about any case: ask about each.
+    pub fn refuses_every_case(&self, who: &Principal, action: Action) -> Option<Decision> {
+        let forbids = &self.blanket[action.index()];
+        if forbids.is_empty() {
+            return None;
+        }
+        // The forbids read nothing of the resource, so any target will do.
+        Prepared::new(self, who, &Resource::Organisation).refused_by(action, forbids)
     }
 
     /// Every action `who` may take on `resource`, in `Action::ALL` order.

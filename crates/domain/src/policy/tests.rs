@@ -497,3 +497,106 @@ fn deciding_from_each_action_s_slice_matches_deciding_from_the_whole_set() {
         }
     }
 }
+
+#[test]
+fn those_refused_every_case_s_content_are_known_without_asking_about_a_case() {
+    let p = policy();
+    let content = Action::ViewCaseContent;
+    for (roles, forbid) in [
+        (vec![Role::Officeholder], "officeholders-never-read-content"),
+        (
+            vec![Role::Administrator],
+            "officeholders-never-read-content",
+        ),
+        (vec![Role::Oversight], "oversight-never-reads-content"),
+        (
+            vec![Role::Officeholder, Role::CaseOfficer],
+            "officeholders-never-read-content",
+        ),
+    ] {
+        let who = Principal::new(person("ivy"), roles.clone());
+        let d = p
+            .refuses_every_case(&who, content)
+            .unwrap_or_else(|| panic!("{roles:?} are refused every case"));
+        assert!(!d.allowed);
+        assert_eq!(d.policies, [forbid], "{roles:?}");
+        assert!(d.reason.contains("never"), "{}", d.reason);
+    }
+    let mut anyone = vec![Principal::new(person("ivy"), [])];
+    anyone.extend(
+        [
+            Role::CaseOfficer,
+            Role::Investigator,
+            Role::DisputesPanel,
+            Role::PanelMember,
+            Role::IndependentReviewer,
+            Role::AppealPanelMember,
+            Role::Complainant,
+            Role::Respondent,
+        ]
+        .map(|r| Principal::new(person("ivy"), [r])),
+    );
+    for who in &anyone {
+        assert_eq!(p.refuses_every_case(who, content), None, "{who:?}");
+    }
+    let oversight = Principal::new(person("tess"), [Role::Oversight]);
+    assert_eq!(
+        p.refuses_every_case(&oversight, Action::ViewCaseMetadata),
+        None
+    );
+}
+
+#[test]
+fn a_refusal_of_every_case_is_what_asking_about_each_case_says() {
+    let p = policy();
+    let mut cases = vec![facts()];
+    let mut all_roles = facts();
+    all_roles.charging = vec![person("who")];
+    all_roles.hearing_panel = vec![person("who")];
+    all_roles.reviewers = vec![person("who")];
+    all_roles.appeal_panel = vec![person("who")];
+    all_roles.investigators = vec![person("who")];
+    all_roles.outcome_final = true;
+    all_roles.respondent_elected = true;
+    cases.push(all_roles);
+    let mut refused = 0;
+    for a in Action::ALL.iter().copied() {
+        for r in Role::ALL.iter().copied() {
+            let who = Principal::new(person("who"), [r, Role::CaseOfficer]);
+            let alone = Principal::new(person("who"), [r]);
+            for who in [who, alone] {
+                if p.refuses_every_case(&who, a).is_none() {
+                    continue;
+                }
+                refused += 1;
+                for f in &cases {
+                    let d = p.authorize(&who, a, &Resource::Case(f));
+                    assert!(!d.allowed, "{who:?} {a}: {d:?}");
+                }
+            }
+        }
+    }
+    assert!(refused > 0);
+}
+
+#[test]
+fn an_organisation_s_forbid_that_reads_the_case_is_asked_case_by_case() {
+    let extra = r#"
+@id("org-investigators-read-nothing")
+@reason("in this organisation investigators work from copies, not the case file")
+forbid (principal in Role::"investigator", action in Action::"read_content", resource);
+
+@id("org-panels-read-no-open-case")
+@reason("in this organisation panel members read only closed cases")
+forbid (principal, action in Action::"read_content", resource is Case)
+when { principal in Role::"panel_member" && resource.open };
+"#;
+    let p = load_extra("org.cedar", extra).expect("loads");
+    let ivy = Principal::new(person("ivy"), [Role::Investigator]);
+    let d = p
+        .refuses_every_case(&ivy, Action::ViewCaseContent)
+        .expect("refused whatever the case");
+    assert_eq!(d.policies, ["org-investigators-read-nothing"]);
+    let panel = Principal::new(person("p1"), [Role::PanelMember]);
+    assert_eq!(p.refuses_every_case(&panel, Action::ViewCaseContent), None);
+}

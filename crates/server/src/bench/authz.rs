@@ -29,7 +29,7 @@ fn timing(ns: Vec<u64>) -> Timing {
 }
 
 /// The principals a server sees most: staff on and off the case, oversight, officeholders.
-fn principals(staff: &Staff) -> Vec<Principal> {
+pub(crate) fn principals(staff: &Staff) -> Vec<Principal> {
     vec![
         Principal::new(staff.case_officers[0].clone(), [Role::CaseOfficer]),
         Principal::new(staff.investigators[0].clone(), [Role::Investigator]),

@@ -8,6 +8,7 @@ pub mod evidence;
 pub mod log;
 pub mod report;
 pub mod report_log;
+pub mod search;
 
 use crate::commands::progress_bar;
 use docket_domain::Stage;

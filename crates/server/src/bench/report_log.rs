@@ -32,9 +32,13 @@ const BATCH: usize = 5_000;
 const VIEWS: u64 = 6;
 
 /// Every event of the demo's log, in order.
-async fn demo_events(today: jiff::civil::Date) -> anyhow::Result<Vec<StoredEvent>> {
+pub(crate) async fn demo_events(today: jiff::civil::Date) -> anyhow::Result<Vec<StoredEvent>> {
     let (_dir, docket) = super::demo_store(today).await?;
-    let store = docket.store;
+    all_events(docket.store.as_ref()).await
+}
+
+/// Every event of `store`'s log, in order.
+pub(crate) async fn all_events(store: &dyn Store) -> anyhow::Result<Vec<StoredEvent>> {
     let mut all = Vec::new();
     loop {
         let page = store
@@ -48,7 +52,11 @@ async fn demo_events(today: jiff::civil::Date) -> anyhow::Result<Vec<StoredEvent
 }
 
 /// Appends `cases` copies of the demo's case histories (the demo's other streams once).
-async fn build(store: &dyn Store, demo: &[StoredEvent], cases: u64) -> anyhow::Result<u64> {
+pub(crate) async fn build(
+    store: &dyn Store,
+    demo: &[StoredEvent],
+    cases: u64,
+) -> anyhow::Result<u64> {
     let mut case_index: std::collections::HashMap<&str, u64> = Default::default();
     for e in demo {
         if let Some(id) = e.stream.strip_prefix("case/") {

@@ -117,6 +117,13 @@ impl Docket {
         let Some(index) = self.search.clone() else {
             return Ok(Vec::new());
         };
+        let action = read_action(CasePart::File);
+        // Someone a forbid refuses every case's file whatever the case (an officeholder,
+        // oversight) would have each candidate refused in turn while the index walked as far
+        // as it may: one question gives every answer, and no case is loaded.
+        if self.policy.refuses_every_case(who, action).is_some() {
+            return Ok(Vec::new());
+        }
         let limit = limit.min(MOST_HITS);
         let docket = self.clone();
         let reader = who.clone();
@@ -137,7 +144,6 @@ impl Docket {
                 if !wanted(&case) {
                     return false;
                 }
-                let action = read_action(CasePart::File);
                 let allowed = docket.may(&reader, Target::Case(&case), &[action]) == [true];
                 if allowed && let Ok(mut kept) = kept.lock() {
                     kept.insert(reference.to_string(), case);

@@ -198,6 +198,50 @@ async fn officeholders_and_unrelated_panel_members_get_no_hits_and_no_count(t: T
     }
 }
 
+both_backends!(searches_by_those_refused_every_case_load_no_case);
+/// Officeholders, administrators and oversight never read case content, whatever the case
+/// (the default policy's forbids): their searches are refused before any candidate case is
+/// loaded, where each candidate used to be put to the gate in turn. Someone who may read
+/// some cases still has each candidate asked about.
+async fn searches_by_those_refused_every_case_load_no_case(t: TestStore) {
+    let d = searching(support::docket(&t));
+    let (found, _) = two_complaints(&d).await;
+    d.index_log().await.expect("indexed");
+    let named = MembershipNumber::parse("PA300").expect("number");
+    for who in [
+        principal("leader.office", Role::Officeholder),
+        principal("admin.a", Role::Administrator),
+        principal("oversight.a", Role::Oversight),
+        Principal::new(
+            person("whip.officer"),
+            [Role::Officeholder, Role::CaseOfficer],
+        ),
+    ] {
+        let before = d.cases.counts();
+        let hits = d.search_cases(&who, PHRASE, 10).await.expect("search");
+        assert!(hits.is_empty(), "{who:?} found {hits:?}");
+        let hits = d.cases_naming(&who, &named, 10).await.expect("search");
+        assert!(hits.is_empty(), "{who:?} found {hits:?}");
+        assert_eq!(d.cases.counts(), before, "{who:?}: no case was loaded");
+    }
+    let panel = principal("panel.x", Role::PanelMember);
+    let before = d.cases.counts();
+    assert!(
+        d.search_cases(&panel, PHRASE, 10)
+            .await
+            .expect("search")
+            .is_empty()
+    );
+    assert!(
+        d.cases.counts().asked > before.asked,
+        "the panel member's candidate was put to the gate"
+    );
+    let officer = principal("officer.a", Role::CaseOfficer);
+    let hits = d.search_cases(&officer, PHRASE, 10).await.expect("search");
+    assert_eq!(hits.len(), 1);
+    assert_eq!(title_readers(&d, &found).await, ["officer.a"]);
+}
+
 both_backends!(search_by_respondent_lists_every_linked_complaint);
 async fn search_by_respondent_lists_every_linked_complaint(t: TestStore) {
     let d = searching(support::docket(&t));
