@@ -82,6 +82,20 @@ pub struct Doc {
     /// complainant's membership numbers, e.g. `M-100234`), matched exactly by
     /// [`crate::SearchIndex::by_person`].
     pub people: Vec<String>,
+    /// Terms a search may be narrowed to with [`Within::Tagged`], opaque to this crate. The
+    /// server writes who holds which function in the case (`investigators:P-1`), so that a
+    /// search by someone who may read only the cases they work on looks only at those.
+    pub access: Vec<String>,
+}
+
+/// Which documents a search considers before asking the caller's predicate about their
+/// cases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Within<'a> {
+    /// Every document.
+    Everything,
+    /// Only documents with at least one of these [`Doc::access`] terms (none: nothing).
+    Tagged(&'a [String]),
 }
 
 /// One case in a result list, represented by its best-matching document.

@@ -6,7 +6,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use tantivy::directory::MmapDirectory;
 use tantivy::directory::error::OpenReadError;
-use tantivy::query::TermQuery;
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{
@@ -15,7 +15,7 @@ use tantivy::{
 };
 
 use crate::candidates;
-use crate::document::{Doc, Hit};
+use crate::document::{Doc, Hit, Within};
 use crate::error::SearchError;
 use crate::query;
 use crate::schema::{ANALYZER, Fields, PAIRS_ANALYZER, analyzer, pairs_analyzer};
@@ -211,9 +211,25 @@ impl SearchIndex {
         may_see: &dyn Fn(&str) -> bool,
         limit: usize,
     ) -> Result<Vec<Hit>, SearchError> {
+        self.search_within(Within::Everything, text, may_see, limit)
+    }
+
+    /// [`SearchIndex::search`] over the documents `within` picks out only. The narrowing
+    /// does not change the ranking of what it leaves.
+    pub fn search_within(
+        &self,
+        within: Within<'_>,
+        text: &str,
+        may_see: &dyn Fn(&str) -> bool,
+        limit: usize,
+    ) -> Result<Vec<Hit>, SearchError> {
         let clauses = query::clauses(text, &mut self.analyzer.clone());
-        let Some(plan) = query::plan(&clauses, self.fields.text, self.fields.pairs) else {
+        let Some(mut plan) = query::plan(&clauses, self.fields.text, self.fields.pairs) else {
             return Ok(Vec::new());
+        };
+        plan.rank = match self.narrowed(within, plan.rank) {
+            Some(rank) => rank,
+            None => return Ok(Vec::new()),
         };
         let searcher = self.reader.searcher();
         candidates::ranked(&searcher, &plan, self.fields, &self.dir, may_see, limit)
@@ -229,16 +245,62 @@ impl SearchIndex {
         may_see: &dyn Fn(&str) -> bool,
         limit: usize,
     ) -> Result<Vec<Hit>, SearchError> {
+        self.by_person_within(Within::Everything, person, may_see, limit)
+    }
+
+    /// [`SearchIndex::by_person`] over the documents `within` picks out only.
+    pub fn by_person_within(
+        &self,
+        within: Within<'_>,
+        person: &str,
+        may_see: &dyn Fn(&str) -> bool,
+        limit: usize,
+    ) -> Result<Vec<Hit>, SearchError> {
         let person = person.trim();
         if person.is_empty() {
             return Ok(Vec::new());
         }
-        let query = TermQuery::new(
+        let query: Box<dyn Query> = Box::new(TermQuery::new(
             Term::from_field_text(self.fields.people, person),
             IndexRecordOption::Basic,
-        );
+        ));
+        let Some(query) = self.narrowed(within, query) else {
+            return Ok(Vec::new());
+        };
         let searcher = self.reader.searcher();
-        candidates::by_case_reference(&searcher, &query, self.fields, &self.dir, may_see, limit)
+        candidates::by_case_reference(
+            &searcher,
+            query.as_ref(),
+            self.fields,
+            &self.dir,
+            may_see,
+            limit,
+        )
+    }
+
+    /// `query` required together with one of `within`'s terms, the terms scoring nothing so
+    /// the ranking stays `query`'s; `None` when `within` admits no document at all.
+    fn narrowed(&self, within: Within<'_>, query: Box<dyn Query>) -> Option<Box<dyn Query>> {
+        let Within::Tagged(terms) = within else {
+            return Some(query);
+        };
+        if terms.is_empty() {
+            return None;
+        }
+        let any: Vec<(Occur, Box<dyn Query>)> = terms
+            .iter()
+            .map(|t| {
+                let term = Term::from_field_text(self.fields.access, t);
+                let q: Box<dyn Query> = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+                (Occur::Should, q)
+            })
+            .collect();
+        let filter: Box<dyn Query> =
+            Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(any)), 0.0));
+        Some(Box::new(BooleanQuery::new(vec![
+            (Occur::Must, query),
+            (Occur::Must, filter),
+        ])))
     }
 
     /// How many documents the index holds (all cases: for operators, not for users).
@@ -312,6 +374,9 @@ impl SearchIndex {
         out.add_text(fields.text, &doc.text);
         for person in &doc.people {
             out.add_text(fields.people, person);
+        }
+        for term in &doc.access {
+            out.add_text(fields.access, term);
         }
         out
     }

@@ -32,6 +32,6 @@ mod pairs;
 mod query;
 mod schema;
 
-pub use document::{Doc, Hit, Kind};
+pub use document::{Doc, Hit, Kind, Within};
 pub use error::SearchError;
 pub use index::SearchIndex;

@@ -39,6 +39,9 @@ pub(crate) struct Fields {
     pub text: Field,
     /// People the document is about, indexed untokenised for exact matches.
     pub people: Field,
+    /// Terms a search can be narrowed to ([`crate::Within`]), indexed untokenised and not
+    /// stored.
+    pub access: Field,
     /// Every pair of adjacent analysed words of the text as one term (see [`crate::pairs`]),
     /// so that a two-word phrase is a single term lookup.
     pub pairs: Field,
@@ -63,6 +66,7 @@ impl Fields {
             kind: builder.add_u64_field(KIND_FIELD, FAST | STORED),
             text: builder.add_text_field("text", text_options),
             people: builder.add_text_field("people", STRING),
+            access: builder.add_text_field("access", STRING),
             // Frequencies for ranking; no positions (a longer phrase is checked against the
             // text's positions) and not stored (it is the text again).
             pairs: builder.add_text_field(

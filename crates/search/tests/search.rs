@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 
-use docket_search::{Doc, Hit, Kind, SearchError, SearchIndex};
+use docket_search::{Doc, Hit, Kind, SearchError, SearchIndex, Within};
 
 fn doc(case: &str, kind: Kind, text: &str, people: &[&str]) -> Doc {
     Doc {
@@ -14,6 +14,7 @@ fn doc(case: &str, kind: Kind, text: &str, people: &[&str]) -> Doc {
         kind,
         text: text.to_owned(),
         people: people.iter().map(|p| (*p).to_owned()).collect(),
+        access: Vec::new(),
     }
 }
 
@@ -487,4 +488,82 @@ fn waiting_for_merges_keeps_documents_and_position() {
     assert_eq!(index.by_person("M-7", &anyone, 1000).unwrap().len(), 600);
     index.apply(Vec::new(), &[], 13).unwrap();
     assert_eq!(index.position().unwrap(), 13);
+}
+
+#[test]
+fn a_narrowed_search_looks_only_at_tagged_documents_and_ranks_them_as_before() {
+    let (_dir, index) = temp_index();
+    let mut docs = sample();
+    for d in &mut docs {
+        d.access = match d.case.as_str() {
+            "DK-AAAA-0001" => vec!["investigators:ivy".into(), "hearing_panel:pat".into()],
+            "DK-AAAA-0002" => vec!["investigators:olly".into()],
+            _ => vec![],
+        };
+    }
+    index.apply(docs, &[], 1).unwrap();
+    let asked = RefCell::new(Vec::new());
+    let note = |case: &str| {
+        asked.borrow_mut().push(case.to_owned());
+        true
+    };
+
+    let everything = index.search("branch", &anyone, 10).unwrap();
+    assert_eq!(cases(&everything), ["DK-AAAA-0001", "DK-AAAA-0002"]);
+    let ivy = ["investigators:ivy".to_owned()];
+    let hits = index
+        .search_within(Within::Tagged(&ivy), "branch", &note, 10)
+        .unwrap();
+    assert_eq!(cases(&hits), ["DK-AAAA-0001"]);
+    assert_eq!(
+        hits[0].score, everything[0].score,
+        "the filter adds no score"
+    );
+    assert_eq!(
+        *asked.borrow(),
+        ["DK-AAAA-0001"],
+        "others are never asked about"
+    );
+
+    let either = [
+        "hearing_panel:pat".to_owned(),
+        "investigators:olly".to_owned(),
+    ];
+    let hits = index
+        .search_within(Within::Tagged(&either), "branch", &anyone, 10)
+        .unwrap();
+    assert_eq!(cases(&hits), ["DK-AAAA-0001", "DK-AAAA-0002"]);
+    let hits = index
+        .search_within(Within::Everything, "branch", &anyone, 10)
+        .unwrap();
+    assert_eq!(hits, everything);
+    let nobody: [String; 0] = [];
+    assert!(
+        index
+            .search_within(Within::Tagged(&nobody), "branch", &anyone, 10)
+            .unwrap()
+            .is_empty()
+    );
+
+    asked.borrow_mut().clear();
+    let hits = index
+        .by_person_within(Within::Tagged(&ivy), "M-100002", &note, 10)
+        .unwrap();
+    assert_eq!(cases(&hits), ["DK-AAAA-0001"]);
+    assert_eq!(*asked.borrow(), ["DK-AAAA-0001"]);
+    let all = index.by_person("M-100002", &anyone, 10).unwrap();
+    assert_eq!(cases(&all), ["DK-AAAA-0001", "DK-AAAA-0002"]);
+    assert!(
+        index
+            .by_person_within(Within::Tagged(&nobody), "M-100002", &anyone, 10)
+            .unwrap()
+            .is_empty()
+    );
+    // Access terms are not text: a search box cannot reach them.
+    assert!(
+        index
+            .search("investigators:ivy", &anyone, 10)
+            .unwrap()
+            .is_empty()
+    );
 }

@@ -46,6 +46,32 @@ pub struct CaseFacts {
 }
 
 impl CaseFacts {
+    /// The names the policy knows the case's sets of people by, in [`CaseFacts::people_sets`]
+    /// order.
+    pub const PEOPLE_SETS: [&'static str; 7] = [
+        "investigators",
+        "charging",
+        "hearing_panel",
+        "vetoed_panel",
+        "reviewers",
+        "appeal_panel",
+        "conflicted",
+    ];
+
+    /// Each set of people the case has, by the name the policy knows it by.
+    pub fn people_sets(&self) -> [(&'static str, &[PersonId]); 7] {
+        let [a, b, c, d, e, f, g] = CaseFacts::PEOPLE_SETS;
+        [
+            (a, &self.investigators),
+            (b, &self.charging),
+            (c, &self.hearing_panel),
+            (d, &self.vetoed_panel),
+            (e, &self.reviewers),
+            (f, &self.appeal_panel),
+            (g, &self.conflicted),
+        ]
+    }
+
     pub fn of(case: &Case) -> CaseFacts {
         let holders = |f: Function| -> Vec<PersonId> {
             case.functions.members(f).into_iter().cloned().collect()
@@ -209,6 +235,12 @@ impl Names {
         EntityUid::from_type_name_and_id(self.case.clone(), EntityId::new(id.as_str()))
     }
 
+    /// The principal's entity uid and its roles' (its parents), as [`Names::user`] builds them.
+    pub fn uids_of(&self, p: &Principal) -> (EntityUid, Vec<EntityUid>) {
+        let roles = p.roles.iter().filter_map(|r| self.role(*r).cloned());
+        (self.user_uid(&p.person), roles.collect())
+    }
+
     pub fn user(&self, p: &Principal) -> Result<Entity, String> {
         let mut attrs = HashMap::with_capacity(3);
         attrs.insert(
@@ -227,8 +259,8 @@ impl Names {
                 RestrictedExpression::new_entity_uid(self.case_uid(c)),
             );
         }
-        let parents = p.roles.iter().filter_map(|r| self.role(*r).cloned());
-        Entity::new(self.user_uid(&p.person), attrs, parents.collect())
+        let (uid, parents) = self.uids_of(p);
+        Entity::new(uid, attrs, parents.into_iter().collect())
             .map_err(|e| format!("{} could not be described to the policy: {e}", p.person))
     }
 
@@ -252,13 +284,9 @@ impl Names {
             RestrictedExpression::new_string(f.category.clone()),
         );
         put("open", RestrictedExpression::new_bool(f.open));
-        put("investigators", people(&f.investigators));
-        put("charging", people(&f.charging));
-        put("hearing_panel", people(&f.hearing_panel));
-        put("vetoed_panel", people(&f.vetoed_panel));
-        put("reviewers", people(&f.reviewers));
-        put("appeal_panel", people(&f.appeal_panel));
-        put("conflicted", people(&f.conflicted));
+        for (name, set) in f.people_sets() {
+            put(name, people(set));
+        }
         if let Some(m) = &f.complainant_member {
             put(
                 "complainant_member",

@@ -15,11 +15,13 @@ mod blanket;
 mod decision;
 mod entities;
 mod load;
+mod reach;
 
 pub use action::Action;
 pub use decision::{Decision, Prepared};
 pub use entities::{CaseFacts, Resource};
 pub use load::{PolicyError, SCHEMA_FILE};
+pub use reach::Reach;
 
 use crate::role::Principal;
 use cedar_policy::{Authorizer, PolicyId, PolicySet};
@@ -149,6 +151,14 @@ impl Policy {
         }
         // The forbids read nothing of the resource, so any target will do.
         Prepared::new(self, who, &Resource::Organisation).refused_by(action, forbids)
+    }
+
+    /// The cases on which a permit for `action` can reach `who`, read off the policy's text
+    /// (see `reach`): a search narrows its candidates to these before asking about each.
+    /// Never narrower than the truth; every case it leaves in must still be asked about.
+    pub fn reach(&self, who: &Principal, action: Action) -> Reach {
+        let (user, roles) = self.names.uids_of(who);
+        reach::reach(&self.by_action[action.index()], &user, &roles)
     }
 
     /// Every action `who` may take on `resource`, in `Action::ALL` order.

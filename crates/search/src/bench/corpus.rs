@@ -296,6 +296,7 @@ impl Corpus {
             kind,
             text,
             people,
+            access: Vec::new(),
         }
     }
 

@@ -1,5 +1,6 @@
 //! What of a case goes into the search index: its words as they stand now, one document per
-//! piece of text, each tagged with the people the case is about.
+//! piece of text, each tagged with the people the case is about and with who holds which
+//! function in it (the access terms a search narrows to, see `super::gated`).
 //!
 //! Documents are built from a case's current state rather than from single events, so a
 //! charge amended or a note rewritten replaces what was indexed instead of sitting beside it.
@@ -7,6 +8,8 @@
 use crate::service::Docket;
 use docket_domain::case::Case;
 use docket_domain::command::Complainant;
+use docket_domain::ids::PersonId;
+use docket_domain::policy::CaseFacts;
 use docket_search::{Doc, Kind};
 
 /// Every document of `case`: its title, the narrative, each charge's particulars, the notes
@@ -15,12 +18,14 @@ use docket_search::{Doc, Kind};
 pub fn case_documents(case: &Case) -> Vec<Doc> {
     let reference = case.id.to_string();
     let people = people(case);
+    let access = access_terms(case);
     let doc = |key: String, kind: Kind, text: &str| Doc {
         key,
         case: reference.clone(),
         kind,
         text: text.to_string(),
         people: people.clone(),
+        access: access.clone(),
     };
     let mut docs = vec![
         doc(
@@ -80,6 +85,7 @@ impl Docket {
         }
         let reference = case.id.to_string();
         let people = people(case);
+        let access = access_terms(case);
         let mut docs = Vec::new();
         for e in &case.evidence {
             let item = &e.item;
@@ -99,10 +105,28 @@ impl Docket {
                 kind: Kind::Evidence,
                 text,
                 people: people.clone(),
+                access: access.clone(),
             });
         }
         docs
     }
+}
+
+/// One access term: `person` is in the case's people set `set` (the policy's name for it,
+/// e.g. `investigators`).
+pub fn access_term(set: &str, person: &PersonId) -> String {
+    format!("{set}:{person}")
+}
+
+/// Every (set, person) of the case as access terms, read through the same facts the policy
+/// decides from, so the index and the policy cannot disagree about who holds what.
+fn access_terms(case: &Case) -> Vec<String> {
+    let facts = CaseFacts::of(case);
+    facts
+        .people_sets()
+        .into_iter()
+        .flat_map(|(set, people)| people.iter().map(move |p| access_term(set, p)))
+        .collect()
 }
 
 /// The membership numbers a case names: the respondent's, and the complainant's when the

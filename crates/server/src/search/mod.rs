@@ -16,9 +16,11 @@ use crate::access::{Target, read_action};
 use crate::service::{Docket, ServiceError};
 use docket_domain::case::Case;
 use docket_domain::ids::{CaseId, MembershipNumber};
+use docket_domain::policy::Reach;
 use docket_domain::role::Principal;
 use docket_domain::view::CasePart;
-use docket_search::{Hit, Kind, SearchIndex};
+use docket_search::{Hit, Kind, SearchIndex, Within};
+use documents::access_term;
 use jiff::Timestamp;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -56,7 +58,7 @@ impl Docket {
             who,
             limit,
             |_| true,
-            move |index, may_see, limit| index.search(&text, may_see, limit),
+            move |index, within, may_see, limit| index.search_within(within, &text, may_see, limit),
         )
         .await
     }
@@ -74,7 +76,9 @@ impl Docket {
             who,
             limit,
             |_| true,
-            move |index, may_see, limit| index.by_person(&number, may_see, limit),
+            move |index, within, may_see, limit| {
+                index.by_person_within(within, &number, may_see, limit)
+            },
         )
         .await
     }
@@ -94,7 +98,9 @@ impl Docket {
             who,
             limit,
             move |other| other.id != except && other.respondent.member == number,
-            move |index, may_see, limit| index.by_person(&person, may_see, limit),
+            move |index, within, may_see, limit| {
+                index.by_person_within(within, &person, may_see, limit)
+            },
         )
         .await
     }
@@ -108,6 +114,7 @@ impl Docket {
         wanted: impl Fn(&Case) -> bool + Send + 'static,
         find: impl FnOnce(
             &SearchIndex,
+            Within<'_>,
             &dyn Fn(&str) -> bool,
             usize,
         ) -> Result<Vec<Hit>, docket_search::SearchError>
@@ -124,6 +131,20 @@ impl Docket {
         if self.policy.refuses_every_case(who, action).is_some() {
             return Ok(Vec::new());
         }
+        // Someone the policy lets read only the cases they hold a function in (an
+        // investigator, a panel member) looks only at those cases' documents: otherwise each
+        // of thousands of others' candidates is loaded and refused in turn. The narrowing
+        // reads the policy's text and is never narrower than the policy; every case left is
+        // still put to the gate below.
+        let terms: Option<Vec<String>> = match self.policy.reach(who, action) {
+            Reach::Anywhere => None,
+            Reach::Nowhere => return Ok(Vec::new()),
+            Reach::Holding(sets) => Some(
+                sets.into_iter()
+                    .map(|set| access_term(set, &who.person))
+                    .collect(),
+            ),
+        };
         let limit = limit.min(MOST_HITS);
         let docket = self.clone();
         let reader = who.clone();
@@ -150,7 +171,11 @@ impl Docket {
                 }
                 allowed
             };
-            find(index.as_ref(), &may_see, limit)
+            let within = match &terms {
+                Some(terms) => Within::Tagged(terms),
+                None => Within::Everything,
+            };
+            find(index.as_ref(), within, &may_see, limit)
         })
         .await??;
         // Poisoned only by a panic in the predicate, which the join above already reported.

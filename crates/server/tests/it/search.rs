@@ -201,8 +201,8 @@ async fn officeholders_and_unrelated_panel_members_get_no_hits_and_no_count(t: T
 both_backends!(searches_by_those_refused_every_case_load_no_case);
 /// Officeholders, administrators and oversight never read case content, whatever the case
 /// (the default policy's forbids): their searches are refused before any candidate case is
-/// loaded, where each candidate used to be put to the gate in turn. Someone who may read
-/// some cases still has each candidate asked about.
+/// loaded, where each candidate used to be put to the gate in turn. A case officer, who may
+/// read every case, still finds it.
 async fn searches_by_those_refused_every_case_load_no_case(t: TestStore) {
     let d = searching(support::docket(&t));
     let (found, _) = two_complaints(&d).await;
@@ -224,22 +224,78 @@ async fn searches_by_those_refused_every_case_load_no_case(t: TestStore) {
         assert!(hits.is_empty(), "{who:?} found {hits:?}");
         assert_eq!(d.cases.counts(), before, "{who:?}: no case was loaded");
     }
-    let panel = principal("panel.x", Role::PanelMember);
-    let before = d.cases.counts();
-    assert!(
-        d.search_cases(&panel, PHRASE, 10)
-            .await
-            .expect("search")
-            .is_empty()
-    );
-    assert!(
-        d.cases.counts().asked > before.asked,
-        "the panel member's candidate was put to the gate"
-    );
     let officer = principal("officer.a", Role::CaseOfficer);
     let hits = d.search_cases(&officer, PHRASE, 10).await.expect("search");
     assert_eq!(hits.len(), 1);
     assert_eq!(title_readers(&d, &found).await, ["officer.a"]);
+}
+
+both_backends!(those_who_read_only_their_own_cases_search_only_those);
+/// Investigators and panel members read only the cases they hold a function in (the default
+/// policy's "function-holders-read-their-cases"): their searches look only at those cases'
+/// documents, so no other case is loaded and put to the gate; the case they are given
+/// becomes findable once the index has the assignment, and the gate still decides.
+async fn those_who_read_only_their_own_cases_search_only_those(t: TestStore) {
+    let d = searching(support::docket(&t));
+    let (found, _) = two_complaints(&d).await;
+    d.index_log().await.expect("indexed");
+    let ivy = principal("investigator.ivy", Role::Investigator);
+    let panel = principal("panel.x", Role::PanelMember);
+    let named = MembershipNumber::parse("PA300").expect("number");
+    for who in [&ivy, &panel] {
+        let before = d.cases.counts();
+        let hits = d.search_cases(who, PHRASE, 10).await.expect("search");
+        assert!(hits.is_empty(), "{who:?} found {hits:?}");
+        let hits = d.cases_naming(who, &named, 10).await.expect("search");
+        assert!(hits.is_empty(), "{who:?} found {hits:?}");
+        assert_eq!(d.cases.counts(), before, "{who:?}: no case was loaded");
+    }
+
+    let officer = person("officer.intake");
+    let text = |s: &str| Text::parse(s).expect("text");
+    for cmd in [
+        Command::Acknowledge,
+        Command::Assess {
+            category: None,
+            assessment: text("Worth investigating."),
+        },
+        Command::OpenInvestigation {
+            investigator: ivy.person.clone(),
+            terms: text("Find out what happened."),
+        },
+    ] {
+        d.execute(&found, cmd, &officer, Timestamp::now())
+            .await
+            .expect("the case moves on");
+    }
+    d.index_log().await.expect("indexed");
+    let before = d.cases.counts();
+    let hits = d.search_cases(&ivy, PHRASE, 10).await.expect("search");
+    let refs: Vec<&CaseId> = hits.iter().map(|h| &h.reference).collect();
+    assert_eq!(refs, [&found]);
+    let hits = d.cases_naming(&ivy, &named, 10).await.expect("search");
+    assert_eq!(hits.len(), 1);
+    assert_eq!(
+        d.cases.counts().asked - before.asked,
+        2,
+        "only the investigator's own case was put to the gate, once per search"
+    );
+    assert_eq!(title_readers(&d, &found).await, ["investigator.ivy"; 2]);
+    // Another investigator still finds nothing, and the panel member still loads nothing.
+    let other = principal("investigator.other", Role::Investigator);
+    assert!(
+        d.search_cases(&other, PHRASE, 10)
+            .await
+            .expect("search")
+            .is_empty()
+    );
+    // An investigator who also runs cases reads every case: nothing is narrowed.
+    let both = Principal::new(
+        person("investigator.ivy"),
+        [Role::Investigator, Role::CaseOfficer],
+    );
+    let hits = d.search_cases(&both, "leaflets", 10).await.expect("search");
+    assert_eq!(hits.len(), 1);
 }
 
 both_backends!(search_by_respondent_lists_every_linked_complaint);

@@ -1,0 +1,325 @@
+//! Which cases a permit can reach for someone, read off the policy's text: "people holding
+//! a function in a case read that case" can allow an investigator only the cases whose
+//! `investigators` set holds them. A search uses this to narrow its candidates to those
+//! cases before it puts each to the gate, instead of loading and refusing thousands of
+//! others (`Policy::reach`).
+//!
+//! The reading is deliberately one-sided: it may say a permit reaches more than it does, never
+//! less. Whatever it cannot read (a condition on anything else, a scope it does not know)
+//! counts as reaching every case. Each case it leaves in is still decided by the whole
+//! policy, forbids included, so the narrowing can only save work, never let anything
+//! through. A `when` condition is read as follows, `R(e)` being "e holds only where the
+//! principal is in one of the case's people sets S":
+//!
+//! - `resource.ATTR.contains(principal)`: S = {ATTR}, for a set of people the case has;
+//! - `principal in Role::"r"` (or a set of roles): never true if the principal lacks every
+//!   one (S = {}), otherwise says nothing;
+//! - `false`: S = {};
+//! - `a && b`: whichever side has an S (both true means either's holds);
+//! - `a || b`: the union, if both sides have one;
+//! - anything else says nothing.
+//!
+//! `unless` conditions only take away, so they are not read.
+
+use super::entities::CaseFacts;
+use cedar_policy::{Effect, EntityUid, PolicySet, PrincipalConstraint};
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+/// The cases the permits for one action can reach for one person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reach {
+    /// No permit can allow it on any case.
+    Nowhere,
+    /// Only cases where the person is in one of these people sets (by the policy's
+    /// attribute names, those of [`CaseFacts::people_sets`]).
+    Holding(BTreeSet<&'static str>),
+    /// Possibly any case: each must be asked about.
+    Anywhere,
+}
+
+/// `permits`' reach for `who`, whose entity is `user` with the parents `roles`.
+pub(super) fn reach(permits: &PolicySet, user: &EntityUid, roles: &[EntityUid]) -> Reach {
+    let mut holding = BTreeSet::new();
+    for policy in permits.policies() {
+        if policy.effect() != Effect::Permit || !may_apply(policy, user, roles) {
+            continue;
+        }
+        match needs(policy, roles) {
+            Some(sets) => holding.extend(sets),
+            None => return Reach::Anywhere,
+        }
+    }
+    if holding.is_empty() {
+        Reach::Nowhere
+    } else {
+        Reach::Holding(holding)
+    }
+}
+
+/// Whether the permit's principal scope can admit this principal; unread scopes can.
+fn may_apply(policy: &cedar_policy::Policy, user: &EntityUid, roles: &[EntityUid]) -> bool {
+    match policy.principal_constraint() {
+        PrincipalConstraint::In(e) | PrincipalConstraint::IsIn(_, e) => {
+            e == *user || roles.contains(&e) || !is_role(&e)
+        }
+        PrincipalConstraint::Eq(e) => e == *user,
+        PrincipalConstraint::Any | PrincipalConstraint::Is(_) => true,
+    }
+}
+
+fn is_role(e: &EntityUid) -> bool {
+    e.type_name().to_string() == "Role"
+}
+
+/// The people sets one of which the principal must be in for the permit to allow anything,
+/// read from its `when` conditions; `None` when they do not say.
+fn needs(policy: &cedar_policy::Policy, roles: &[EntityUid]) -> Option<BTreeSet<&'static str>> {
+    let json = policy.to_json().ok()?;
+    let conditions = json.get("conditions").and_then(Value::as_array)?;
+    conditions
+        .iter()
+        .filter(|c| c.get("kind").and_then(Value::as_str) == Some("when"))
+        .filter_map(|c| c.get("body"))
+        .filter_map(|body| holds_only(body, roles))
+        .min_by_key(BTreeSet::len)
+}
+
+/// S for the expression in Cedar's JSON form (see the module comment).
+fn holds_only(expr: &Value, roles: &[EntityUid]) -> Option<BTreeSet<&'static str>> {
+    let (op, arg) = expr
+        .as_object()
+        .filter(|o| o.len() == 1)
+        .and_then(|o| o.iter().next())?;
+    let side = |name: &str| arg.get(name).and_then(|e| holds_only(e, roles));
+    match op.as_str() {
+        "Value" if arg.as_bool() == Some(false) => Some(BTreeSet::new()),
+        "&&" => match (side("left"), side("right")) {
+            (Some(a), Some(b)) => Some(if a.len() <= b.len() { a } else { b }),
+            (a, b) => a.or(b),
+        },
+        "||" => {
+            let (mut a, b) = (side("left")?, side("right")?);
+            a.extend(b);
+            Some(a)
+        }
+        "contains" => {
+            if arg.get("right")? != &serde_json::json!({ "Var": "principal" }) {
+                return None;
+            }
+            let access = arg.get("left")?.get(".")?;
+            if access.get("left")? != &serde_json::json!({ "Var": "resource" }) {
+                return None;
+            }
+            let attr = access.get("attr")?.as_str()?;
+            CaseFacts::PEOPLE_SETS
+                .into_iter()
+                .find(|known| *known == attr)
+                .map(|known| BTreeSet::from([known]))
+        }
+        "in" => {
+            if arg.get("left")? != &serde_json::json!({ "Var": "principal" }) {
+                return None;
+            }
+            let named = role_literals(arg.get("right")?)?;
+            (!named.iter().any(|r| roles.contains(r))).then(BTreeSet::new)
+        }
+        _ => None,
+    }
+}
+
+/// The roles an entity literal or a set of them names; `None` if any is not a role.
+fn role_literals(expr: &Value) -> Option<Vec<EntityUid>> {
+    let one = |v: &Value| -> Option<EntityUid> {
+        let entity = v.get("Value")?.get("__entity")?;
+        let (kind, id) = (entity.get("type")?.as_str()?, entity.get("id")?.as_str()?);
+        let uid =
+            EntityUid::from_type_name_and_id(kind.parse().ok()?, cedar_policy::EntityId::new(id));
+        is_role(&uid).then_some(uid)
+    };
+    match expr.get("Set") {
+        Some(items) => items.as_array()?.iter().map(one).collect(),
+        None => one(expr).map(|uid| vec![uid]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Reach;
+    use crate::ids::{CaseId, MembershipNumber, PersonId};
+    use crate::policy::{Action, CaseFacts, DEFAULT_SCHEMA, Policy, Resource};
+    use crate::role::{Principal, Role};
+    use crate::stage::Stage;
+    use std::collections::BTreeSet;
+
+    fn person(s: &str) -> PersonId {
+        PersonId::parse(s).expect("person")
+    }
+
+    fn holding(sets: &[&'static str]) -> Reach {
+        Reach::Holding(sets.iter().copied().collect())
+    }
+
+    fn policy(extra: Option<&str>) -> Policy {
+        let extra: Vec<(&str, &str)> = extra.map(|t| ("org.cedar", t)).into_iter().collect();
+        Policy::from_sources(DEFAULT_SCHEMA, &extra).expect("the policy loads")
+    }
+
+    /// A case in which "who" is in exactly the sets named.
+    fn case_with(who: &PersonId, sets: &[&str]) -> CaseFacts {
+        let mut f = CaseFacts {
+            id: CaseId::from_random(7),
+            stage: Stage::Hearing,
+            category: "bullying".into(),
+            open: true,
+            investigators: vec![person("someone-else")],
+            charging: vec![],
+            hearing_panel: vec![],
+            vetoed_panel: vec![],
+            reviewers: vec![],
+            appeal_panel: vec![],
+            conflicted: vec![],
+            complainant_member: Some(MembershipNumber::parse("PA100").expect("member")),
+            respondent_member: MembershipNumber::parse("PA200").expect("member"),
+            complainant_identity_disclosed: true,
+            respondent_elected: true,
+            outcome_final: true,
+        };
+        for set in sets {
+            let slot = match *set {
+                "investigators" => &mut f.investigators,
+                "charging" => &mut f.charging,
+                "hearing_panel" => &mut f.hearing_panel,
+                "vetoed_panel" => &mut f.vetoed_panel,
+                "reviewers" => &mut f.reviewers,
+                "appeal_panel" => &mut f.appeal_panel,
+                _ => &mut f.conflicted,
+            };
+            slot.push(who.clone());
+        }
+        f
+    }
+
+    #[test]
+    fn the_default_policy_lets_function_holders_read_only_the_cases_they_hold_a_function_in() {
+        let p = policy(None);
+        let read = Action::ViewCaseContent;
+        let reach = |roles: &[Role]| p.reach(&Principal::new(person("ivy"), roles.to_vec()), read);
+        assert_eq!(reach(&[Role::CaseOfficer]), Reach::Anywhere);
+        assert_eq!(reach(&[Role::DisputesPanel]), Reach::Anywhere);
+        assert_eq!(reach(&[Role::Investigator]), holding(&["investigators"]));
+        assert_eq!(reach(&[Role::PanelMember]), holding(&["hearing_panel"]));
+        assert_eq!(
+            reach(&[Role::Investigator, Role::AppealPanelMember]),
+            holding(&["appeal_panel", "investigators"])
+        );
+        assert_eq!(
+            reach(&[Role::Investigator, Role::CaseOfficer]),
+            Reach::Anywhere
+        );
+        for nobody in [
+            &[][..],
+            &[Role::Respondent],
+            &[Role::Complainant],
+            &[Role::Officeholder],
+            &[Role::Oversight],
+        ] {
+            assert_eq!(reach(nobody), Reach::Nowhere, "{nobody:?}");
+        }
+        // Recording a contact is allowed to anyone working on the case, whatever their role.
+        assert_eq!(
+            p.reach(
+                &Principal::new(person("ivy"), [Role::PanelMember]),
+                Action::RecordContact
+            ),
+            holding(&[
+                "appeal_panel",
+                "charging",
+                "hearing_panel",
+                "investigators",
+                "reviewers"
+            ])
+        );
+    }
+
+    /// The one property that matters: whatever the policy allows on a case, the reach
+    /// includes that case. Every case action, every role alone and in pairs, and the asker in
+    /// each people set in turn (and in none).
+    #[test]
+    fn nothing_the_policy_allows_is_outside_the_reach() {
+        for p in [
+            policy(None),
+            policy(Some(
+                r#"
+@id("org-reviewers-read-open-cases")
+@reason("here reviewers read every open case")
+permit (principal in Role::"independent_reviewer", action in Action::"read_content", resource is Case)
+when { resource.open };
+
+@id("org-charging-reads")
+@reason("here whoever charged reads the case")
+permit (principal, action in Action::"read_content", resource is Case)
+when { resource.charging.contains(principal) && resource.open }
+unless { resource.outcome_final };
+"#,
+            )),
+        ] {
+            let who = person("who");
+            let mut placements: Vec<Vec<&str>> = vec![vec![]];
+            placements.extend(CaseFacts::PEOPLE_SETS.iter().map(|s| vec![*s]));
+            let mut principals = Vec::new();
+            for (i, a) in Role::ALL.iter().enumerate() {
+                for b in &Role::ALL[i..] {
+                    principals.push(Principal::new(who.clone(), [*a, *b]));
+                }
+            }
+            let mut allowed = 0;
+            for asker in &principals {
+                for action in Action::ALL.iter().copied() {
+                    let reach = p.reach(asker, action);
+                    for sets in &placements {
+                        let facts = case_with(&who, sets);
+                        if !p.authorize(asker, action, &Resource::Case(&facts)).allowed {
+                            continue;
+                        }
+                        allowed += 1;
+                        let inside = match &reach {
+                            Reach::Anywhere => true,
+                            Reach::Nowhere => false,
+                            Reach::Holding(within) => sets.iter().any(|s| within.contains(s)),
+                        };
+                        assert!(inside, "{asker:?} {action} in {sets:?}: {reach:?}");
+                    }
+                }
+            }
+            assert!(allowed > 1_000, "{allowed}");
+        }
+    }
+
+    #[test]
+    fn an_organisation_s_permit_that_reads_other_facts_reaches_every_case() {
+        let p = policy(Some(
+            r#"
+@id("org-reviewers-read-open-cases")
+@reason("here reviewers read every open case")
+permit (principal in Role::"independent_reviewer", action in Action::"read_content", resource is Case)
+when { resource.open };
+
+@id("org-charging-reads")
+@reason("here whoever charged reads the case")
+permit (principal, action in Action::"read_content", resource is Case)
+when { resource.charging.contains(principal) };
+"#,
+        ));
+        let read = Action::ViewCaseContent;
+        let reviewer = Principal::new(person("rev"), [Role::IndependentReviewer]);
+        assert_eq!(p.reach(&reviewer, read), Reach::Anywhere);
+        let panel = Principal::new(person("p1"), [Role::PanelMember]);
+        assert_eq!(
+            p.reach(&panel, read),
+            holding(&["charging", "hearing_panel"])
+        );
+        let none: BTreeSet<&str> = BTreeSet::new();
+        assert_ne!(p.reach(&panel, read), Reach::Holding(none));
+    }
+}
