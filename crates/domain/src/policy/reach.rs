@@ -152,6 +152,21 @@ mod tests {
     use crate::stage::Stage;
     use std::collections::BTreeSet;
 
+    /// An organisation's own permits: one the reading cannot follow (`resource.open`), one
+    /// it can (`charging`).
+    const ORGANISATION: &str = r#"
+@id("org-reviewers-read-open-cases")
+@reason("here reviewers read every open case")
+permit (principal in Role::"independent_reviewer", action in Action::"read_content", resource is Case)
+when { resource.open };
+
+@id("org-charging-reads")
+@reason("here whoever charged reads the case")
+permit (principal, action in Action::"read_content", resource is Case)
+when { resource.charging.contains(principal) && resource.open }
+unless { resource.outcome_final };
+"#;
+
     fn person(s: &str) -> PersonId {
         PersonId::parse(s).expect("person")
     }
@@ -247,23 +262,7 @@ mod tests {
     /// each people set in turn (and in none).
     #[test]
     fn nothing_the_policy_allows_is_outside_the_reach() {
-        for p in [
-            policy(None),
-            policy(Some(
-                r#"
-@id("org-reviewers-read-open-cases")
-@reason("here reviewers read every open case")
-permit (principal in Role::"independent_reviewer", action in Action::"read_content", resource is Case)
-when { resource.open };
-
-@id("org-charging-reads")
-@reason("here whoever charged reads the case")
-permit (principal, action in Action::"read_content", resource is Case)
-when { resource.charging.contains(principal) && resource.open }
-unless { resource.outcome_final };
-"#,
-            )),
-        ] {
+        for p in [policy(None), policy(Some(ORGANISATION))] {
             let who = person("who");
             let mut placements: Vec<Vec<&str>> = vec![vec![]];
             placements.extend(CaseFacts::PEOPLE_SETS.iter().map(|s| vec![*s]));
@@ -298,19 +297,7 @@ unless { resource.outcome_final };
 
     #[test]
     fn an_organisation_s_permit_that_reads_other_facts_reaches_every_case() {
-        let p = policy(Some(
-            r#"
-@id("org-reviewers-read-open-cases")
-@reason("here reviewers read every open case")
-permit (principal in Role::"independent_reviewer", action in Action::"read_content", resource is Case)
-when { resource.open };
-
-@id("org-charging-reads")
-@reason("here whoever charged reads the case")
-permit (principal, action in Action::"read_content", resource is Case)
-when { resource.charging.contains(principal) };
-"#,
-        ));
+        let p = policy(Some(ORGANISATION));
         let read = Action::ViewCaseContent;
         let reviewer = Principal::new(person("rev"), [Role::IndependentReviewer]);
         assert_eq!(p.reach(&reviewer, read), Reach::Anywhere);

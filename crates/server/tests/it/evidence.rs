@@ -9,7 +9,7 @@ use crate::support;
 use docket::evidence::sha256_hex;
 use docket::service::{Docket, ServiceError};
 use docket_domain::Command;
-use docket_domain::ids::{CaseId, PersonId, Text};
+use docket_domain::ids::{CaseId, PersonId};
 use docket_domain::role::Role;
 use docket_domain::rule::Rule;
 use docket_domain::store::case_stream;
@@ -434,23 +434,8 @@ both_backends!(the_case_s_investigator_adds_evidence_and_no_other_investigator_d
 async fn the_case_s_investigator_adds_evidence_and_no_other_investigator_does(t: TestStore) {
     let d = support::docket(&t);
     let id = received(&d).await;
-    let officer = PersonId::parse("officer.intake").expect("id");
-    let text = |s: &str| Text::parse(s).expect("text");
-    for cmd in [
-        Command::Acknowledge,
-        Command::Assess {
-            category: None,
-            assessment: text("Worth investigating."),
-        },
-        Command::OpenInvestigation {
-            investigator: PersonId::parse("investigator.x").expect("id"),
-            terms: text("Find out what happened."),
-        },
-    ] {
-        d.execute(&id, cmd, &officer, Timestamp::now())
-            .await
-            .expect("the case moves on");
-    }
+    let investigator = PersonId::parse("investigator.x").expect("id");
+    support::open_investigation(&d, &id, &investigator).await;
     let (base, _stop) = support::serve(d.clone()).await;
     let theirs = Browser::signed_in(&d, &base, "investigator.x", &[Role::Investigator]).await;
     let (_, page) = theirs.get(&format!("/cases/{id}")).await;

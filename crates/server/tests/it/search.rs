@@ -251,23 +251,7 @@ async fn those_who_read_only_their_own_cases_search_only_those(t: TestStore) {
         assert_eq!(d.cases.counts(), before, "{who:?}: no case was loaded");
     }
 
-    let officer = person("officer.intake");
-    let text = |s: &str| Text::parse(s).expect("text");
-    for cmd in [
-        Command::Acknowledge,
-        Command::Assess {
-            category: None,
-            assessment: text("Worth investigating."),
-        },
-        Command::OpenInvestigation {
-            investigator: ivy.person.clone(),
-            terms: text("Find out what happened."),
-        },
-    ] {
-        d.execute(&found, cmd, &officer, Timestamp::now())
-            .await
-            .expect("the case moves on");
-    }
+    support::open_investigation(&d, &found, &ivy.person).await;
     d.index_log().await.expect("indexed");
     let before = d.cases.counts();
     let hits = d.search_cases(&ivy, PHRASE, 10).await.expect("search");

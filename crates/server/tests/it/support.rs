@@ -135,6 +135,33 @@ pub async fn acknowledged_complaint(
         .expect("acknowledged");
 }
 
+/// Takes received case `id` through acknowledgement and assessment into an investigation by
+/// `investigator`, each step by `officer.intake`.
+pub async fn open_investigation(
+    d: &Docket,
+    id: &docket_domain::ids::CaseId,
+    investigator: &docket_domain::ids::PersonId,
+) {
+    use docket_domain::{Command, ids::Text};
+    let officer = docket_domain::ids::PersonId::parse("officer.intake").expect("id");
+    let text = |s: &str| Text::parse(s).expect("text");
+    for cmd in [
+        Command::Acknowledge,
+        Command::Assess {
+            category: None,
+            assessment: text("Worth investigating."),
+        },
+        Command::OpenInvestigation {
+            investigator: investigator.clone(),
+            terms: text("Find out what happened."),
+        },
+    ] {
+        d.execute(id, cmd, &officer, jiff::Timestamp::now())
+            .await
+            .expect("the case moves on");
+    }
+}
+
 /// Ann Example (member PA100) complains about Bob Example (member PA200).
 pub fn member_complaint(
     id: docket_domain::ids::CaseId,
