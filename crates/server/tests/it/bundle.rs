@@ -228,6 +228,12 @@ async fn a_redaction_is_a_second_item_and_never_changes_the_first(t: TestStore) 
     let (_, page) = browser.get(&format!("/cases/{id}")).await;
     assert!(page.contains("Redacted copy of item 1"), "{page}");
     assert!(page.contains("Redacted copy: item 2"), "{page}");
+    // The disclosure form says the same before an item is picked.
+    assert!(
+        page.contains("has a redacted copy, item 2: disclose that instead"),
+        "{page}"
+    );
+    assert!(page.contains("redacted copy of item 1"), "{page}");
 }
 
 both_backends!(a_respondents_copy_of_a_photo_has_its_gps_position_taken_out);

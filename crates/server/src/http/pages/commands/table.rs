@@ -42,11 +42,25 @@ fn evidence_items(case: &Case) -> Vec<(String, String)> {
         .iter()
         .map(|e| {
             let to: Vec<&str> = e.disclosed_to.iter().map(|p| p.as_str()).collect();
-            let shown = if to.is_empty() {
+            let mut shown = if to.is_empty() {
                 String::from("not disclosed")
             } else {
                 format!("disclosed to the {}", to.join(" and the "))
             };
+            // The rules refuse to disclose an original that has a redacted copy; say so
+            // before the officer picks it.
+            let copy = case
+                .evidence
+                .iter()
+                .find(|c| c.original() == Some(e.item.number));
+            if let Some(copy) = copy {
+                shown.push_str(&format!(
+                    "; has a redacted copy, item {}: disclose that instead",
+                    copy.item.number
+                ));
+            } else if let Some(original) = e.original() {
+                shown.push_str(&format!("; redacted copy of item {original}"));
+            }
             (
                 e.item.number.to_string(),
                 format!("{}. {} ({shown})", e.item.number, e.item.filename),
