@@ -13,6 +13,7 @@
 //! harmless, disqualifies a forbid: the check is meant to be read at a glance, not to be
 //! clever, and a forbid it leaves out only means the cases are asked about one by one.
 
+use super::expr::{conditions, entity_literals, is_var, operator};
 use cedar_policy::{Effect, ResourceConstraint};
 use serde_json::Value;
 
@@ -22,47 +23,26 @@ pub(super) fn is_blanket_forbid(policy: &cedar_policy::Policy) -> bool {
     {
         return false;
     }
-    let Ok(json) = policy.to_json() else {
-        return false;
-    };
-    let Some(conditions) = json.get("conditions").and_then(Value::as_array) else {
-        return false;
-    };
-    conditions
-        .iter()
-        .all(|c| c.get("body").is_some_and(principal_only))
+    let read = |kind| conditions(policy, kind).is_some_and(|c| c.iter().all(principal_only));
+    read("when") && read("unless")
 }
 
 /// Whether the expression (Cedar's JSON form) reads nothing but the principal's ancestors.
 fn principal_only(expr: &Value) -> bool {
-    let Some((op, arg)) = expr
-        .as_object()
-        .filter(|o| o.len() == 1)
-        .and_then(|o| o.iter().next())
-    else {
+    let Some((op, arg)) = operator(expr) else {
         return false;
     };
     let part = |name: &str| arg.get(name).is_some_and(principal_only);
-    match op.as_str() {
+    match op {
         "Value" => arg.is_boolean(),
         "!" => part("arg"),
         "&&" | "||" => part("left") && part("right"),
         "in" => {
-            arg.get("left") == Some(&serde_json::json!({ "Var": "principal" }))
-                && arg.get("right").is_some_and(entities)
+            arg.get("left").is_some_and(|l| is_var(l, "principal"))
+                && arg.get("right").and_then(entity_literals).is_some()
         }
         _ => false,
     }
-}
-
-/// Whether the expression is an entity literal, or a set of them.
-fn entities(expr: &Value) -> bool {
-    let entity = |v: &Value| v.get("Value").and_then(|v| v.get("__entity")).is_some();
-    entity(expr)
-        || expr
-            .get("Set")
-            .and_then(Value::as_array)
-            .is_some_and(|items| items.iter().all(entity))
 }
 
 #[cfg(test)]

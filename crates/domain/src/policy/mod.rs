@@ -14,6 +14,7 @@ mod action;
 mod blanket;
 mod decision;
 mod entities;
+mod expr;
 mod load;
 mod reach;
 
@@ -44,6 +45,8 @@ pub struct Policy {
     /// For each action, the forbids among `by_action`'s that cannot depend on the resource
     /// (see `blanket`).
     blanket: Vec<PolicySet>,
+    /// For each action, its permits as `reach` reads them.
+    permits: Vec<reach::Permits>,
     about: HashMap<PolicyId, load::About>,
     names: entities::Names,
     authorizer: Authorizer,
@@ -80,6 +83,7 @@ impl Policy {
         let loaded = load::policies(&schema, &files)?;
         let mut by_action = Vec::with_capacity(Action::ALL.len());
         let mut blanket = Vec::with_capacity(Action::ALL.len());
+        let mut permits = Vec::with_capacity(Action::ALL.len());
         for a in Action::ALL {
             let entry = names.action(*a);
             let relevant = loaded
@@ -100,12 +104,14 @@ impl Policy {
                 file: SCHEMA_FILE.to_string(),
                 problem: format!("the policies for {a} could not be gathered: {e}"),
             })?;
+            permits.push(reach::Permits::of(&slice));
             by_action.push(slice);
             blanket.push(forbids);
         }
         Ok(Policy {
             by_action,
             blanket,
+            permits,
             about: loaded.about,
             names,
             authorizer: Authorizer::new(),
@@ -158,7 +164,7 @@ impl Policy {
     /// Never narrower than the truth; every case it leaves in must still be asked about.
     pub fn reach(&self, who: &Principal, action: Action) -> Reach {
         let (user, roles) = self.names.uids_of(who);
-        reach::reach(&self.by_action[action.index()], &user, &roles)
+        self.permits[action.index()].reach(&user, &roles)
     }
 
     /// Every action `who` may take on `resource`, in `Action::ALL` order.

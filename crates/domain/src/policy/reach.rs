@@ -22,6 +22,7 @@
 //! `unless` conditions only take away, so they are not read.
 
 use super::entities::CaseFacts;
+use super::expr::{conditions, entity_literals, is_var, operator};
 use cedar_policy::{Effect, EntityUid, PolicySet, PrincipalConstraint};
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -38,115 +39,140 @@ pub enum Reach {
     Anywhere,
 }
 
-/// `permits`' reach for `who`, whose entity is `user` with the parents `roles`.
-pub(super) fn reach(permits: &PolicySet, user: &EntityUid, roles: &[EntityUid]) -> Reach {
-    let mut holding = BTreeSet::new();
-    for policy in permits.policies() {
-        if policy.effect() != Effect::Permit || !may_apply(policy, user, roles) {
-            continue;
-        }
-        match needs(policy, roles) {
-            Some(sets) => holding.extend(sets),
-            None => return Reach::Anywhere,
-        }
+/// The permits for one action as far as the reading follows them, read once when the
+/// policy loads: a search asks for a reach every time, and reading the policy's text
+/// costs far more than walking this.
+#[derive(Debug)]
+pub(super) struct Permits(Vec<Permit>);
+
+#[derive(Debug)]
+struct Permit {
+    scope: PrincipalConstraint,
+    /// Its `when` conditions as read (see the module comment).
+    when: Vec<Need>,
+}
+
+/// A condition as far as it is read.
+#[derive(Debug)]
+enum Need {
+    /// `resource.SET.contains(principal)`.
+    Holds(&'static str),
+    /// `principal in` these roles.
+    InRoles(Vec<EntityUid>),
+    /// `false`.
+    Never,
+    And(Box<Need>, Box<Need>),
+    Or(Box<Need>, Box<Need>),
+    /// Anything else.
+    Unread,
+}
+
+impl Permits {
+    /// The permits of `slice` (its forbids play no part in a reach).
+    pub(super) fn of(slice: &PolicySet) -> Permits {
+        let permits = slice
+            .policies()
+            .filter(|p| p.effect() == Effect::Permit)
+            .map(|p| Permit {
+                scope: p.principal_constraint(),
+                // A permit whose text cannot be read counts as holding unconditionally.
+                when: conditions(p, "when")
+                    .map(|bodies| bodies.iter().map(read).collect())
+                    .unwrap_or_default(),
+            })
+            .collect();
+        Permits(permits)
     }
-    if holding.is_empty() {
-        Reach::Nowhere
-    } else {
-        Reach::Holding(holding)
+
+    /// The reach for the principal whose entity is `user` with the parents `roles`.
+    pub(super) fn reach(&self, user: &EntityUid, roles: &[EntityUid]) -> Reach {
+        let mut holding = BTreeSet::new();
+        for permit in self.0.iter().filter(|p| may_apply(&p.scope, user, roles)) {
+            let needs = permit
+                .when
+                .iter()
+                .filter_map(|need| holds_only(need, roles))
+                .min_by_key(BTreeSet::len);
+            match needs {
+                Some(sets) => holding.extend(sets),
+                None => return Reach::Anywhere,
+            }
+        }
+        if holding.is_empty() {
+            Reach::Nowhere
+        } else {
+            Reach::Holding(holding)
+        }
     }
 }
 
-/// Whether the permit's principal scope can admit this principal; unread scopes can.
-fn may_apply(policy: &cedar_policy::Policy, user: &EntityUid, roles: &[EntityUid]) -> bool {
-    match policy.principal_constraint() {
+/// Whether a principal scope can admit this principal; unread scopes can.
+fn may_apply(scope: &PrincipalConstraint, user: &EntityUid, roles: &[EntityUid]) -> bool {
+    match scope {
         PrincipalConstraint::In(e) | PrincipalConstraint::IsIn(_, e) => {
-            e == *user || roles.contains(&e) || !is_role(&e)
+            e == user || roles.contains(e) || !is_role(e)
         }
-        PrincipalConstraint::Eq(e) => e == *user,
+        PrincipalConstraint::Eq(e) => e == user,
         PrincipalConstraint::Any | PrincipalConstraint::Is(_) => true,
     }
 }
 
 fn is_role(e: &EntityUid) -> bool {
-    e.type_name().to_string() == "Role"
+    let kind = e.type_name();
+    kind.basename() == "Role" && kind.namespace_components().next().is_none()
 }
 
-/// The people sets one of which the principal must be in for the permit to allow anything,
-/// read from its `when` conditions; `None` when they do not say.
-fn needs(policy: &cedar_policy::Policy, roles: &[EntityUid]) -> Option<BTreeSet<&'static str>> {
-    let json = policy.to_json().ok()?;
-    let conditions = json.get("conditions").and_then(Value::as_array)?;
-    conditions
-        .iter()
-        .filter(|c| c.get("kind").and_then(Value::as_str) == Some("when"))
-        .filter_map(|c| c.get("body"))
-        .filter_map(|body| holds_only(body, roles))
-        .min_by_key(BTreeSet::len)
-}
-
-/// S for the expression in Cedar's JSON form (see the module comment).
-fn holds_only(expr: &Value, roles: &[EntityUid]) -> Option<BTreeSet<&'static str>> {
-    let (op, arg) = expr
-        .as_object()
-        .filter(|o| o.len() == 1)
-        .and_then(|o| o.iter().next())?;
-    let side = |name: &str| arg.get(name).and_then(|e| holds_only(e, roles));
-    match op.as_str() {
-        "Value" if arg.as_bool() == Some(false) => Some(BTreeSet::new()),
-        "&&" => match (side("left"), side("right")) {
-            (Some(a), Some(b)) => Some(if a.len() <= b.len() { a } else { b }),
-            (a, b) => a.or(b),
-        },
-        "||" => {
-            let (mut a, b) = (side("left")?, side("right")?);
-            a.extend(b);
-            Some(a)
-        }
-        "contains" => {
-            if arg.get("right")? != &serde_json::json!({ "Var": "principal" }) {
-                return None;
-            }
-            let access = arg.get("left")?.get(".")?;
-            if access.get("left")? != &serde_json::json!({ "Var": "resource" }) {
-                return None;
-            }
-            let attr = access.get("attr")?.as_str()?;
-            CaseFacts::PEOPLE_SETS
-                .into_iter()
-                .find(|known| *known == attr)
-                .map(|known| BTreeSet::from([known]))
-        }
-        "in" => {
-            if arg.get("left")? != &serde_json::json!({ "Var": "principal" }) {
-                return None;
-            }
-            let named = role_literals(arg.get("right")?)?;
-            (!named.iter().any(|r| roles.contains(r))).then(BTreeSet::new)
-        }
-        _ => None,
+/// An expression in Cedar's JSON form, as far as it is read.
+fn read(expr: &Value) -> Need {
+    let Some((op, arg)) = operator(expr) else {
+        return Need::Unread;
+    };
+    let side = |name: &str| Box::new(arg.get(name).map_or(Need::Unread, read));
+    match op {
+        "Value" if arg.as_bool() == Some(false) => Need::Never,
+        "&&" => Need::And(side("left"), side("right")),
+        "||" => Need::Or(side("left"), side("right")),
+        "contains" if arg.get("right").is_some_and(|r| is_var(r, "principal")) => arg
+            .get("left")
+            .and_then(|left| left.get("."))
+            .filter(|access| access.get("left").is_some_and(|r| is_var(r, "resource")))
+            .and_then(|access| access.get("attr")?.as_str())
+            .and_then(|attr| CaseFacts::PEOPLE_SETS.into_iter().find(|k| *k == attr))
+            .map_or(Need::Unread, Need::Holds),
+        "in" if arg.get("left").is_some_and(|l| is_var(l, "principal")) => arg
+            .get("right")
+            .and_then(entity_literals)
+            .filter(|named| named.iter().all(is_role))
+            .map_or(Need::Unread, Need::InRoles),
+        _ => Need::Unread,
     }
 }
 
-/// The roles an entity literal or a set of them names; `None` if any is not a role.
-fn role_literals(expr: &Value) -> Option<Vec<EntityUid>> {
-    let one = |v: &Value| -> Option<EntityUid> {
-        let entity = v.get("Value")?.get("__entity")?;
-        let (kind, id) = (entity.get("type")?.as_str()?, entity.get("id")?.as_str()?);
-        let uid =
-            EntityUid::from_type_name_and_id(kind.parse().ok()?, cedar_policy::EntityId::new(id));
-        is_role(&uid).then_some(uid)
-    };
-    match expr.get("Set") {
-        Some(items) => items.as_array()?.iter().map(one).collect(),
-        None => one(expr).map(|uid| vec![uid]),
+/// S for a condition (see the module comment): the people sets one of which the principal
+/// must be in for it to hold; `None` when it does not say.
+fn holds_only(need: &Need, roles: &[EntityUid]) -> Option<BTreeSet<&'static str>> {
+    match need {
+        Need::Holds(set) => Some(BTreeSet::from([*set])),
+        Need::InRoles(named) => (!named.iter().any(|r| roles.contains(r))).then(BTreeSet::new),
+        Need::Never => Some(BTreeSet::new()),
+        Need::And(a, b) => match (holds_only(a, roles), holds_only(b, roles)) {
+            (Some(a), Some(b)) => Some(if a.len() <= b.len() { a } else { b }),
+            (a, b) => a.or(b),
+        },
+        Need::Or(a, b) => {
+            let (mut a, b) = (holds_only(a, roles)?, holds_only(b, roles)?);
+            a.extend(b);
+            Some(a)
+        }
+        Need::Unread => None,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::Reach;
-    use crate::ids::{CaseId, MembershipNumber, PersonId};
+    use crate::ids::PersonId;
+    use crate::policy::tests::{facts, person};
     use crate::policy::{Action, CaseFacts, DEFAULT_SCHEMA, Policy, Resource};
     use crate::role::{Principal, Role};
     use crate::stage::Stage;
@@ -167,10 +193,6 @@ when { resource.charging.contains(principal) && resource.open }
 unless { resource.outcome_final };
 "#;
 
-    fn person(s: &str) -> PersonId {
-        PersonId::parse(s).expect("person")
-    }
-
     fn holding(sets: &[&'static str]) -> Reach {
         Reach::Holding(sets.iter().copied().collect())
     }
@@ -182,23 +204,15 @@ unless { resource.outcome_final };
 
     /// A case in which "who" is in exactly the sets named.
     fn case_with(who: &PersonId, sets: &[&str]) -> CaseFacts {
+        // Every flag a permit may test set, so the parties' and officeholders' permits
+        // have something to allow.
         let mut f = CaseFacts {
-            id: CaseId::from_random(7),
             stage: Stage::Hearing,
-            category: "bullying".into(),
-            open: true,
             investigators: vec![person("someone-else")],
-            charging: vec![],
-            hearing_panel: vec![],
-            vetoed_panel: vec![],
-            reviewers: vec![],
-            appeal_panel: vec![],
-            conflicted: vec![],
-            complainant_member: Some(MembershipNumber::parse("PA100").expect("member")),
-            respondent_member: MembershipNumber::parse("PA200").expect("member"),
             complainant_identity_disclosed: true,
             respondent_elected: true,
             outcome_final: true,
+            ..facts()
         };
         for set in sets {
             let slot = match *set {

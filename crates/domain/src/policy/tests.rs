@@ -9,7 +9,7 @@ use crate::stage::Stage;
 use cedar_policy::{Entities, EntityId, EntityTypeName, EntityUid};
 use std::str::FromStr;
 
-fn person(s: &str) -> PersonId {
+pub(super) fn person(s: &str) -> PersonId {
     PersonId::parse(s).expect("person")
 }
 
@@ -24,7 +24,7 @@ fn policy() -> Policy {
     }
 }
 
-fn facts() -> CaseFacts {
+pub(super) fn facts() -> CaseFacts {
     CaseFacts {
         id: CaseId::from_random(7),
         stage: Stage::Investigation,

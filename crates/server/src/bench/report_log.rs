@@ -32,7 +32,7 @@ const BATCH: usize = 5_000;
 const VIEWS: u64 = 6;
 
 /// Every event of the demo's log, in order.
-pub(crate) async fn demo_events(today: jiff::civil::Date) -> anyhow::Result<Vec<StoredEvent>> {
+async fn demo_events(today: jiff::civil::Date) -> anyhow::Result<Vec<StoredEvent>> {
     let (_dir, docket) = super::demo_store(today).await?;
     all_events(docket.store.as_ref()).await
 }
