@@ -499,7 +499,8 @@ pub enum BenchCmd {
         keep: Option<std::path::PathBuf>,
     },
     /// The cost of one authorisation decision (p50/p99 µs), as the policy gate makes it for
-    /// every request, over the demo's cases.
+    /// every request, over the demo's cases; and of the questions a search asks the policy
+    /// before any case.
     Authz {
         /// Decisions to time.
         #[arg(long, default_value_t = 200_000)]

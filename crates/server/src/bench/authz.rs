@@ -90,6 +90,23 @@ pub fn measure(policy: &Policy, cases: &[Case], rounds: usize) -> (Timing, Timin
     (timing(built), timing(alone), timing(kept))
 }
 
+/// Times what a search asks the policy before any case: whether a forbid refuses every
+/// case's file, and which cases a permit can reach (see `search::gated`).
+pub fn measure_search_questions(policy: &Policy, rounds: usize) -> (Timing, Timing) {
+    let who = principals(&Staff::new());
+    let (mut refused, mut reach) = (Vec::with_capacity(rounds), Vec::with_capacity(rounds));
+    for i in 0..rounds {
+        let p = &who[i % who.len()];
+        let t = Instant::now();
+        std::hint::black_box(policy.refuses_every_case(p, Action::ViewCaseContent));
+        refused.push(t.elapsed().as_nanos() as u64);
+        let t = Instant::now();
+        std::hint::black_box(policy.reach(p, Action::ViewCaseContent));
+        reach.push(t.elapsed().as_nanos() as u64);
+    }
+    (timing(refused), timing(reach))
+}
+
 pub async fn run(rounds: usize) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let docket = crate::commands::open_location(
@@ -114,6 +131,8 @@ pub async fn run(rounds: usize) -> anyhow::Result<()> {
     // A warm-up pass, then the measured one.
     measure(&policy, &cases, rounds / 10 + 1);
     let (built, alone, kept) = measure(&policy, &cases, rounds);
+    measure_search_questions(&policy, rounds / 10 + 1);
+    let (refused, reach) = measure_search_questions(&policy, rounds);
     println!(
         "authorisation decisions over {} demo cases, {rounds} of each kind",
         cases.len()
@@ -129,6 +148,15 @@ pub async fn run(rounds: usize) -> anyhow::Result<()> {
     println!(
         "  gate, decision kept (same case version): p50 {:.2} µs, p99 {:.2} µs, mean {:.2} µs",
         kept.p50_us, kept.p99_us, kept.mean_us
+    );
+    println!("a search's questions before any case, {rounds} of each over the same principals");
+    println!(
+        "  refused every case? (Cedar, once): p50 {:.2} µs, p99 {:.2} µs, mean {:.2} µs",
+        refused.p50_us, refused.p99_us, refused.mean_us
+    );
+    println!(
+        "  reach (the permits as read at load): p50 {:.2} µs, p99 {:.2} µs, mean {:.2} µs",
+        reach.p50_us, reach.p99_us, reach.mean_us
     );
     Ok(())
 }
