@@ -107,6 +107,14 @@ pub fn measure_search_questions(policy: &Policy, rounds: usize) -> (Timing, Timi
     (timing(refused), timing(reach))
 }
 
+/// One timing as a line of the report, to `decimals` places.
+fn show(label: &str, t: Timing, decimals: usize) {
+    println!(
+        "{label}: p50 {:.decimals$} µs, p99 {:.decimals$} µs, mean {:.decimals$} µs",
+        t.p50_us, t.p99_us, t.mean_us
+    );
+}
+
 pub async fn run(rounds: usize) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let docket = crate::commands::open_location(
@@ -137,26 +145,11 @@ pub async fn run(rounds: usize) -> anyhow::Result<()> {
         "authorisation decisions over {} demo cases, {rounds} of each kind",
         cases.len()
     );
-    println!(
-        "  gate (case facts built + Cedar): p50 {:.1} µs, p99 {:.1} µs, mean {:.1} µs",
-        built.p50_us, built.p99_us, built.mean_us
-    );
-    println!(
-        "  Cedar alone (facts prebuilt):     p50 {:.1} µs, p99 {:.1} µs, mean {:.1} µs",
-        alone.p50_us, alone.p99_us, alone.mean_us
-    );
-    println!(
-        "  gate, decision kept (same case version): p50 {:.2} µs, p99 {:.2} µs, mean {:.2} µs",
-        kept.p50_us, kept.p99_us, kept.mean_us
-    );
+    show("  gate (case facts built + Cedar)", built, 1);
+    show("  Cedar alone (facts prebuilt)", alone, 1);
+    show("  gate, decision kept (same case version)", kept, 2);
     println!("a search's questions before any case, {rounds} of each over the same principals");
-    println!(
-        "  refused every case? (Cedar, once): p50 {:.2} µs, p99 {:.2} µs, mean {:.2} µs",
-        refused.p50_us, refused.p99_us, refused.mean_us
-    );
-    println!(
-        "  reach (the permits as read at load): p50 {:.2} µs, p99 {:.2} µs, mean {:.2} µs",
-        reach.p50_us, reach.p99_us, reach.mean_us
-    );
+    show("  refused every case? (Cedar, once)", refused, 2);
+    show("  reach (the permits as read at load)", reach, 2);
     Ok(())
 }
